@@ -1,0 +1,156 @@
+// Finds the files STS would read (`.atmos/pro/sts/<name>.yaml`) and the near misses it never reads.
+// Directories are walked without following symlinks; a symlink at a policy path is kept as a
+// target so reading it reports the link.
+import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { basename, join, sep } from 'node:path';
+import { POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
+
+export type Target =
+  | { kind: 'policy'; path: string; name: string }
+  | { kind: 'near-miss'; path: string; message: string };
+
+export interface Discovery {
+  targets: Target[];
+  /** Usage problems (a path that does not exist): exit code 2. */
+  errors: string[];
+}
+
+const MAX_WALK_DEPTH = 16;
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+const YAMLISH = /\.(ya?ml|json)$/i;
+/** Test files of `sts-policy test` live here; a policy name cannot contain `.`, so STS never reads them. */
+export const TESTS_DIR = 'tests';
+const where = `a policy must be at \`${POLICY_DIR}/<name>.yaml\` (e.g. \`${POLICY_DIR}/default.yaml\`)`;
+
+export function discover(paths: readonly string[]): Discovery {
+  const targets: Target[] = [];
+  const errors: string[] = [];
+  for (const p of paths) {
+    let stat;
+    try {
+      stat = lstatSync(p);
+    } catch {
+      errors.push(`${p}: no such file or directory`);
+      continue;
+    }
+    if (stat.isDirectory()) walk(p, 0, targets);
+    else targets.push(classifyFile(p));
+  }
+  const seen = new Set<string>();
+  const key = (t: Target) => `${t.kind}:${t.path}`;
+  return {
+    targets: targets.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    errors,
+  };
+}
+
+/** The policy name STS would select a file by, if the file sits exactly at `.atmos/pro/sts/<name>.yaml`. */
+export function policyNameOf(path: string): string | undefined {
+  const norm = path.split(sep).join('/');
+  const m = /(?:^|\/)\.atmos\/pro\/sts\/([^/]+)\.yaml$/.exec(norm);
+  return m && POLICY_NAME_PATTERN.test(m[1]!) ? m[1] : undefined;
+}
+
+/** A file named explicitly: a policy if at the policy path or anywhere outside `.atmos/`, else a near miss. */
+function classifyFile(path: string): Target {
+  const name = policyNameOf(path);
+  if (name) return { kind: 'policy', path, name };
+  const norm = path.split(sep).join('/');
+  const inPolicyDir = /(?:^|\/)\.atmos\/pro\/sts\//.test(norm);
+  if (inPolicyDir) {
+    const miss = nearMissInPolicyDir(norm.slice(norm.lastIndexOf('.atmos/pro/sts/') + '.atmos/pro/sts/'.length));
+    if (miss) return { kind: 'near-miss', path, message: miss };
+  } else if (looksLikeGuess(norm)) return { kind: 'near-miss', path, message: `STS never reads \`${norm}\`: ${where}` };
+  return { kind: 'policy', path, name: basename(path).replace(/\.ya?ml$/i, '') };
+}
+
+function walk(dir: string, depth: number, out: Target[]): void {
+  const entries = list(dir);
+  const norm = dir.split(sep).join('/').replace(/\/$/, '');
+  if (/(^|\/)\.atmos\/pro\/sts$/.test(norm)) return scanPolicyDir(dir, out);
+  const isRepo = entries.some((e) => e.name === '.git' || e.name === '.atmos');
+  if (isRepo) return scanRepo(dir, entries, out);
+  if (depth >= MAX_WALK_DEPTH) return;
+  for (const e of entries) if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(dir, e.name), depth + 1, out);
+}
+
+function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
+  const policyDir = join(root, POLICY_DIR);
+  let stat;
+  try {
+    stat = lstatSync(policyDir);
+  } catch {
+    stat = undefined;
+  }
+  if (stat?.isSymbolicLink()) out.push({ kind: 'near-miss', path: policyDir, message: `\`${POLICY_DIR}\` is a symbolic link: sts-policy does not follow it, and STS reads policies only from a real directory` });
+  else if (stat?.isDirectory()) scanPolicyDir(policyDir, out);
+  // Guesses at the location, bounded to the folders people put them in.
+  for (const e of entries) {
+    if (!e.isDirectory() || !/^(\.?atmos.*|\.github)$/i.test(e.name)) continue;
+    findGuesses(join(root, e.name), `${e.name}`, 0, out);
+  }
+}
+
+function scanPolicyDir(dir: string, out: Target[]): void {
+  const names = new Set(list(dir).map((e) => e.name));
+  for (const e of list(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name === TESTS_DIR) continue;
+      for (const f of filesUnder(path, 0)) out.push({ kind: 'near-miss', path: f, message: `policies in a subfolder of \`${POLICY_DIR}/\` are never read: ${where}` });
+      continue;
+    }
+    const miss = nearMissInPolicyDir(e.name);
+    if (miss) {
+      if (YAMLISH.test(e.name) || e.isSymbolicLink()) out.push({ kind: 'near-miss', path, message: miss });
+      continue;
+    }
+    const name = e.name.slice(0, -'.yaml'.length);
+    out.push({ kind: 'policy', path, name });
+    if (name !== 'default' && name.toLowerCase() === 'default' && !names.has('default.yaml'))
+      out.push({ kind: 'near-miss', path, message: `STS's default policy is \`default.yaml\` (lowercase); \`${e.name}\` is read only by an integration that sets \`policy_name: ${name}\`. Names are case-sensitive: rename it to \`default.yaml\`` });
+  }
+}
+
+/** Why a file directly inside the policy folder is not a policy, or undefined when it is one. */
+function nearMissInPolicyDir(file: string): string | undefined {
+  if (file.includes('/')) return `policies in a subfolder of \`${POLICY_DIR}/\` are never read: ${where}`;
+  const m = /^(.*)\.yaml$/.exec(file);
+  if (m && POLICY_NAME_PATTERN.test(m[1]!)) return undefined;
+  if (m) return `\`${file}\`: \`${m[1]}\` is not a policy name (1 to 64 letters, digits, \`-\`, \`_\`), so STS never reads this file`;
+  const stem = file.replace(/\.[^.]*$/, '');
+  return `STS reads only \`${POLICY_DIR}/<name>.yaml\`: \`${file}\` is never read (extension and case must be exactly \`.yaml\`); rename it to \`${stem}.yaml\``;
+}
+
+function looksLikeGuess(relPath: string): boolean {
+  const segs = relPath.toLowerCase().split('/');
+  const atmos = segs.some((s) => s.includes('atmos'));
+  const sts = segs.some((s) => s === 'sts' || /^(sts|trust[-_]?polic(y|ies))\.(ya?ml|json)$/.test(s) || /^trust[-_]?polic(y|ies)$/.test(s));
+  return YAMLISH.test(relPath) && atmos && sts;
+}
+
+function findGuesses(dir: string, rel: string, depth: number, out: Target[]): void {
+  if (depth > 5) return;
+  for (const e of list(dir)) {
+    const relPath = `${rel}/${e.name}`;
+    if (e.isDirectory()) {
+      if (relPath === POLICY_DIR || SKIP_DIRS.has(e.name)) continue;
+      findGuesses(join(dir, e.name), relPath, depth + 1, out);
+    } else if (e.isFile() && !relPath.startsWith(`${POLICY_DIR}/`) && looksLikeGuess(relPath)) {
+      out.push({ kind: 'near-miss', path: join(dir, e.name), message: `STS never reads \`${relPath}\`: ${where}` });
+    }
+  }
+}
+
+function filesUnder(dir: string, depth: number): string[] {
+  if (depth > 5) return [];
+  return list(dir).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), depth + 1) : YAMLISH.test(e.name) ? [join(dir, e.name)] : []));
+}
+
+function list(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  } catch {
+    return [];
+  }
+}

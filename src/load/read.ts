@@ -1,0 +1,76 @@
+// Reading policy bytes from untrusted repositories: no symlinks, bounded size, strict UTF-8.
+import { lstatSync, openSync, readSync, closeSync, constants } from 'node:fs';
+import { SourceText } from './text.js';
+
+export const MAX_POLICY_BYTES = 1024 * 1024;
+
+export type ReadResult =
+  | { ok: true; text: string }
+  | { ok: false; ruleId: 'file/symlink' | 'file/directory' | 'file/too-large' | 'file/not-utf8' | 'file/unreadable'; message: string; position?: { line: number; column: number } };
+
+/** Reads a policy file without following a symlink at its path, as the server never does. */
+export function readPolicyFile(path: string): ReadResult {
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch (e) {
+    return { ok: false, ruleId: 'file/unreadable', message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+  if (stat.isSymbolicLink())
+    return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link: sts-policy never follows it and STS treats the policy as invalid; commit the policy as a regular file' };
+  if (stat.isDirectory())
+    return { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: STS treats the policy as invalid; a policy is a single YAML file' };
+  if (!stat.isFile()) return { ok: false, ruleId: 'file/unreadable', message: 'the policy path is not a regular file' };
+  if (stat.size > MAX_POLICY_BYTES)
+    return { ok: false, ruleId: 'file/too-large', message: `the file is ${stat.size} bytes; policies over ${MAX_POLICY_BYTES} bytes are refused` };
+  let fd: number;
+  try {
+    // O_NOFOLLOW closes the race between lstat and open.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    return { ok: false, ruleId: 'file/unreadable', message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+  try {
+    const buf = Buffer.alloc(MAX_POLICY_BYTES + 1);
+    let n = 0;
+    for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
+    if (n > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${MAX_POLICY_BYTES} bytes; larger policies are refused` };
+    return decodePolicyBytes(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Strict UTF-8 (a BOM is allowed and dropped); the offset of the first bad byte is reported. */
+export function decodePolicyBytes(bytes: Uint8Array): ReadResult {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return { ok: true, text };
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, bad)).replace(/^\uFEFF/, '');
+    return {
+      ok: false,
+      ruleId: 'file/not-utf8',
+      message: `byte 0x${bytes[bad]?.toString(16).padStart(2, '0')} at byte offset ${bad} is not valid UTF-8: save the file as UTF-8`,
+      position: new SourceText(before).position(before.length),
+    };
+  }
+}
+
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const need = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) {
+      const d = b[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+    }
+    // Overlongs, surrogates and > U+10FFFF are rejected by the decoder too.
+    const d1 = b[i + 1] ?? 0;
+    if ((c === 0xe0 && d1 < 0xa0) || (c === 0xed && d1 > 0x9f) || (c === 0xf0 && d1 < 0x90) || (c === 0xf4 && d1 > 0x8f)) return i;
+    i += need + 1;
+  }
+  return b.length;
+}

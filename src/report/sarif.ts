@@ -1,0 +1,61 @@
+// SARIF 2.1.0 for code-scanning uploads: relative URIs under %SRCROOT%, 1-based regions, rule
+// metadata with help URIs, and partial fingerprints that survive lines moving.
+import { createHash } from 'node:crypto';
+import { relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { Finding } from '../model.js';
+import type { SourceText } from '../load/text.js';
+import { allRuleMetas, docsUrl } from '../findings.js';
+
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
+
+export function formatSarif(findings: readonly Finding[], sources: ReadonlyMap<string, SourceText>, version: string, cwd = process.cwd()): string {
+  const metas = allRuleMetas();
+  const rules: ReportingDescriptor[] = metas.map((m) => ({
+    id: m.id,
+    name: m.id.replace(/(^|[/-])(\w)/g, (_, __, ch: string) => ch.toUpperCase()),
+    shortDescription: { text: m.description },
+    helpUri: docsUrl(m.id),
+    defaultConfiguration: { level: LEVEL[m.severity] },
+  }));
+  const index = new Map(metas.map((m, i) => [m.id, i]));
+  const occurrences = new Map<string, number>();
+  const results: Result[] = findings.map((f) => {
+    const uri = relative(cwd, f.path).split(sep).map(encodeURIComponent).join('/');
+    const lineText = sources.get(f.path)?.lineText(f.line).trim() ?? '';
+    const base = `${f.ruleId}\u0000${uri}\u0000${lineText}`;
+    const n = (occurrences.get(base) ?? 0) + 1;
+    occurrences.set(base, n);
+    const result: Result = {
+      ruleId: f.ruleId,
+      ruleIndex: index.get(f.ruleId),
+      level: LEVEL[f.severity],
+      message: { text: f.message + (f.witness ? ` Witness: ${JSON.stringify(f.witness)}` : '') },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
+            region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: Math.max(f.endColumn, f.endLine === f.line ? f.column : 1) },
+          },
+        },
+      ],
+      partialFingerprints: { 'stsPolicyFinding/v1': createHash('sha256').update(`${base}\u0000${n}`).digest('hex').slice(0, 32) },
+    };
+    if (f.witness) result.properties = { witness: f.witness };
+    return result;
+  });
+  const log: Log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'sts-policy', version, informationUri: 'https://github.com/sts-policy/sts-policy', rules } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(cwd + sep).href } },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}

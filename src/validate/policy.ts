@@ -1,0 +1,127 @@
+// Policy text -> typed Policy, or located findings that each predict `trust_policy_invalid`.
+import { isScalar, type Document, type Node } from 'yaml';
+import { CLAIM_NAMES, type ClaimName, type Finding, type Level, type Matcher, type Permissions, type Policy, type Rule, type Span } from '../model.js';
+import { SourceText } from '../load/text.js';
+import { parseYaml, nodeAt, type PathSegment } from '../load/yaml.js';
+import { makeFinding } from '../findings.js';
+import { schemaProblems, type SchemaProblem } from './schema.js';
+import { checkRegex } from './regex.js';
+import { offeredLevels } from './permissions.js';
+
+export interface ValidatedPolicy {
+  path: string;
+  name: string;
+  source: SourceText;
+  doc?: Document;
+  /** Present when the policy is valid (no error finding): what the server would evaluate. */
+  policy?: Policy;
+  findings: Finding[];
+}
+
+type Data = { metadata?: { name?: unknown }; spec?: { rules?: unknown } };
+
+export function validatePolicyText(path: string, name: string, text: string): ValidatedPolicy {
+  const source = new SourceText(text.replace(/^\uFEFF/, ''));
+  const parsed = parseYaml(source);
+  if (!parsed.ok) {
+    const findings = parsed.problems.map((p) =>
+      makeFinding(path, p.ruleId, p.message, source.span(p.start, p.end), {
+        fix: p.fix ? { ...p.fix, safe: true } : null,
+      }),
+    );
+    return { path, name, source, findings };
+  }
+  const { doc } = parsed;
+  const data = parsed.data as Data;
+  const locate = (p: SchemaProblem | { path: PathSegment[]; at: 'key' | 'value' }) => spanOf(source, doc, p.path, p.at);
+  const findings: Finding[] = schemaProblems(data).map((p) => {
+    const span = locate(p);
+    return makeFinding(path, p.ruleId, p.message, span, { fix: p.replacement ? { range: [span.start, span.end], text: p.replacement, safe: isSafeRename(source.text.slice(span.start, span.end), p.replacement), description: `write ${p.replacement}` } : null });
+  });
+
+  const written = data?.metadata?.name;
+  if (typeof written === 'string' && written !== name && /^[A-Za-z0-9_-]{1,64}$/.test(written)) {
+    const span = locate({ path: ['metadata', 'name'], at: 'value' });
+    findings.push(makeFinding(path, 'schema/metadata-name', `\`metadata.name\` must be \`${name}\`, the file name without .yaml (STS selects the policy by file name)`, span, { fix: { range: [span.start, span.end], text: name, safe: true, description: `set metadata.name to ${name}` } }));
+  }
+
+  const rules = Array.isArray(data?.spec?.rules) ? (data.spec.rules as unknown[]) : [];
+  const effective = new Map<string, string>();
+  rules.forEach((rule, i) => {
+    const r = rule as { match?: unknown; permissions?: unknown } | null;
+    if (r?.match && typeof r.match === 'object')
+      for (const [claim, m] of Object.entries(r.match)) {
+        const pattern = (m as { regex?: unknown } | null)?.regex;
+        if (typeof pattern !== 'string') continue;
+        const check = checkRegex(pattern);
+        const at = { path: ['spec', 'rules', i, 'match', claim, 'regex'], at: 'value' as const };
+        if (!check.ok) findings.push(makeFinding(path, 'schema/invalid-regex', `RE2 (Go regexp) rejects this regex: ${check.message}${regexHint(check.message)}`, locate(at)));
+        else {
+          effective.set(pattern, check.effective);
+          for (const p of check.portable)
+            findings.push(makeFinding(path, 'regex/go-version-dependent', `\`${p.written}\` is accepted only by Go 1.25 and later: whether STS accepts it depends on its Go version; write \`${p.portable}\``, locate(at)));
+        }
+      }
+    if (r?.permissions && typeof r.permissions === 'object')
+      for (const [perm, level] of Object.entries(r.permissions)) {
+        const offered = offeredLevels(perm);
+        if (offered && typeof level === 'string' && (['read', 'write', 'admin'] as string[]).includes(level) && !offered.includes(level as Level))
+          findings.push(makeFinding(path, 'permissions/unsupported-level', `GitHub does not offer \`${perm}: ${level}\` (it offers ${offered.map((l) => `\`${l}\``).join(', ')}): the mint would be refused`, locate({ path: ['spec', 'rules', i, 'permissions', perm], at: 'value' })));
+      }
+  });
+
+  if (findings.some((f) => f.severity === 'error')) return { path, name, source, doc, findings };
+  const policy: Policy = {
+    name,
+    path,
+    rules: rules.map((rule, index) => buildRule(rule as RawRule, index, (p, at) => spanOf(source, doc, ['spec', 'rules', index, ...p], at), effective)),
+  };
+  return { path, name, source, doc, policy, findings };
+}
+
+type RawRule = { match: Record<string, string | { regex: string }>; permissions?: Permissions };
+
+function buildRule(raw: RawRule, index: number, at: (p: PathSegment[], at: 'key' | 'value') => Span, effective: Map<string, string>): Rule {
+  const matchers: Matcher[] = CLAIM_NAMES.filter((c) => c in raw.match).map((claim: ClaimName) => {
+    const m = raw.match[claim]!;
+    const regex = typeof m === 'object';
+    return {
+      claim,
+      kind: regex ? 'regex' : 'glob',
+      pattern: regex ? (effective.get(m.regex) ?? m.regex) : m,
+      span: at(regex ? ['match', claim, 'regex'] : ['match', claim], 'value'),
+      keySpan: at(['match', claim], 'key'),
+    };
+  });
+  const permissionSpans: Record<string, Span> = {};
+  for (const p of Object.keys(raw.permissions ?? {})) permissionSpans[p] = at(['permissions', p], 'key');
+  return { index, span: at([], 'value'), matchers, permissions: raw.permissions ?? null, permissionSpans };
+}
+
+/** Where a data path sits in the file: the key or the value; the nearest existing ancestor otherwise. */
+export function spanOf(source: SourceText, doc: Document, path: PathSegment[], at: 'key' | 'value'): Span {
+  const found = nodeAt(doc, path);
+  const complete = found.depth === path.length;
+  let node: Node | undefined = complete ? (at === 'key' ? (found.key ?? found.value) : (found.value ?? found.key)) : (found.key ?? found.value);
+  if (complete && at === 'value' && found.value && isScalar(found.value) && found.value.value === null && found.key) node = found.key;
+  const range = node?.range ?? (doc.contents as Node | null)?.range;
+  if (!range) return source.span(0, 0);
+  // A block collection's value range runs to its last item: point at its first line only.
+  const end = Math.min(range[1], source.text.indexOf('\n', range[0]) === -1 ? range[1] : source.text.indexOf('\n', range[0]));
+  return source.span(range[0], Math.max(end, range[0]));
+}
+
+function regexHint(message: string): string {
+  if (/\(\?[=!<]/.test(message) || message.includes('Perl syntax')) return ': RE2 has no lookahead or lookbehind; match what you want, or split it into several rules';
+  if (/escape sequence: `\\[1-9]`/.test(message)) return ': RE2 has no backreferences';
+  if (/nested repetition operator/.test(message)) return ': RE2 has no possessive or nested quantifiers; write one quantifier';
+  if (message.includes('repeat count')) return ': repeat counts are at most 1000';
+  if (message.includes('missing closing') || message.includes('unexpected )')) return ': the parentheses are unbalanced';
+  return '';
+}
+
+/** A rename is safe when only case or separators differ (`pull-requests` -> `pull_requests`). */
+function isSafeRename(from: string, to: string): boolean {
+  const n = (s: string) => s.replace(/^["']|["']$/g, '').toLowerCase().replace(/[-_\s.]/g, '');
+  return n(from) === n(to);
+}

@@ -1,0 +1,78 @@
+// Regex matchers are RE2 (Go `regexp`) through re2js; no user pattern ever reaches JavaScript's
+// backtracking RegExp. Go 1.25-only `\p{...}` names are reported as portable-form warnings.
+import { RE2JS } from 're2js';
+import names from '../data/re2-unicode-names.json' with { type: 'json' };
+
+export type RegexCheck =
+  /** `effective`: the pattern with Go 1.25-only names replaced by their portable forms. */
+  | { ok: true; effective: string; portable: { written: string; portable: string }[] }
+  | { ok: false; message: string };
+
+/** Category long names (Unicode aliases) that Go 1.25 added, with the short name RE2 has always had. */
+const CATEGORY_ALIASES: Record<string, string> = {
+  letter: 'L', casedletter: 'LC', uppercaseletter: 'Lu', lowercaseletter: 'Ll', titlecaseletter: 'Lt', modifierletter: 'Lm', otherletter: 'Lo',
+  mark: 'M', combiningmark: 'M', nonspacingmark: 'Mn', spacingmark: 'Mc', enclosingmark: 'Me',
+  number: 'N', decimalnumber: 'Nd', digit: 'Nd', letternumber: 'Nl', othernumber: 'No',
+  punctuation: 'P', punct: 'P', connectorpunctuation: 'Pc', dashpunctuation: 'Pd', openpunctuation: 'Ps', closepunctuation: 'Pe', initialpunctuation: 'Pi', finalpunctuation: 'Pf', otherpunctuation: 'Po',
+  symbol: 'S', mathsymbol: 'Sm', currencysymbol: 'Sc', modifiersymbol: 'Sk', othersymbol: 'So',
+  separator: 'Z', spaceseparator: 'Zs', lineseparator: 'Zl', paragraphseparator: 'Zp',
+  other: 'C', control: 'Cc', cntrl: 'Cc', format: 'Cf', surrogate: 'Cs', privateuse: 'Co', unassigned: 'Cn',
+};
+/** Names Go 1.25 added that have no `\p{...}` spelling before it (Assigned and Cn have no portable form). */
+const NEW_CLASSES: Record<string, string> = { ascii: '[\\x00-\\x7F]', lc: '[\\p{Lu}\\p{Ll}\\p{Lt}]' };
+
+const normalise = (n: string) => n.toLowerCase().replace(/[\s_-]/g, '');
+const canonical = new Map<string, string>((names as string[]).map((n) => [normalise(n), n]));
+
+function portableFor(name: string): string | undefined {
+  const n = normalise(name);
+  if (CATEGORY_ALIASES[n]) return `\\p{${CATEGORY_ALIASES[n]}}`;
+  if (canonical.has(n)) return `\\p{${canonical.get(n)}}`;
+  return NEW_CLASSES[n];
+}
+
+const cache = new Map<string, RE2JS | Error>();
+
+/** Compiles the bare pattern first (so `a)|(?:b` cannot escape the anchors), then `^(?:...)$`. */
+export function compileRegex(pattern: string): RE2JS {
+  let hit = cache.get(pattern);
+  if (!hit) {
+    try {
+      RE2JS.compile(pattern);
+      hit = RE2JS.compile(`^(?:${pattern})$`);
+    } catch (e) {
+      hit = e instanceof Error ? e : new Error(String(e));
+    }
+    cache.set(pattern, hit);
+  }
+  if (hit instanceof Error) throw hit;
+  return hit;
+}
+
+export function checkRegex(pattern: string): RegexCheck {
+  const portable: { written: string; portable: string }[] = [];
+  let current = pattern;
+  for (let attempt = 0; attempt < 32; attempt++) {
+    try {
+      compileRegex(current);
+      return { ok: true, effective: current, portable };
+    } catch (e) {
+      const message = String((e as Error).message).replace(/^error parsing regexp: /, '');
+      const m = /invalid character class range: `(\\[pP])\{([^}]*)\}`/.exec(message);
+      const replacement = m && portableFor(m[2]!);
+      if (!m || !replacement) return { ok: false, message };
+      const written = `${m[1]}{${m[2]}}`;
+      // `\P{X}` negates: a bracketed replacement is negated as a class.
+      const fixed = m[1] === '\\P' ? negate(replacement) : replacement;
+      portable.push({ written, portable: fixed });
+      current = current.split(written).join(fixed);
+    }
+  }
+  return { ok: false, message: 'too many Unicode class names to check' };
+}
+
+function negate(cls: string): string {
+  if (cls.startsWith('\\p')) return '\\P' + cls.slice(2);
+  if (cls.startsWith('\\P')) return '\\p' + cls.slice(2);
+  return cls.startsWith('[') ? `[^${cls.slice(1)}` : cls;
+}

@@ -1,0 +1,43 @@
+// Table-driven: every seed example is valid; every file in fixtures/invalid yields exactly the
+// findings in its `.out` beside it (line:column severity rule-id), in order.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintPaths } from '../src/index.js';
+import { ROOT } from './helpers/cli.js';
+
+const invalidDir = join(ROOT, 'fixtures/invalid');
+const validDir = join(ROOT, 'fixtures/valid');
+
+describe('fixtures/invalid: one file per validity condition', () => {
+  const cases = readdirSync(invalidDir).filter((f) => f.endsWith('.yaml'));
+  it('covers every validity condition of SPEC.md §4', () => expect(cases.length).toBeGreaterThanOrEqual(45));
+  it.each(cases)('%s', (file) => {
+    const expected = readFileSync(join(invalidDir, file.replace(/\.yaml$/, '.out')), 'utf8').trim().split('\n');
+    const result = lintPaths([join(invalidDir, file)]);
+    const actual = result.findings.map((f) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`);
+    expect(actual).toEqual(expected);
+    for (const f of result.findings) {
+      expect(f.line).toBeGreaterThanOrEqual(1);
+      expect(f.column).toBeGreaterThanOrEqual(1);
+      expect(f.endLine * 10_000 + f.endColumn).toBeGreaterThanOrEqual(f.line * 10_000 + f.column);
+      expect(f.message.length).toBeGreaterThan(20);
+    }
+    const errors = result.findings.some((f) => f.severity === 'error');
+    expect(result.files[0]?.valid).toBe(!errors);
+  });
+});
+
+describe('fixtures/valid: every example of the seed policy reference', () => {
+  const repos = readdirSync(validDir);
+  it.each(repos)('%s lints with no finding', (repo) => {
+    const result = lintPaths([join(validDir, repo)]);
+    expect(result.files.length).toBe(1);
+    expect(result.files[0]!.valid).toBe(true);
+    expect(result.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(result.files[0]!.validated?.policy?.rules.length).toBeGreaterThan(0);
+  });
+  it('includes the seven documented examples', () => {
+    for (const name of ['match-all', 'owner', 'exact-subject', 'owner-environment', 'any-rule', 'permissions', 'named-ci']) expect(existsSync(join(validDir, name))).toBe(true);
+  });
+});
