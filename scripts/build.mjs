@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Build: write the schema, precompile its validator (ajv standalone, CommonJS so no `require` leaks
 // into ESM), then bundle the CLI with esbuild. Heavy engines (refa, ink) stay in lazy chunks.
-import { mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync, rmSync, renameSync } from 'node:fs';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
@@ -17,13 +17,16 @@ if (!existsSync(schemaFile) || readFileSync(schemaFile, 'utf8') !== schemaText) 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, code: { source: true, esm: false } });
 const validate = ajv.compile(JSON.parse(schemaText));
 mkdirSync(at('src/generated'), { recursive: true });
-writeFileSync(at('src/generated/policy-validator.cjs'), standaloneCode(ajv, validate));
+const validatorFile = at('src/generated/policy-validator.cjs');
+const validatorCode = standaloneCode(ajv, validate);
+if (!existsSync(validatorFile) || readFileSync(validatorFile, 'utf8') !== validatorCode) writeFileSync(validatorFile, validatorCode);
 
-rmSync(at('dist'), { recursive: true, force: true });
+// Build beside dist/ and swap it in, so a test run reading dist/ never sees a half-written bundle.
+const staging = `dist.${process.pid}`;
 await build({
   entryNames: '[name]',
   entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
-  outdir: 'dist',
+  outdir: staging,
   outExtension: { '.js': '.mjs' },
   bundle: true,
   splitting: true,
@@ -39,3 +42,8 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+const old = `dist.old.${process.pid}`;
+if (existsSync(at('dist'))) renameSync(at('dist'), at(old));
+renameSync(at(staging), at('dist'));
+rmSync(at(old), { recursive: true, force: true });
