@@ -1,13 +1,14 @@
 // `lint` as a library call: discover, read safely, validate, and collect findings per file.
 import { discover, type Target } from './load/discover.js';
 import { readPolicyFile } from './load/read.js';
-import { validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
+import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
 import { compareFindings, makeFinding } from './findings.js';
 import type { Finding } from './model.js';
 
 export interface FileResult {
   path: string;
   policyName: string;
+  /** Valid for STS: it would evaluate the policy rather than answer `trust_policy_invalid`. */
   valid: boolean;
   validated?: ValidatedPolicy;
 }
@@ -45,5 +46,5 @@ export function loadPolicy(t: Extract<Target, { kind: 'policy' }>): FileResult &
     return { path: t.path, policyName: t.name, valid: false, readFindings: [makeFinding(t.path, read.ruleId, read.message, at)] };
   }
   const validated = validatePolicyText(t.path, t.name, read.text);
-  return { path: t.path, policyName: t.name, valid: !validated.findings.some((f) => f.severity === 'error'), validated, readFindings: [] };
+  return { path: t.path, policyName: t.name, valid: !validated.findings.some(isValidityError), validated, readFindings: [] };
 }

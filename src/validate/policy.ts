@@ -70,13 +70,21 @@ export function validatePolicyText(path: string, name: string, text: string): Va
       }
   });
 
-  if (findings.some((f) => f.severity === 'error')) return { path, name, source, doc, findings };
+  if (findings.some(isValidityError)) return { path, name, source, doc, findings };
   const policy: Policy = {
     name,
     path,
     rules: rules.map((rule, index) => buildRule(rule as RawRule, index, (p, at) => spanOf(source, doc, ['spec', 'rules', index, ...p], at), effective)),
   };
   return { path, name, source, doc, policy, findings };
+}
+
+/**
+ * Findings that predict `trust_policy_invalid`. Others, even errors such as a level GitHub does not
+ * offer, leave the policy valid for STS (SPEC.md §4) and are reported by lint only.
+ */
+export function isValidityError(f: Finding): boolean {
+  return f.severity === 'error' && /^(file|yaml|schema)\//.test(f.ruleId);
 }
 
 type RawRule = { match: Record<string, string | { regex: string }>; permissions?: Permissions };

@@ -1,0 +1,44 @@
+// Builds the claim set for `simulate` (and `explore`) from --claims, --subject and --claim.
+import { readFileSync } from 'node:fs';
+import type { Claims } from '../model.js';
+import { claimsFromSubject, decodeClaimsInput, parseClaimAssignment } from '../engine/claims.js';
+import { UsageError } from './errors.js';
+
+export interface ClaimsSource {
+  claims: Claims;
+  /** Lines for a person: how the claims were obtained and what was derived. */
+  notes: string[];
+  derived: Set<string>;
+}
+
+export function readClaims(opts: { claims?: string; subject?: string; claim?: string[] }, stdin: () => string): ClaimsSource {
+  if (opts.claims && opts.subject) throw new UsageError('give either --claims or --subject, not both');
+  if (!opts.claims && !opts.subject) throw new UsageError('give the caller: --claims FILE (a claims JSON or a JWT; - for stdin) or --subject SUB');
+  let claims: Claims;
+  const notes: string[] = [];
+  const derived = new Set<string>();
+  if (opts.claims) {
+    let text: string;
+    try {
+      text = opts.claims === '-' ? stdin() : readFileSync(opts.claims, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read --claims ${opts.claims}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    const decoded = decodeClaimsInput(text);
+    if (!decoded.ok) throw new UsageError(`--claims ${opts.claims}: ${decoded.message}`);
+    claims = decoded.claims;
+    if (decoded.jwt) notes.push('claims decoded from the JWT payload; the signature was NOT verified (the token itself is never printed)');
+  } else {
+    const fromSubject = claimsFromSubject(opts.subject!);
+    claims = fromSubject.claims;
+    for (const k of Object.keys(claims)) if (k !== 'sub') derived.add(k);
+    notes.push(...fromSubject.notes);
+  }
+  for (const arg of opts.claim ?? []) {
+    const a = parseClaimAssignment(arg);
+    if (!a) throw new UsageError(`--claim ${JSON.stringify(arg)}: write NAME=VALUE, e.g. --claim actor=octocat`);
+    claims[a.name] = a.value;
+    derived.delete(a.name);
+  }
+  return { claims, notes, derived };
+}

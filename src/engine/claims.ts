@@ -1,0 +1,101 @@
+// Token claims: reading a claim for a matcher, deriving claims from a default-format subject, and
+// decoding a claims file or a raw JWT (payload only: never verified, never printed).
+import { TOKEN_CLAIM, CLAIM_NAMES, type ClaimName, type Claims } from '../model.js';
+
+/** The value a matcher on `claim` sees: undefined when the token has no such claim. */
+export function claimValue(claims: Claims, claim: ClaimName): string | undefined {
+  const v = (claims as Record<string, unknown>)[TOKEN_CLAIM[claim]];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export interface ParsedSubject {
+  owner: string;
+  repo: string;
+  ownerId?: string;
+  repoId?: string;
+  context: { kind: 'ref'; ref: string } | { kind: 'environment'; environment: string } | { kind: 'pull_request' };
+}
+
+// OWNER and REPO never contain `/`, `:` or `@`; IDs are digits (GITHUB-OIDC.md, immutable subject).
+const SUBJECT = /^repo:([^/:@]+)(?:@(\d+))?\/([^/:@]+)(?:@(\d+))?:(.*)$/s;
+
+export function parseSubject(sub: string): ParsedSubject | undefined {
+  const m = SUBJECT.exec(sub);
+  if (!m) return undefined;
+  const [, owner, ownerId, repo, repoId, rest] = m as unknown as [string, string, string | undefined, string, string | undefined, string];
+  const unescape = (s: string) => s.replace(/%3A/gi, ':');
+  let context: ParsedSubject['context'];
+  if (rest === 'pull_request') context = { kind: 'pull_request' };
+  else if (rest.startsWith('ref:')) context = { kind: 'ref', ref: unescape(rest.slice(4)) };
+  else if (rest.startsWith('environment:')) context = { kind: 'environment', environment: unescape(rest.slice(12)) };
+  else return undefined;
+  return { owner, repo, ownerId, repoId, context };
+}
+
+export interface DerivedClaims {
+  claims: Claims;
+  /** What was derived and what could not be, for a person to read. */
+  notes: string[];
+}
+
+/** Claims a default-format subject implies: repository, repository_owner, ref, ref_type, environment. */
+export function claimsFromSubject(sub: string): DerivedClaims {
+  const parsed = parseSubject(sub);
+  const claims: Claims = { sub };
+  if (!parsed) return { claims, notes: ['the subject is not in GitHub\'s default format (`repo:OWNER/REPO:<context>`), so no other claim was derived: add them with --claim'] };
+  claims.repository = `${parsed.owner}/${parsed.repo}`;
+  claims.repository_owner = parsed.owner;
+  const notes: string[] = [];
+  if (parsed.ownerId || parsed.repoId) notes.push(`immutable subject (owner ID ${parsed.ownerId ?? '?'}, repo ID ${parsed.repoId ?? '?'}): \`repository\` and \`repository_owner\` still carry the names`);
+  const ctx = parsed.context;
+  if (ctx.kind === 'ref') {
+    claims.ref = ctx.ref;
+    if (ctx.ref.startsWith('refs/heads/')) claims.ref_type = 'branch';
+    else if (ctx.ref.startsWith('refs/tags/')) claims.ref_type = 'tag';
+  } else if (ctx.kind === 'environment') {
+    claims.environment = ctx.environment;
+    notes.push('an environment job: its subject names the environment, not the ref; `ref` and `ref_type` are unknown (add --claim ref=refs/heads/main)');
+  } else {
+    notes.push('a pull_request subject carries no branch: `ref` would be `refs/pull/<N>/merge` (add --claim ref=refs/pull/N/merge)');
+  }
+  return { claims, notes };
+}
+
+export type ClaimsInput = { ok: true; claims: Claims; jwt: boolean } | { ok: false; message: string };
+
+/** A JSON object of claims, or a compact JWT whose payload is decoded without verification. */
+export function decodeClaimsInput(text: string): ClaimsInput {
+  const trimmed = text.trim();
+  if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(trimmed)) {
+    const payload = trimmed.split('.')[1]!;
+    try {
+      const json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      return asClaims(json, true);
+    } catch {
+      return { ok: false, message: 'the input looks like a JWT but its payload is not base64url-encoded JSON' };
+    }
+  }
+  try {
+    return asClaims(JSON.parse(trimmed), false);
+  } catch (e) {
+    return { ok: false, message: `not a JSON object of claims nor a JWT: ${(e as Error).message}` };
+  }
+}
+
+function asClaims(json: unknown, jwt: boolean): ClaimsInput {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return { ok: false, message: 'claims must be a JSON object such as {"sub": "repo:acme/app:ref:refs/heads/main", ...}' };
+  const claims: Claims = {};
+  for (const [k, v] of Object.entries(json)) if (typeof v === 'string') claims[k] = v;
+  // A claims file written with policy names (`subject`) is read as the token's `sub`.
+  if (claims.sub === undefined && typeof (json as Record<string, unknown>).subject === 'string') claims.sub = (json as Record<string, string>).subject!;
+  return { ok: true, claims, jwt };
+}
+
+/** `--claim k=v`: a token claim name, or a policy claim name (`subject` means `sub`). */
+export function parseClaimAssignment(arg: string): { name: string; value: string } | undefined {
+  const i = arg.indexOf('=');
+  if (i <= 0) return undefined;
+  const key = arg.slice(0, i);
+  const name = (CLAIM_NAMES as readonly string[]).includes(key) ? TOKEN_CLAIM[key as ClaimName] : key;
+  return { name, value: arg.slice(i + 1) };
+}
