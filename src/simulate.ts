@@ -1,7 +1,7 @@
 // Predicts Atmos Pro STS's answer for each requested source repo (SPEC.md §3): not installed, no
 // policy, invalid policy, denied, or a token, grouped into the server's wire shape.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_DIR, type Claims, type Finding, type Permissions } from './model.js';
 import { readPolicyFile, decodePolicyBytes, MAX_POLICY_BYTES, type ReadResult } from './load/read.js';
@@ -115,8 +115,8 @@ export function readFromGit(dir: string, rev: string, rel: string): ReadResult |
   if (!entry) return 'missing';
   const [meta] = entry.split('\t');
   const [mode, type, oid] = meta!.split(' ');
-  if (mode === '120000') return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link in git: STS treats the policy as invalid; commit the policy as a regular file' };
-  if (type === 'tree') return { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: STS treats the policy as invalid' };
+  if (mode === '120000') return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link in git: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); commit the policy as a regular file' };
+  if (type === 'tree') return { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it)' };
   const size = Number(git(dir, ['cat-file', '-s', oid!]).toString().trim());
   if (size > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is ${size} bytes; policies over ${MAX_POLICY_BYTES} bytes are refused` };
   return decodePolicyBytes(git(dir, ['cat-file', 'blob', oid!]));
@@ -140,7 +140,9 @@ function workingTreeNotes(dir: string, name: string): string[] {
   }
   let working: Buffer | undefined;
   try {
-    working = readFileSync(join(dir, rel));
+    // A link is compared as git stores it (its target text), never followed.
+    const path = join(dir, rel);
+    working = lstatSync(path).isSymbolicLink() ? Buffer.from(readlinkSync(path)) : readFileSync(path);
   } catch {
     working = undefined;
   }

@@ -24,7 +24,13 @@ export function readClaims(opts: { claims?: string; subject?: string; claim?: st
     } catch (e) {
       throw new UsageError(`cannot read --claims ${opts.claims}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
-    const decoded = decodeClaimsInput(text);
+    let decoded = decodeClaimsInput(text);
+    // GitHub's token endpoint answers {"count": N, "value": "<JWT>"}: decode the token inside
+    // rather than taking (and echoing) it as a claim named `value`.
+    if (decoded.ok && !decoded.jwt && decoded.claims.sub === undefined && typeof decoded.claims.value === 'string') {
+      const inner = decodeClaimsInput(decoded.claims.value);
+      if (inner.ok && inner.jwt) decoded = inner;
+    }
     if (!decoded.ok) throw new UsageError(`--claims ${opts.claims}: ${decoded.message}`);
     claims = decoded.claims;
     if (decoded.jwt) notes.push('claims decoded from the JWT payload; the signature was NOT verified (the token itself is never printed)');

@@ -49,8 +49,15 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
     default:
       text = formatStylish({ findings, sources, summary, colors: palette(!toFile && colorEnabled(process.stdout)) });
   }
-  if (opts.output) writeFileSync(opts.output, text);
-  else process.stdout.write(text);
+  if (opts.output) {
+    try {
+      writeFileSync(opts.output, text);
+    } catch (e) {
+      // An unwritable --output is the caller's mistake, not an internal failure.
+      process.stderr.write(`sts-policy: cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return EXIT.usage;
+    }
+  } else process.stdout.write(text);
   if (summary.errors) return EXIT.findings;
   if (opts.maxWarnings !== undefined && summary.warnings > opts.maxWarnings) return EXIT.findings;
   return EXIT.ok;

@@ -1,7 +1,7 @@
 // Finds the files STS would read (`.atmos/pro/sts/<name>.yaml`) and the near misses it never reads.
 // Directories are walked without following symlinks; a symlink at a policy path is kept as a
 // target so reading it reports the link.
-import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
 
@@ -33,7 +33,18 @@ export function discover(paths: readonly string[]): Discovery {
       errors.push(`${p}: no such file or directory`);
       continue;
     }
-    if (stat.isDirectory()) walk(p, 0, targets);
+    // A folder the user names through a symlink (`~/src` -> another disk) is walked; symlinks
+    // inside it, and any symlink at or inside `.atmos/`, are never followed.
+    if (stat.isSymbolicLink() && !/(^|\/)\.atmos(\/|$)/.test(p.split(sep).join('/'))) {
+      try {
+        const resolved = statSync(p);
+        if (resolved.isDirectory()) stat = resolved;
+      } catch {
+        // A dangling link: reading it reports file/symlink.
+      }
+    }
+    // A directory at a policy path is a target, never walked: reading it reports file/directory.
+    if (stat.isDirectory() && !policyNameOf(p)) walk(p, 0, targets);
     else targets.push(classifyFile(p));
   }
   const seen = new Set<string>();
@@ -53,9 +64,14 @@ export function policyNameOf(path: string): string | undefined {
 
 /** A file named explicitly: a policy if at the policy path or anywhere outside `.atmos/`, else a near miss. */
 function classifyFile(path: string): Target {
+  const norm = path.split(sep).join('/');
+  const at = norm.lastIndexOf(`${POLICY_DIR}/`);
+  if (at === 0 || (at > 0 && norm[at - 1] === '/')) {
+    const link = symlinkedPolicyDirPart(norm.slice(0, at) || '.');
+    if (link) return linkedPolicyDir(path, link);
+  }
   const name = policyNameOf(path);
   if (name) return { kind: 'policy', path, name };
-  const norm = path.split(sep).join('/');
   const inPolicyDir = /(?:^|\/)\.atmos\/pro\/sts\//.test(norm);
   if (inPolicyDir) {
     const miss = nearMissInPolicyDir(norm.slice(norm.lastIndexOf('.atmos/pro/sts/') + '.atmos/pro/sts/'.length));
@@ -67,7 +83,10 @@ function classifyFile(path: string): Target {
 function walk(dir: string, depth: number, out: Target[]): void {
   const entries = list(dir);
   const norm = dir.split(sep).join('/').replace(/\/$/, '');
-  if (/(^|\/)\.atmos\/pro\/sts$/.test(norm)) return scanPolicyDir(dir, out);
+  if (/(^|\/)\.atmos\/pro\/sts$/.test(norm)) {
+    const link = symlinkedPolicyDirPart(norm.slice(0, -POLICY_DIR.length) || '.');
+    return link ? void out.push(linkedPolicyDir(link, link)) : scanPolicyDir(dir, out);
+  }
   const isRepo = entries.some((e) => e.name === '.git' || e.name === '.atmos');
   if (isRepo) return scanRepo(dir, entries, out);
   if (depth >= MAX_WALK_DEPTH) return;
@@ -82,7 +101,9 @@ function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
   } catch {
     stat = undefined;
   }
-  if (stat?.isSymbolicLink()) out.push({ kind: 'near-miss', path: policyDir, message: `\`${POLICY_DIR}\` is a symbolic link: sts-policy does not follow it, and STS reads policies only from a real directory` });
+  // `.atmos` or `.atmos/pro` as a link would lead lstat of the policy folder outside the repo.
+  const link = symlinkedPolicyDirPart(root);
+  if (link) out.push(linkedPolicyDir(link, link));
   else if (stat?.isDirectory()) scanPolicyDir(policyDir, out);
   // Guesses at the location, bounded to the folders people put them in.
   for (const e of entries) {
@@ -91,12 +112,36 @@ function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
   }
 }
 
+/** The first of `.atmos`, `.atmos/pro`, `.atmos/pro/sts` under `root` that is a symbolic link. */
+function symlinkedPolicyDirPart(root: string): string | undefined {
+  let path = root;
+  for (const seg of POLICY_DIR.split('/')) {
+    path = join(path, seg);
+    try {
+      if (lstatSync(path).isSymbolicLink()) return path;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function linkedPolicyDir(path: string, link: string): Target {
+  const rel = link.split(sep).join('/').slice(link.split(sep).join('/').lastIndexOf('.atmos'));
+  return { kind: 'near-miss', path, message: `\`${rel}\` is a symbolic link: sts-policy does not follow it, and STS reads policies only from a real \`${POLICY_DIR}\` directory` };
+}
+
 function scanPolicyDir(dir: string, out: Target[]): void {
-  const names = new Set(list(dir).map((e) => e.name));
-  for (const e of list(dir)) {
+  const entries = list(dir);
+  const names = new Set(entries.map((e) => e.name));
+  for (const e of entries) {
     const path = join(dir, e.name);
     if (e.isDirectory()) {
       if (e.name === TESTS_DIR) continue;
+      if (!nearMissInPolicyDir(e.name)) {
+        out.push({ kind: 'policy', path, name: e.name.slice(0, -'.yaml'.length) });
+        continue;
+      }
       for (const f of filesUnder(path, 0)) out.push({ kind: 'near-miss', path: f, message: `policies in a subfolder of \`${POLICY_DIR}/\` are never read: ${where}` });
       continue;
     }

@@ -8,6 +8,8 @@ export type ReadResult =
   | { ok: true; text: string }
   | { ok: false; ruleId: 'file/symlink' | 'file/directory' | 'file/too-large' | 'file/not-utf8' | 'file/unreadable'; message: string; position?: { line: number; column: number } };
 
+let scratch: Buffer | undefined;
+
 /** Reads a policy file without following a symlink at its path, as the server never does. */
 export function readPolicyFile(path: string): ReadResult {
   let stat;
@@ -17,9 +19,9 @@ export function readPolicyFile(path: string): ReadResult {
     return { ok: false, ruleId: 'file/unreadable', message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
   if (stat.isSymbolicLink())
-    return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link: sts-policy never follows it and STS treats the policy as invalid; commit the policy as a regular file' };
+    return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link: sts-policy never follows it and sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); commit the policy as a regular file' };
   if (stat.isDirectory())
-    return { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: STS treats the policy as invalid; a policy is a single YAML file' };
+    return { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); a policy is a single YAML file' };
   if (!stat.isFile()) return { ok: false, ruleId: 'file/unreadable', message: 'the policy path is not a regular file' };
   if (stat.size > MAX_POLICY_BYTES)
     return { ok: false, ruleId: 'file/too-large', message: `the file is ${stat.size} bytes; policies over ${MAX_POLICY_BYTES} bytes are refused` };
@@ -31,7 +33,9 @@ export function readPolicyFile(path: string): ReadResult {
     return { ok: false, ruleId: 'file/unreadable', message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
   try {
-    const buf = Buffer.alloc(MAX_POLICY_BYTES + 1);
+    // One scratch buffer for every read: allocating (and zeroing) 1 MiB per file dominated linting
+    // large trees. Nothing keeps the bytes: decoding copies them into a string.
+    const buf = (scratch ??= Buffer.allocUnsafe(MAX_POLICY_BYTES + 1));
     let n = 0;
     for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
     if (n > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${MAX_POLICY_BYTES} bytes; larger policies are refused` };

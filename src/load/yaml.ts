@@ -42,7 +42,8 @@ export function parseYaml(source: SourceText): ParsedYaml {
     if (w.code === 'TAG_RESOLVE_FAILED')
       problems.push({ ruleId: 'yaml/syntax', message: `${firstLine(w.message)}: custom YAML tags are not part of a policy; remove the tag`, start: w.pos[0], end: w.pos[1] });
   }
-  visit(doc, {
+  // An alias node exists only where the text has a `*`: skip the walk over the tree otherwise.
+  if (text.includes('*')) visit(doc, {
     Alias(_, alias) {
       if (alias.resolve(doc)) return;
       const [start, end] = alias.range ?? [0, 0];

@@ -12,8 +12,8 @@ const meta = (id: string, severity: Severity, description: string): RuleMeta => 
 
 export const VALIDATION_RULES: readonly RuleMeta[] = [
   meta('file/near-miss', 'error', 'A file that looks like a trust policy but sits where STS never reads it.'),
-  meta('file/symlink', 'error', 'The policy path is a symbolic link; STS treats the policy as invalid.'),
-  meta('file/directory', 'error', 'The policy path is a directory; STS treats the policy as invalid.'),
+  meta('file/symlink', 'error', 'The policy path is a symbolic link; sts-policy predicts `trust_policy_invalid`.'),
+  meta('file/directory', 'error', 'The policy path is a directory; sts-policy predicts `trust_policy_invalid`.'),
   meta('file/too-large', 'error', 'The policy file is over 1 MiB.'),
   meta('file/not-utf8', 'error', 'The policy file is not valid UTF-8.'),
   meta('file/unreadable', 'error', 'The policy file cannot be read.'),

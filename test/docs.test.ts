@@ -1,0 +1,159 @@
+// Docs are tested like code: every registered rule has a page and every page a rule; each page's
+// examples are linted for real and must give the output the page shows; the index lists every rule.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { allRuleMetas, docsUrl, lintPaths, type LintResult } from '../src/index.js';
+import { ROOT } from './helpers/cli.js';
+
+const DOCS = join(ROOT, 'docs/rules');
+const metas = allRuleMetas();
+
+/** Rule ids of the pages under docs/rules (`schema/unknown-claim` for schema/unknown-claim.md). */
+function pageIds(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (e.isDirectory()) return pageIds(join(dir, e.name), `${prefix}${e.name}/`);
+    if (!e.name.endsWith('.md') || (prefix === '' && e.name === 'README.md')) return [];
+    return [`${prefix}${e.name.slice(0, -'.md'.length)}`];
+  });
+}
+
+interface Block {
+  lang: string;
+  body: string;
+}
+
+interface Page {
+  text: string;
+  sections: Map<string, string>;
+}
+
+function readPage(id: string): Page {
+  const text = readFileSync(join(DOCS, `${id}.md`), 'utf8');
+  const sections = new Map<string, string>();
+  const parts = text.split(/^## (.+)$/m);
+  for (let i = 1; i < parts.length; i += 2) sections.set(parts[i]!.trim(), parts[i + 1] ?? '');
+  return { text, sections };
+}
+
+function blocks(section: string | undefined): Block[] {
+  return [...(section ?? '').matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, body: m[2]! }));
+}
+
+/** The one fenced block of a language in a section; a page with none or several is malformed. */
+function block(page: Page, heading: string, lang: string): string {
+  const found = blocks(page.sections.get(heading)).filter((b) => b.lang === lang);
+  expect(found, `exactly one \`\`\`${lang} block under ## ${heading}`).toHaveLength(1);
+  return found[0]!.body;
+}
+
+const expectedLines = (body: string) => body.trim().split('\n');
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+
+function tempRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sts-policy-docs-'));
+  temps.push(dir);
+  return dir;
+}
+
+/** Lints `yaml` as a repository's `.atmos/pro/sts/default.yaml`. */
+function lintDefaultPolicy(yaml: string): LintResult {
+  const repo = tempRepo();
+  mkdirSync(join(repo, '.atmos/pro/sts'), { recursive: true });
+  writeFileSync(join(repo, '.atmos/pro/sts/default.yaml'), yaml);
+  return lintPaths([repo]);
+}
+
+const outLine = (f: LintResult['findings'][number]) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`;
+
+const ids = pageIds(DOCS).sort();
+const withYaml = ids.filter((id) => readPage(id).sections.has('Incorrect'));
+const withExample = ids.filter((id) => readPage(id).sections.has('Example'));
+
+describe('docs/rules: one page per rule', () => {
+  it('every registered rule has a page, and every page belongs to a registered rule', () => {
+    expect(ids).toEqual(metas.map((m) => m.id).sort());
+  });
+
+  it.each(metas.map((m) => [m.id, m] as const))('%s: heading, severity, sections and docs URL', (id, meta) => {
+    const page = readPage(id);
+    expect(page.text.split('\n')[0]).toBe(`# ${id}`);
+    expect(page.text).toMatch(new RegExp(`^Severity: ${meta.severity}$`, 'm'));
+    for (const heading of ['What STS answers', 'Why it matters', 'How to fix']) expect([...page.sections.keys()]).toContain(heading);
+    // Either a linted pair of policies, or (for triggers that are not file content) a situation.
+    const pair = page.sections.has('Incorrect') && page.sections.has('Correct');
+    expect(pair !== page.sections.has('Example'), 'either ## Incorrect and ## Correct, or ## Example').toBe(true);
+    expect(docsUrl(id)).toBe(`https://github.com/sts-policy/sts-policy/blob/main/docs/rules/${id}.md`);
+    expect(existsSync(join(DOCS, `${id}.md`))).toBe(true);
+  });
+
+  it('pages for triggers that are not file content describe a situation instead of yaml pairs', () => {
+    const situational = ['file/near-miss', 'file/symlink', 'file/directory', 'file/too-large', 'file/not-utf8', 'file/unreadable', 'yaml/too-deep', 'yaml/alias-limit'];
+    expect(withExample.sort()).toEqual(situational.sort());
+  });
+});
+
+describe('docs/rules: Incorrect and Correct examples lint as the page says', () => {
+  it.each(withYaml)('%s: the Incorrect policy yields the finding the page shows', (id) => {
+    const page = readPage(id);
+    const result = lintDefaultPolicy(block(page, 'Incorrect', 'yaml'));
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => f.ruleId)).toContain(id);
+    expect(result.findings.map(outLine)).toEqual(expectedLines(block(page, 'Incorrect', 'text')));
+  });
+
+  it.each(withYaml)('%s: the Correct policy yields no finding of the rule and no error', (id) => {
+    const result = lintDefaultPolicy(block(readPage(id), 'Correct', 'yaml'));
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === id)).toEqual([]);
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(result.files.map((f) => f.valid)).toEqual([true]);
+  });
+});
+
+describe('docs/rules: Example situations reproduce the finding the page shows', () => {
+  it.each(withExample)('%s', (id) => {
+    const page = readPage(id);
+    const repo = tempRepo();
+    // The snippet ends with `sts-policy lint`; the library call below stands in for it.
+    const setup = block(page, 'Example', 'sh')
+      .split('\n')
+      .filter((l) => !l.startsWith('sts-policy '))
+      .join('\n');
+    expect(block(page, 'Example', 'sh')).toMatch(/^sts-policy lint$/m);
+    const run = spawnSync('bash', ['-euc', setup], { cwd: repo, encoding: 'utf8', timeout: 20_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const result = lintPaths([repo]);
+    expect(result.errors).toEqual([]);
+    const actual = result.findings.map((f) => `${relative(repo, f.path).split(sep).join('/')}:${outLine(f)}`);
+    expect(actual).toEqual(expectedLines(block(page, 'Example', 'text')));
+    expect(result.findings.map((f) => f.ruleId)).toContain(id);
+  });
+});
+
+describe('docs/rules/README.md: the index', () => {
+  const readme = readFileSync(join(DOCS, 'README.md'), 'utf8');
+  const rows = [...readme.matchAll(/^\| \[([^\]]+)\]\(([^)]+)\) \| (\w+) \| (.+) \|$/gm)].map((m) => ({ id: m[1]!, link: m[2]!, severity: m[3]!, description: m[4]! }));
+
+  it('lists exactly the registered rule ids, each once', () => {
+    expect(rows.map((r) => r.id).sort()).toEqual(metas.map((m) => m.id).sort());
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+  });
+
+  it('gives each rule its registered severity and links its page', () => {
+    const severity = new Map(metas.map((m) => [m.id, m.severity]));
+    for (const r of rows) {
+      expect(r.severity, r.id).toBe(severity.get(r.id));
+      expect(r.link).toBe(`${r.id}.md`);
+      expect(existsSync(join(DOCS, r.link))).toBe(true);
+      expect(r.description.length).toBeGreaterThan(10);
+    }
+  });
+});
