@@ -4,6 +4,8 @@ import { readPolicyFile } from './load/read.js';
 import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
 import { compareFindings, makeFinding } from './findings.js';
 import type { Finding } from './model.js';
+import { runLintRules } from './rules/run.js';
+import type { LintConfig } from './rules/framework.js';
 
 export interface FileResult {
   path: string;
@@ -22,7 +24,13 @@ export interface LintResult {
 
 const FILE_START = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
-export function lintPaths(paths: readonly string[]): LintResult {
+export interface LintOptions {
+  config?: LintConfig;
+  /** Trusted owners for a target path (config `owners:`, else the source repo's owner). */
+  trustedOwners?: (path: string) => readonly string[] | undefined;
+}
+
+export function lintPaths(paths: readonly string[], options: LintOptions = {}): LintResult {
   const { targets, errors } = discover(paths);
   const files: (FileResult & { readFindings: Finding[] })[] = [];
   const findings: Finding[] = [];
@@ -32,6 +40,7 @@ export function lintPaths(paths: readonly string[]): LintResult {
       const r = loadPolicy(t);
       files.push(r);
       findings.push(...(r.validated?.findings ?? []));
+      if (r.validated?.policy) findings.push(...runLintRules(r.validated, options.config ?? {}, options.config?.owners ?? options.trustedOwners?.(t.path)));
       if (!r.validated) findings.push(...r.readFindings);
     }
   }

@@ -1,7 +1,7 @@
 // Policy unit tests: `.atmos/pro/sts/tests/<policy>.test.yaml` beside the policies. STS never reads
 // them (a subfolder; `.test` is not a policy name). Each case gives a caller, expects an outcome.
 import { readdirSync, readFileSync, lstatSync } from 'node:fs';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_NAME_PATTERN, type Claims, type Permissions } from './model.js';
 import { SourceText } from './load/text.js';
 import { parseYaml, nodeAt, type PathSegment } from './load/yaml.js';
@@ -73,7 +73,7 @@ export function findTestFiles(paths: readonly string[]): string[] {
 
 const TOP_KEYS = ['source', 'policy', 'cases'];
 const CASE_KEYS = ['name', 'subject', 'claims', 'claimsFile', 'expect', 'permissions', 'rule'];
-const EXPECT_ALIASES: Record<string, Outcome> = { denied: 'trust_policy_denied', invalid: 'trust_policy_invalid', not_installed: 'not_installed_in_workspace' };
+const EXPECT_ALIASES: Record<string, Outcome> = { denied: 'trust_policy_denied', invalid: 'trust_policy_invalid', not_installed: 'not_installed_in_workspace', none: 'no_trust_policy' };
 
 export function loadTestFile(path: string): TestFile {
   const source = new SourceText(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
@@ -118,7 +118,7 @@ function parseCase(raw: unknown, i: number, path: string, fail: (at: PathSegment
     if (typeof c.claimsFile !== 'string') fail(at('claimsFile'), '`claimsFile` must be a path');
     let text = '';
     try {
-      text = readFileSync(join(dirname(path), c.claimsFile as string), 'utf8');
+      text = readFileSync(resolve(dirname(path), c.claimsFile as string), 'utf8');
     } catch {
       fail(at('claimsFile'), `cannot read ${c.claimsFile as string} (relative to the test file)`);
     }

@@ -77,8 +77,9 @@ export function decodeClaimsInput(text: string): ClaimsInput {
   }
   try {
     return asClaims(JSON.parse(trimmed), false);
-  } catch (e) {
-    return { ok: false, message: `not a JSON object of claims nor a JWT: ${(e as Error).message}` };
+  } catch {
+    // Never quote the input: it may be (part of) a token.
+    return { ok: false, message: 'not a JSON object of claims nor a compact JWT (header.payload.signature)' };
   }
 }
 

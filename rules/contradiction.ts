@@ -1,0 +1,37 @@
+import { defineRule } from '../src/rules/framework.js';
+import { findWord, fromLiteral } from '../src/analysis/nfa.js';
+import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../src/analysis/rule-analysis.js';
+import { shapeNfa } from '../src/analysis/shapes.js';
+
+/** The refs a token with this ref_type can carry (GITHUB-OIDC.md; `""` for deployment events). */
+const REFS_FOR = { branch: '|refs/heads/.+|refs/pull/.+|refs/remotes/.+', tag: '|refs/tags/.+' } as const;
+
+export default defineRule({
+  meta: { id: 'correctness/contradiction', severity: 'error', category: 'correctness', description: 'Two matchers of one rule can never hold together (e.g. subject pins `acme/a`, repository pins `acme/b`).' },
+  check(ctx) {
+    for (const rule of ctx.policy.rules) {
+      const owners = ownerLanguages(rule);
+      const repos = repoLanguages(rule);
+      let problem: string | undefined;
+      let at = rule.matchers[0]!;
+      if (owners.length > 1 && owners.every((o) => findWord({ include: [o.owners, ownerShape()] }) !== undefined) && findWord({ include: [...owners.map((o) => o.owners), ownerShape()] }) === undefined) {
+        problem = `no owner satisfies ${owners.map((o) => `\`${o.matcher.claim}: ${o.matcher.pattern}\``).join(' and ')} together`;
+        at = owners[1]!.matcher;
+      } else if (repos.length > 1 && repos.every((r) => findWord({ include: [r.repos, repoShape()] }) !== undefined) && findWord({ include: [...repos.map((r) => r.repos), repoShape()] }) === undefined) {
+        problem = `no repository satisfies ${repos.map((r) => `\`${r.matcher.claim}: ${r.matcher.pattern}\``).join(' and ')} together`;
+        at = repos[1]!.matcher;
+      } else {
+        const ref = matcherFor(rule, 'ref');
+        const refType = matcherFor(rule, 'ref_type');
+        if (ref && refType) {
+          const types = (['branch', 'tag'] as const).filter((t) => findWord({ include: [matcherNfa(refType), fromLiteral(t)] }) !== undefined);
+          if (types.length && !types.some((t) => findWord({ include: [matcherNfa(ref), shapeNfa(REFS_FOR[t])] }) !== undefined)) {
+            problem = `\`ref_type: ${refType.pattern}\` never comes with a ref matching \`${ref.pattern}\` (branches are \`refs/heads/...\`, tags \`refs/tags/...\`)`;
+            at = refType;
+          }
+        }
+      }
+      if (problem) ctx.report({ span: at.span, message: `rule ${rule.index + 1} can never match: ${problem}` });
+    }
+  },
+});

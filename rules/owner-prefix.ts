@@ -1,0 +1,22 @@
+import { defineRule } from '../src/rules/framework.js';
+import { admitsAnyOwner, admitsUnboundedOwners, bindsCaller, leakyOwnerMatcher, ownerHint, ownerLanguages, ownerWitness, ruleWitness } from '../src/analysis/rule-analysis.js';
+
+export default defineRule({
+  meta: { id: 'security/owner-prefix', severity: 'warning', category: 'security', description: 'An owner pattern such as `repo:acme*` also admits look-alike owners such as `acme-evil`.' },
+  check(ctx) {
+    // With trusted owners configured, security/untrusted-owner reports exactly; this rule covers the rest.
+    if (ctx.trustedOwners?.length) return;
+    for (const rule of ctx.policy.rules) {
+      if (!bindsCaller(rule) || admitsAnyOwner(rule) || !admitsUnboundedOwners(rule)) continue;
+      const hint = ownerHint(rule) ?? 'acme';
+      const owner = ownerWitness(ownerLanguages(rule).map((l) => l.owners), [hint], hint);
+      const witness = owner ? ruleWitness(rule, { owner }) : undefined;
+      const m = leakyOwnerMatcher(rule)!;
+      ctx.report({
+        span: m.span,
+        message: `\`${m.pattern}\` also admits the owner \`${owner}\`${witness ? ` (e.g. \`${witness.sub}\`)` : ''}: anyone can register a look-alike organization. End the owner with \`/\`: \`${m.claim === 'subject' ? `repo:${hint}/*` : m.claim === 'repository_owner' ? hint : `${hint}/*`}\``,
+        witness,
+      });
+    }
+  },
+});

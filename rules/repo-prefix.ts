@@ -1,0 +1,32 @@
+import { defineRule } from '../src/rules/framework.js';
+import { findWord, afterPrefix, fromGlob } from '../src/analysis/nfa.js';
+import { accepts, admitsAnyOwner, ownerLanguages, ownerShape, repoLanguages, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { shapeNfa, REPO_NAME } from '../src/analysis/shapes.js';
+
+export default defineRule({
+  meta: { id: 'security/repo-prefix', severity: 'warning', category: 'security', description: 'A repository pattern such as `acme/infra*` also admits `acme/infra-sandbox`.' },
+  check(ctx) {
+    for (const rule of ctx.policy.rules) {
+      if (admitsAnyOwner(rule)) continue;
+      const owners = ownerLanguages(rule).map((o) => o.owners);
+      const owner = owners.length ? findWord({ include: [...owners, ownerShape()] }) : undefined;
+      if (!owner) continue;
+      for (const { matcher, repos } of repoLanguages(rule)) {
+        const names = afterPrefix(repos, `${owner}/`);
+        // Every repository of the owner (`acme/*`) is a deliberate grant, not a confusion.
+        if (!names.starts.length || findWord({ include: [shapeNfa(REPO_NAME)], exclude: [names] }) === undefined) continue;
+        const shortest = findWord({ include: [names, shapeNfa(REPO_NAME)] });
+        // `acme/*` and `acme/platform-*` name a family on purpose; `acme/infra*` extends a whole name.
+        if (!shortest || /[-_.]$/.test(shortest)) continue;
+        const repo = ['sandbox', 'test', 'evil'].map((s) => `${shortest}-${s}`).find((c) => accepts(names, c)) ?? findWord({ include: [names, fromGlob(`${shortest}?*`), shapeNfa(REPO_NAME)] });
+        if (!repo) continue;
+        const witness = ruleWitness(rule, { owner, repo });
+        ctx.report({
+          span: matcher.span,
+          message: `\`${matcher.pattern}\` admits \`${owner}/${shortest}\` and also \`${owner}/${repo}\`: any repository whose name starts with \`${shortest}\` can mint. Pin the name (\`${owner}/${shortest}\`) or end the prefix with a separator (\`${owner}/${shortest}-*\`)`,
+          witness,
+        });
+      }
+    }
+  },
+});

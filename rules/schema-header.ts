@@ -1,0 +1,17 @@
+import { defineRule } from '../src/rules/framework.js';
+import { SCHEMA_URL } from '../src/model.js';
+
+export const SCHEMA_HEADER = `# yaml-language-server: $schema=${SCHEMA_URL}`;
+
+export default defineRule({
+  meta: { id: 'style/schema-header', severity: 'info', category: 'style', fixable: 'safe', description: 'The policy lacks the `# yaml-language-server: $schema=...` header that gives editors completion and validation.' },
+  check(ctx) {
+    const { text } = ctx.validated.source;
+    if (/^#\s*yaml-language-server:\s*\$schema=/m.test(text.split('\n').slice(0, 10).join('\n'))) return;
+    ctx.report({
+      span: { line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 },
+      message: `add \`${SCHEMA_HEADER}\` as the first line so editors complete and validate the policy`,
+      fix: { range: [0, 0], text: `${SCHEMA_HEADER}\n`, safe: true, description: 'add the schema header' },
+    });
+  },
+});

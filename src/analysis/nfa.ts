@@ -1,0 +1,330 @@
+// Symbolic, epsilon-free NFAs over Unicode code points, built from SPEC.md globs or from re2js's
+// compiled RE2 program (so regex semantics are RE2's own, not a re-implementation of its syntax).
+// Questions are answered by bounded breadth-first search over products, which also yields the
+// shortest witness, with readable characters preferred.
+import { RE2JS } from 're2js';
+import { compileRegex } from '../validate/regex.js';
+
+export const MAX_CP = 0x10ffff;
+/** Sorted, disjoint inclusive ranges: [lo0, hi0, lo1, hi1, ...]. */
+export type Ranges = readonly number[];
+export const ANY: Ranges = [0, MAX_CP];
+
+export interface Edge {
+  ranges: Ranges;
+  to: number;
+}
+
+export interface NFA {
+  starts: number[];
+  edges: Edge[][];
+  finals: ReadonlySet<number>;
+}
+
+/** A construction or search hit its bound, or a construct cannot be analysed: reported, never hidden. */
+export class NotAnalysable extends Error {
+  override name = 'NotAnalysable';
+}
+
+export function fromGlob(pattern: string): NFA {
+  const edges: Edge[][] = [[]];
+  let s = 0;
+  for (const ch of pattern) {
+    if (ch === '*') edges[s]!.push({ ranges: ANY, to: s });
+    else {
+      const cp = ch.codePointAt(0)!;
+      edges[s]!.push({ ranges: ch === '?' ? ANY : [cp, cp], to: s + 1 });
+      edges.push([]);
+      s++;
+    }
+  }
+  return { starts: [0], edges, finals: new Set([s]) };
+}
+
+/** The language holding exactly `value`. */
+export function fromLiteral(value: string): NFA {
+  const edges: Edge[][] = [[]];
+  let s = 0;
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    edges[s]!.push({ ranges: [cp, cp], to: s + 1 });
+    edges.push([]);
+    s++;
+  }
+  return { starts: [0], edges, finals: new Set([s]) };
+}
+
+// re2js instruction opcodes and empty-width flags (re2js 2.10, mirroring Go's regexp/syntax).
+const OP = { ALT: 1, ALT_MATCH: 2, CAPTURE: 3, EMPTY_WIDTH: 4, FAIL: 5, MATCH: 6, NOP: 7, RUNE: 8, RUNE1: 9, RUNE_ANY: 10, RUNE_ANY_NOT_NL: 11 };
+const BEGIN_TEXT = 4;
+const END_TEXT = 8;
+const FOLD_CASE = 1;
+
+interface Inst {
+  op: number;
+  out: number;
+  arg: number;
+  runes: Int32Array;
+  matchRune(r: number): boolean;
+}
+
+/** The NFA of an anchored RE2 regex, from the program re2js compiles (validated first). */
+export function fromRegex(pattern: string): NFA {
+  compileRegex(pattern);
+  const prog = (RE2JS.compile(`^(?:${pattern})$`) as unknown as { re2Input?: { prog?: { inst: Inst[]; start: number } } }).re2Input?.prog;
+  if (!prog || !Array.isArray(prog.inst)) throw new NotAnalysable('the RE2 engine did not expose its program');
+  const inst = prog.inst;
+  const stateOf = new Map<number, number>();
+  const edges: Edge[][] = [];
+  const finals = new Set<number>();
+  const newState = () => (edges.push([]), edges.length - 1);
+
+  const closure = (from: number[], atStart: boolean): { runes: number[]; match: boolean } => {
+    const runes: number[] = [];
+    let match = false;
+    const seen = new Set<string>();
+    const stack: [number, boolean][] = from.map((pc) => [pc, false]);
+    while (stack.length) {
+      const [pc, ended] = stack.pop()!;
+      const key = `${pc}:${ended}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const i = inst[pc]!;
+      switch (i.op) {
+        case OP.ALT:
+        case OP.ALT_MATCH:
+          stack.push([i.out, ended], [i.arg, ended]);
+          break;
+        case OP.CAPTURE:
+        case OP.NOP:
+          stack.push([i.out, ended]);
+          break;
+        case OP.EMPTY_WIDTH:
+          if (i.arg & ~(BEGIN_TEXT | END_TEXT)) throw new NotAnalysable('line anchors and word boundaries (`\\b`, `(?m)^`) are not analysed');
+          if (i.arg & BEGIN_TEXT && !atStart) break;
+          stack.push([i.out, ended || (i.arg & END_TEXT) !== 0]);
+          break;
+        case OP.MATCH:
+          match = true;
+          break;
+        case OP.FAIL:
+          break;
+        case OP.RUNE:
+        case OP.RUNE1:
+        case OP.RUNE_ANY:
+        case OP.RUNE_ANY_NOT_NL:
+          if (!ended) runes.push(pc);
+          break;
+        default:
+          throw new NotAnalysable('lookbehind and other extensions are not analysed');
+      }
+    }
+    return { runes, match };
+  };
+
+  const link = (state: number, c: { runes: number[]; match: boolean }) => {
+    if (c.match) finals.add(state);
+    for (const pc of c.runes) {
+      let to = stateOf.get(pc);
+      if (to === undefined) {
+        to = newState();
+        stateOf.set(pc, to);
+        pending.push(pc);
+      }
+      edges[state]!.push({ ranges: rangesOf(inst[pc]!), to });
+    }
+  };
+  const pending: number[] = [];
+  const start = newState();
+  link(start, closure([prog.start], true));
+  while (pending.length) {
+    const pc = pending.pop()!;
+    link(stateOf.get(pc)!, closure([inst[pc]!.out], false));
+    if (edges.length > 50_000) throw new NotAnalysable('the regex expands to too many states');
+  }
+  return { starts: [start], edges, finals };
+}
+
+function rangesOf(i: Inst): Ranges {
+  if (i.op === OP.RUNE_ANY) return ANY;
+  if (i.op === OP.RUNE_ANY_NOT_NL) return [0, 9, 11, MAX_CP];
+  const r = Array.from(i.runes);
+  if (r.length === 1) {
+    if (!(i.arg & FOLD_CASE)) return [r[0]!, r[0]!];
+    return normalise(foldOrbit(r[0]!).filter((c) => i.matchRune(c)).flatMap((c) => [c, c]));
+  }
+  return normalise(r);
+}
+
+const SPECIAL_FOLDS: Record<number, number[]> = { 0x6b: [0x212a], 0x4b: [0x212a], 0x73: [0x17f], 0x53: [0x17f], 0xe5: [0x212b], 0xc5: [0x212b], 0xb5: [0x39c, 0x3bc] };
+
+function foldOrbit(cp: number): number[] {
+  const s = String.fromCodePoint(cp);
+  const cands = new Set([cp, ...[s.toLowerCase(), s.toUpperCase(), s.toUpperCase().toLowerCase()].filter((x) => [...x].length === 1).map((x) => x.codePointAt(0)!)]);
+  for (const c of [...cands]) for (const extra of SPECIAL_FOLDS[c] ?? []) cands.add(extra);
+  return [...cands];
+}
+
+/** Sorts and merges a flat list of range pairs. */
+export function normalise(pairs: readonly number[]): number[] {
+  const list: [number, number][] = [];
+  for (let i = 0; i < pairs.length; i += 2) list.push([pairs[i]!, pairs[i + 1]!]);
+  list.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [lo, hi] of list) {
+    if (out.length && lo <= out[out.length - 1]! + 1) out[out.length - 1] = Math.max(out[out.length - 1]!, hi);
+    else out.push(lo, hi);
+  }
+  return out;
+}
+
+export function rangesContain(r: Ranges, cp: number): boolean {
+  for (let i = 0; i < r.length; i += 2) {
+    if (cp < r[i]!) return false;
+    if (cp <= r[i + 1]!) return true;
+  }
+  return false;
+}
+
+/** The states reached after reading `prefix` from the starts: the language of what may follow it. */
+export function afterPrefix(nfa: NFA, prefix: string): NFA {
+  let current = new Set(nfa.starts);
+  for (const ch of prefix) {
+    const cp = ch.codePointAt(0)!;
+    const next = new Set<number>();
+    for (const s of current) for (const e of nfa.edges[s]!) if (rangesContain(e.ranges, cp)) next.add(e.to);
+    current = next;
+  }
+  return { ...nfa, starts: [...current] };
+}
+
+/**
+ * The prefixes that end right before one of `separators` and can be completed to a word of the
+ * language: e.g. the owner part of `OWNER/REPO` (separator `/`).
+ */
+export function projectBefore(nfa: NFA, separators: readonly number[]): NFA {
+  const live = coReachable(nfa);
+  const finals = new Set<number>();
+  const sepRanges = normalise(separators.flatMap((c) => [c, c]));
+  const edges = nfa.edges.map((out, s) =>
+    out.flatMap((e) => {
+      if (separators.some((c) => rangesContain(e.ranges, c)) && live.has(e.to)) finals.add(s);
+      const rest = subtract(e.ranges, sepRanges);
+      return rest.length ? [{ ranges: rest, to: e.to }] : [];
+    }),
+  );
+  return { starts: nfa.starts, edges, finals };
+}
+
+function coReachable(nfa: NFA): Set<number> {
+  const rev: number[][] = nfa.edges.map(() => []);
+  nfa.edges.forEach((out, s) => out.forEach((e) => rev[e.to]!.push(s)));
+  const live = new Set(nfa.finals);
+  const stack = [...nfa.finals];
+  while (stack.length) for (const p of rev[stack.pop()!]!) if (!live.has(p)) (live.add(p), stack.push(p));
+  return live;
+}
+
+export function subtract(a: Ranges, b: Ranges): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i += 2) {
+    let lo = a[i]!;
+    const hi = a[i + 1]!;
+    for (let j = 0; j < b.length && lo <= hi; j += 2) {
+      const blo = b[j]!;
+      const bhi = b[j + 1]!;
+      if (bhi < lo || blo > hi) continue;
+      if (blo > lo) out.push(lo, blo - 1);
+      lo = bhi + 1;
+    }
+    if (lo <= hi) out.push(lo, hi);
+  }
+  return out;
+}
+
+export interface SearchOptions {
+  /** The word must be in every one of these languages. */
+  include: readonly NFA[];
+  /** ... and in none of these (determinised on the fly). */
+  exclude?: readonly NFA[];
+  /** Product states explored before giving up with NotAnalysable. */
+  maxStates?: number;
+}
+
+export const DEFAULT_MAX_STATES = 20_000;
+
+/** Characters a person reads easily come first, so the shortest witness is also a readable one. */
+const PREFERRED = 'abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ_./:@';
+const RANK = new Map([...PREFERRED].map((c, i) => [c.codePointAt(0)!, i]));
+
+function representative(lo: number, hi: number): number {
+  let best = -1;
+  let bestRank = Infinity;
+  if (hi - lo < 4096) {
+    for (let c = lo; c <= hi; c++) {
+      const r = RANK.get(c);
+      if (r !== undefined && r < bestRank) [best, bestRank] = [c, r];
+    }
+  } else for (const [c, r] of RANK) if (c >= lo && c <= hi && r < bestRank) [best, bestRank] = [c, r];
+  if (best >= 0) return best;
+  return lo <= 0x21 && hi >= 0x21 ? 0x21 : lo;
+}
+
+/** The shortest word in every `include` language and no `exclude` language, or undefined. */
+export function findWord(opts: SearchOptions): string | undefined {
+  const { include } = opts;
+  const exclude = opts.exclude ?? [];
+  const max = opts.maxStates ?? DEFAULT_MAX_STATES;
+  if (!include.length) throw new Error('findWord needs at least one language');
+  type State = { inc: number[]; exc: number[][]; prev?: State; ch?: number };
+  const keyOf = (s: State) => `${s.inc.join(',')}|${s.exc.map((x) => x.join(',')).join(';')}`;
+  const seen = new Set<string>();
+  let frontier: State[] = [];
+  const startsProduct = product(include.map((n) => n.starts));
+  for (const inc of startsProduct) {
+    const st: State = { inc, exc: exclude.map((n) => [...new Set(n.starts)].sort((a, b) => a - b)) };
+    const k = keyOf(st);
+    if (!seen.has(k)) (seen.add(k), frontier.push(st));
+  }
+  while (frontier.length) {
+    const next: State[] = [];
+    for (const st of frontier) {
+      if (st.inc.every((q, i) => include[i]!.finals.has(q)) && st.exc.every((set, i) => !set.some((q) => exclude[i]!.finals.has(q)))) return spell(st);
+      const points = new Set<number>();
+      const incEdges = st.inc.map((q, i) => include[i]!.edges[q]!);
+      for (const out of incEdges) for (const e of out) for (let j = 0; j < e.ranges.length; j += 2) points.add(e.ranges[j]!).add(e.ranges[j + 1]! + 1);
+      st.exc.forEach((set, i) => set.forEach((q) => exclude[i]!.edges[q]!.forEach((e) => { for (let j = 0; j < e.ranges.length; j += 2) points.add(e.ranges[j]!).add(e.ranges[j + 1]! + 1); })));
+      const sorted = [...points].sort((a, b) => a - b);
+      const reps: number[] = [];
+      for (let j = 0; j + 1 < sorted.length; j++) reps.push(representative(sorted[j]!, sorted[j + 1]! - 1));
+      reps.sort((a, b) => (RANK.get(a) ?? 1000 + a) - (RANK.get(b) ?? 1000 + b));
+      for (const c of reps) {
+        const targets = incEdges.map((out) => [...new Set(out.filter((e) => rangesContain(e.ranges, c)).map((e) => e.to))]);
+        if (targets.some((t) => !t.length)) continue;
+        const exc = st.exc.map((set, i) => [...new Set(set.flatMap((q) => exclude[i]!.edges[q]!.filter((e) => rangesContain(e.ranges, c)).map((e) => e.to)))].sort((a, b) => a - b));
+        for (const inc of product(targets)) {
+          const ns: State = { inc, exc, prev: st, ch: c };
+          const k = keyOf(ns);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          if (seen.size > max) throw new NotAnalysable(`the search explored more than ${max} states`);
+          next.push(ns);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+function spell(s: { prev?: unknown; ch?: number }): string {
+  const cps: number[] = [];
+  for (let cur = s as { prev?: unknown; ch?: number } | undefined; cur && cur.ch !== undefined; cur = cur.prev as typeof cur) cps.push(cur.ch);
+  return String.fromCodePoint(...cps.reverse());
+}
+
+function product(lists: readonly number[][]): number[][] {
+  let out: number[][] = [[]];
+  for (const l of lists) out = out.flatMap((p) => l.map((x) => [...p, x]));
+  return out;
+}

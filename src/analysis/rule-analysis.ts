@@ -1,0 +1,208 @@
+// Per-rule languages and the questions lint rules ask of them: which owners and repositories a
+// rule admits, and a complete, realistic claim set it admits (checked by the evaluator).
+import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
+import { TOKEN_CLAIM } from '../model.js';
+import { fromGlob, fromRegex, fromLiteral, afterPrefix, projectBefore, findWord, type NFA } from './nfa.js';
+import { shapeNfa, OWNER, REPO_NAME, CLAIM_SHAPE } from './shapes.js';
+import { compilePolicy, evaluate } from '../engine/evaluate.js';
+
+const SLASH = 0x2f;
+const AT = 0x40;
+const COLON = 0x3a;
+
+const nfaCache = new WeakMap<Matcher, NFA>();
+export function matcherNfa(m: Matcher): NFA {
+  let n = nfaCache.get(m);
+  if (!n) nfaCache.set(m, (n = m.kind === 'glob' ? fromGlob(m.pattern) : fromRegex(m.pattern)));
+  return n;
+}
+
+export function accepts(nfa: NFA, word: string): boolean {
+  return findWord({ include: [nfa, fromLiteral(word)] }) !== undefined;
+}
+
+export const matcherFor = (rule: Rule, claim: ClaimName) => rule.matchers.find((m) => m.claim === claim);
+
+/** The owner each owner-binding matcher allows, as a language (`repository`'s part before `/`...). */
+export function ownerLanguages(rule: Rule): { matcher: Matcher; owners: NFA }[] {
+  const out: { matcher: Matcher; owners: NFA }[] = [];
+  for (const m of rule.matchers) {
+    const l = matcherNfa(m);
+    if (m.claim === 'repository_owner') out.push({ matcher: m, owners: l });
+    else if (m.claim === 'repository' || m.claim === 'workflow_ref') out.push({ matcher: m, owners: projectBefore(l, [SLASH]) });
+    else if (m.claim === 'subject') {
+      const rest = afterPrefix(l, 'repo:');
+      // A subject that cannot start with `repo:` (a custom template) binds no owner we can read.
+      if (rest.starts.length) out.push({ matcher: m, owners: projectBefore(rest, [SLASH, AT]) });
+    }
+  }
+  return out;
+}
+
+/** The `OWNER/REPO` each repo-binding matcher allows (classic subjects only: IDs hide names). */
+export function repoLanguages(rule: Rule): { matcher: Matcher; repos: NFA }[] {
+  const out: { matcher: Matcher; repos: NFA }[] = [];
+  for (const m of rule.matchers) {
+    if (m.claim === 'repository') out.push({ matcher: m, repos: matcherNfa(m) });
+    else if (m.claim === 'subject') {
+      const rest = afterPrefix(matcherNfa(m), 'repo:');
+      if (rest.starts.length) out.push({ matcher: m, repos: projectBefore(rest, [COLON]) });
+    }
+  }
+  return out;
+}
+
+export const ownerShape = () => shapeNfa(OWNER);
+export const repoShape = () => shapeNfa(`${OWNER}/${REPO_NAME}`);
+
+/** An owner the rule admits that is not in `excluded`, preferring realistic look-alikes. */
+export function ownerWitness(langs: readonly NFA[], excluded: readonly string[], lookalikeOf?: string): string | undefined {
+  const include = [...langs, ownerShape()];
+  const base = lookalikeOf ?? excluded[0];
+  const candidates = base ? [`${base}-evil`, `${base}evil`, `evil-${base}`, `${base}-attacker`] : [];
+  for (const c of [...candidates, 'evil-org', 'attacker'])
+    if (!excluded.includes(c) && include.every((l) => accepts(l, c))) return c;
+  return findWord({ include, exclude: excluded.map(fromLiteral) });
+}
+
+export interface WitnessGoal {
+  owner?: string;
+  /** The repository name (without owner). */
+  repo?: string;
+}
+
+const SHA = 'e5c1f2a9d3b47c06a1d2e3f4a5b6c7d8e9f0a1b2';
+
+/**
+ * A consistent default-format claim set the rule admits: realistic values first, then a value
+ * searched in each matcher's language where the realistic one does not match. Verified by the
+ * evaluator; undefined when no claim set can be found.
+ */
+export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefined {
+  const m = (c: ClaimName) => matcherFor(rule, c);
+  const pick = (c: ClaimName, preferred: string[], extra: NFA[] = []): string | undefined => {
+    const mm = m(c);
+    if (!mm) return preferred[0];
+    const l = matcherNfa(mm);
+    for (const p of preferred) if ([l, ...extra].every((x) => accepts(x, p))) return p;
+    return findWord({ include: [l, shapeNfa(CLAIM_SHAPE[c]), ...extra] }) ?? findWord({ include: [l, ...extra] });
+  };
+  let owner = goal.owner;
+  if (!owner) {
+    const langs = ownerLanguages(rule).map((x) => x.owners);
+    owner = langs.length ? pickOwner(langs) : 'acme';
+  }
+  if (owner === undefined) return undefined;
+  let repo = goal.repo;
+  if (!repo) {
+    const repoLangs = repoLanguages(rule).map((x) => afterPrefix(x.repos, `${owner}/`));
+    repo = ['app', 'infra', 'modules'].find((r) => repoLangs.every((l) => accepts(l, r))) ?? (repoLangs.length ? findWord({ include: [...repoLangs, shapeNfa(REPO_NAME)] }) : 'app');
+  }
+  if (repo === undefined) return undefined;
+  const ref = pick('ref', ['refs/heads/main', 'refs/heads/develop', 'refs/tags/v1.0.0', 'refs/pull/1/merge']);
+  if (ref === undefined) return undefined;
+  const refType = pick('ref_type', [ref.startsWith('refs/tags/') ? 'tag' : 'branch', 'branch', 'tag']);
+  const environment = m('environment') ? pick('environment', ['production', 'prod', 'staging']) : undefined;
+  const claims: Claims = { repository: `${owner}/${repo}`, repository_owner: owner, ref, ref_type: refType ?? 'branch' };
+  if (environment !== undefined) claims.environment = environment;
+  const ctx = environment !== undefined ? `environment:${environment.replace(/:/g, '%3A')}` : `ref:${ref}`;
+  claims.sub = pick('subject', [`repo:${owner}/${repo}:${ctx}`, `repo:${owner}/${repo}:pull_request`, `repo:${owner}@1234567/${repo}@7654321:${ctx}`]) ?? '';
+  claims.workflow_ref = pick('workflow_ref', [`${owner}/${repo}/.github/workflows/ci.yml@${ref}`, `${owner}/${repo}/.github/workflows/deploy.yml@${ref}`]) ?? '';
+  claims.actor = pick('actor', ['octocat', 'dependabot[bot]']) ?? 'octocat';
+  claims.sha = pick('sha', [SHA]) ?? SHA;
+  const ordered: Claims = {};
+  for (const k of ['sub', 'repository', 'repository_owner', 'ref', 'ref_type', 'environment', 'actor', 'workflow_ref', 'sha']) if (claims[k] !== undefined) ordered[k] = claims[k]!;
+  return admits(rule, ordered) ? ordered : undefined;
+}
+
+function pickOwner(langs: NFA[]): string | undefined {
+  for (const c of ['acme', 'octo-org']) if (langs.every((l) => accepts(l, c))) return c;
+  return findWord({ include: [...langs, ownerShape()] });
+}
+
+/** Does the rule (alone) admit these claims? The evaluator is the judge of every witness. */
+export function admits(rule: Rule, claims: Claims): boolean {
+  return evaluate(compilePolicy({ name: 'witness', path: '', rules: [{ ...rule, index: 0 }] }), claims).matched;
+}
+
+export const tokenClaim = (c: ClaimName) => TOKEN_CLAIM[c];
+
+const OWNER_BINDING: readonly ClaimName[] = ['repository_owner', 'repository', 'subject', 'workflow_ref'];
+export const bindsCaller = (rule: Rule) => rule.matchers.some((m) => OWNER_BINDING.includes(m.claim));
+
+// Does every owner-binding matcher admit every owner? (`subject: "*"`, `*/infra`, `{regex: ".*"}`)
+export function admitsAnyOwner(rule: Rule): boolean {
+  const langs = ownerLanguages(rule);
+  return langs.length > 0 && langs.every((l) => findWord({ include: [ownerShape()], exclude: [l.owners] }) === undefined);
+}
+
+/** Does the rule admit owners of unbounded length, i.e. registrable look-alikes of its owner? */
+export function admitsUnboundedOwners(rule: Rule): boolean {
+  const langs = ownerLanguages(rule).map((l) => l.owners);
+  return langs.length > 0 && findWord({ include: [...langs, ownerShape(), shapeNfa('.{40,}')] }) !== undefined;
+}
+
+/** The matcher to point at for an owner finding: the first whose owner part is not a single name. */
+export function leakyOwnerMatcher(rule: Rule): Matcher | undefined {
+  const langs = ownerLanguages(rule);
+  for (const { matcher, owners } of langs) {
+    const first = findWord({ include: [owners, ownerShape()] });
+    if (first === undefined || findWord({ include: [owners, ownerShape()], exclude: [fromLiteral(first)] }) !== undefined) return matcher;
+  }
+  return langs[0]?.matcher;
+}
+
+/** The literal owner a pattern starts with (`acme` of `repo:acme*`), for realistic look-alikes. */
+export function ownerHint(rule: Rule): string | undefined {
+  const langs = ownerLanguages(rule).map((l) => l.owners);
+  const shortest = langs.length ? findWord({ include: [...langs, ownerShape()] }) : undefined;
+  if (!shortest) return undefined;
+  // The shortest admitted owner, less a trailing character a wildcard supplied (`acmea` -> `acme`).
+  const m = rule.matchers.find((x) => x.kind === 'glob' && x.pattern.includes('*'));
+  const head = m ? (/^(?:repo:)?([A-Za-z0-9-]+)/.exec(m.pattern)?.[1] ?? shortest) : shortest;
+  return head;
+}
+
+/** Does the rule admit more than one `OWNER/REPO`? Without a repo-binding matcher it does. */
+export function admitsManyRepos(rule: Rule): { many: boolean; examples: string[] } {
+  const langs = repoLanguages(rule).map((r) => r.repos);
+  const owners = ownerLanguages(rule).map((o) => o.owners);
+  if (!langs.length) {
+    const o = owners.length ? findWord({ include: [...owners, ownerShape()] }) : 'any-owner';
+    return { many: true, examples: [`${o}/app`, `${o}/other-repo`] };
+  }
+  const include = [...langs, repoShape()];
+  const first = findWord({ include });
+  if (first === undefined) return { many: false, examples: [] };
+  const second = findWord({ include, exclude: [fromLiteral(first)] });
+  return { many: second !== undefined, examples: second ? [first, second] : [first] };
+}
+
+/** A rule's grant as the server computes it (default `contents: read`, plus `metadata: read`). */
+export function ruleGrant(rule: Rule): Record<string, string> {
+  return { metadata: 'read', ...(rule.permissions ?? { contents: 'read' }) };
+}
+
+const LEVEL_RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };
+export const levelRank = (l: string | undefined) => (l ? (LEVEL_RANK[l] ?? 0) : 0);
+
+/** Every permission of `a` at a level `b` grants too. */
+export function grantCovers(b: Record<string, string>, a: Record<string, string>): boolean {
+  return Object.entries(a).every(([k, v]) => levelRank(b[k]) >= levelRank(v));
+}
+
+/** Can one claim set satisfy both rules? Per claim present in both, the languages must intersect. */
+export function rulesOverlap(a: Rule, b: Rule): boolean {
+  return a.matchers.every((ma) => {
+    const mb = matcherFor(b, ma.claim);
+    return !mb || findWord({ include: [matcherNfa(ma), matcherNfa(mb)] }) !== undefined;
+  });
+}
+
+/** Is every claim set rule `a` admits also admitted by rule `b`? (boxes: each of b's claims constrained at least as tightly in a) */
+export function ruleCovers(b: Rule, a: Rule): boolean {
+  return b.matchers.every((mb) => {
+    const ma = matcherFor(a, mb.claim);
+    return ma !== undefined && findWord({ include: [matcherNfa(ma)], exclude: [matcherNfa(mb)] }) === undefined;
+  });
+}
