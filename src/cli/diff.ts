@@ -1,0 +1,91 @@
+// `sts-policy diff`: who gains or loses access between two versions of trust policies, with proof.
+import { statSync } from 'node:fs';
+import { filePair, dirPairs, gitPairs } from '../diff/sources.js';
+import { diffPairs, type PolicyDiff } from '../diff/report.js';
+import type { AccessChange, Grant } from '../diff/access-diff.js';
+import { GitError } from '../simulate.js';
+import { code, text as mdText } from '../report/markdown.js';
+import { UsageError, EXIT } from './errors.js';
+
+export interface DiffOptions {
+  base?: string;
+  head?: string;
+  repo?: string;
+  format: 'text' | 'markdown' | 'json';
+  failOn?: 'wider' | 'escalation' | 'any-change';
+}
+
+export function runDiff(paths: string[], opts: DiffOptions): number {
+  let diffs: PolicyDiff[];
+  try {
+    diffs = diffPairs(pairsFor(paths, opts));
+  } catch (e) {
+    if (e instanceof GitError) throw new UsageError(e.message);
+    throw e;
+  }
+  const out = opts.format === 'json' ? JSON.stringify(toJson(diffs), null, 2) + '\n' : opts.format === 'markdown' ? markdown(diffs) : textReport(diffs);
+  process.stdout.write(out);
+  return failed(diffs, opts.failOn) ? EXIT.findings : EXIT.ok;
+}
+
+function pairsFor(paths: string[], opts: DiffOptions) {
+  if (opts.base) {
+    if (paths.length > 1) throw new UsageError('with --base, give at most one path: the repository (default .)');
+    return gitPairs(paths[0] ?? opts.repo ?? '.', opts.base, opts.head);
+  }
+  if (opts.head) throw new UsageError('--head needs --base');
+  if (paths.length !== 2) throw new UsageError('give OLD NEW (two files or two directories), or --base REV [--head REV] inside a git repository');
+  const [a, b] = paths as [string, string];
+  const kind = (p: string) => statSync(p, { throwIfNoEntry: false });
+  const ka = kind(a);
+  const kb = kind(b);
+  if (!ka && !kb) throw new UsageError(`neither ${a} nor ${b} exists`);
+  if ((ka ?? kb)!.isDirectory()) return dirPairs(a, b);
+  return [filePair(a, b)];
+}
+
+export function failed(diffs: readonly PolicyDiff[], failOn: DiffOptions['failOn']): boolean {
+  if (!failOn) return false;
+  if (failOn === 'any-change') return diffs.some((d) => d.verdict !== 'equivalent');
+  if (failOn === 'escalation') return diffs.some((d) => d.gains.some((g) => g.kind === 'escalation') || d.verdict === 'undecided');
+  return diffs.some((d) => d.verdict === 'wider' || d.verdict === 'incomparable' || d.verdict === 'undecided');
+}
+
+function toJson(diffs: readonly PolicyDiff[]) {
+  return {
+    version: 1,
+    policies: diffs.map((d) => ({ path: d.path, change: d.change, verdict: d.verdict, ...(d.reason ? { reason: d.reason } : {}), gains: d.gains, losses: d.losses, invalid: d.invalid })),
+  };
+}
+
+const fmtGrant = (g: Grant | null) => (g ? Object.entries(g).map(([k, v]) => `${k}: ${v}`).join(', ') : 'denied');
+const label: Record<AccessChange['kind'], string> = { 'new-access': 'new access', escalation: 'escalation', 'lost-access': 'lost access', reduction: 'reduced grant' };
+
+function textReport(diffs: readonly PolicyDiff[]): string {
+  const out: string[] = [];
+  for (const d of diffs) {
+    out.push(`${d.path}  ${d.change}  ${d.verdict}${d.reason ? ` (${d.reason})` : ''}`);
+    for (const side of ['before', 'after'] as const) for (const f of d.invalid[side]) out.push(`  ${side} is invalid (grants nothing): ${f.line}:${f.column} ${f.message} ${f.ruleId}`);
+    for (const c of [...d.gains, ...d.losses]) {
+      out.push(`  ${label[c.kind]} via rule ${c.rule + 1} (line ${c.line}): ${fmtGrant(c.before)} -> ${fmtGrant(c.after)}`);
+      out.push(`    witness: ${JSON.stringify(c.witness)}`);
+    }
+  }
+  const wider = diffs.filter((d) => d.verdict === 'wider' || d.verdict === 'incomparable').length;
+  out.push('', `${diffs.length} policy file(s): ${wider} with new access or escalation, ${diffs.filter((d) => d.verdict === 'narrower').length} narrower, ${diffs.filter((d) => d.verdict === 'equivalent').length} equivalent${diffs.some((d) => d.verdict === 'undecided') ? ', some undecided' : ''}`);
+  return out.join('\n') + '\n';
+}
+
+export function markdown(diffs: readonly PolicyDiff[]): string {
+  const out: string[] = ['### Trust policy access diff', ''];
+  for (const d of diffs) {
+    out.push(`#### ${code(d.path)}: ${d.change}, **${d.verdict}**${d.reason ? ` (${mdText(d.reason)})` : ''}`, '');
+    const rows = [...d.gains, ...d.losses];
+    if (rows.length) {
+      out.push('| change | rule | before | after | witness (replay with `sts-policy simulate --claims`) |', '| --- | --- | --- | --- | --- |');
+      for (const c of rows) out.push(`| ${label[c.kind]} | ${c.rule + 1} (line ${c.line}) | ${code(fmtGrant(c.before))} | ${code(fmtGrant(c.after))} | ${code(JSON.stringify(c.witness))} |`);
+      out.push('');
+    }
+  }
+  return out.join('\n') + '\n';
+}

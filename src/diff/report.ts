@@ -1,0 +1,27 @@
+// The diff of every policy pair: change kind, verdict, and witness-backed gains and losses.
+import type { PolicyPair } from './sources.js';
+import { diffAccess, type AccessChange, type Verdict } from './access-diff.js';
+import type { Finding } from '../model.js';
+
+export type Change = 'added' | 'removed' | 'modified' | 'unchanged';
+
+export interface PolicyDiff {
+  path: string;
+  change: Change;
+  verdict: Verdict;
+  gains: AccessChange[];
+  losses: AccessChange[];
+  /** Validity errors of either side: an invalid version grants nothing (STS fails closed). */
+  invalid: { before: Finding[]; after: Finding[] };
+  reason?: string;
+}
+
+export function diffPairs(pairs: readonly PolicyPair[]): PolicyDiff[] {
+  return pairs.map((p) => {
+    const change: Change = !p.before ? 'added' : !p.after ? 'removed' : p.before.text === p.after.text ? 'unchanged' : 'modified';
+    const invalid = { before: p.before?.invalid ?? [], after: p.after?.invalid ?? [] };
+    if (change === 'unchanged') return { path: p.path, change, verdict: 'equivalent', gains: [], losses: [], invalid };
+    const d = diffAccess(p.before?.policy ?? null, p.after?.policy ?? null);
+    return { path: p.path, change, ...d, invalid };
+  });
+}

@@ -1,0 +1,92 @@
+// The two sides of a diff: two files, two directories, or two git revisions of a repository
+// (blobs read from git objects, never by following the work tree; head may be the work tree).
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync } from 'node:fs';
+import { relative, sep, join } from 'node:path';
+import { POLICY_DIR, type Finding, type Policy } from '../model.js';
+import { readPolicyFile, type ReadResult } from '../load/read.js';
+import { discover, policyNameOf } from '../load/discover.js';
+import { validatePolicyText, isValidityError } from '../validate/policy.js';
+import { readFromGit, GitError } from '../simulate.js';
+
+/** One version of one policy file; `policy` is null when the file is absent or invalid. */
+export interface PolicyVersion {
+  text?: string;
+  policy: Policy | null;
+  invalid: Finding[];
+}
+
+export interface PolicyPair {
+  /** The path shown to people: relative to the compared roots. */
+  path: string;
+  before: PolicyVersion | null;
+  after: PolicyVersion | null;
+}
+
+function version(path: string, name: string, read: ReadResult, strictName: boolean): PolicyVersion {
+  if (!read.ok) return { policy: null, invalid: [{ path, ruleId: read.ruleId, severity: 'error', message: read.message, line: 1, column: 1, endLine: 1, endColumn: 1, docsUrl: '', fix: null }] };
+  const v = validatePolicyText(path, name, read.text);
+  // Outside `.atmos/pro/sts/` a file's name says nothing about the policy name.
+  const invalid = v.findings.filter(isValidityError).filter((f) => strictName || f.ruleId !== 'schema/metadata-name');
+  if (invalid.length) return { text: read.text, policy: null, invalid };
+  const policy = v.policy ?? validatePolicyText(path, nameIn(read.text) ?? name, read.text).policy ?? null;
+  return { text: read.text, policy, invalid: [] };
+}
+
+const nameIn = (text: string) => /^\s*name:\s*["']?([A-Za-z0-9_-]{1,64})/m.exec(text)?.[1];
+
+export function filePair(before: string, after: string): PolicyPair {
+  const load = (p: string) => {
+    if (!existsSync(p) && !isLink(p)) return null;
+    const name = policyNameOf(p);
+    return version(p, name ?? 'policy', readPolicyFile(p), name !== undefined);
+  };
+  return { path: policyNameOf(after) ? after : after, before: load(before), after: load(after) };
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+export function dirPairs(beforeDir: string, afterDir: string): PolicyPair[] {
+  const collect = (dir: string) => {
+    const map = new Map<string, string>();
+    for (const t of discover([dir]).targets) if (t.kind === 'policy') map.set(relative(dir, t.path).split(sep).join('/'), t.path);
+    return map;
+  };
+  const a = collect(beforeDir);
+  const b = collect(afterDir);
+  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return keys.map((k) => {
+    const load = (p: string | undefined) => (p ? version(p, policyNameOf(p) ?? 'policy', readPolicyFile(p), true) : null);
+    return { path: k, before: load(a.get(k)), after: load(b.get(k)) };
+  });
+}
+
+/** Policy files at two revisions of the repository at `repo`; head undefined = the work tree. */
+export function gitPairs(repo: string, base: string, head?: string): PolicyPair[] {
+  const list = (rev: string) => {
+    try {
+      const out = execFileSync('git', ['-C', repo, 'ls-tree', '--name-only', '-z', rev, '--', `${POLICY_DIR}/`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return out.split('\0').filter((p) => p && policyNameOf(p));
+    } catch (e) {
+      throw new GitError(`cannot read revision ${JSON.stringify(rev)} in ${repo}: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
+    }
+  };
+  const beforeFiles = list(base);
+  const afterFiles = head ? list(head) : discover([repo]).targets.filter((t) => t.kind === 'policy' && policyNameOf(t.path)).map((t) => relative(repo, t.path).split(sep).join('/'));
+  const keys = [...new Set([...beforeFiles, ...afterFiles])].sort();
+  return keys.map((rel) => {
+    const name = policyNameOf(rel)!;
+    const fromGit = (rev: string) => {
+      const r = readFromGit(repo, rev, rel);
+      return r === 'missing' ? null : version(rel, name, r, true);
+    };
+    const afterVersion = head ? fromGit(head) : afterFiles.includes(rel) ? version(rel, name, readPolicyFile(join(repo, rel)), true) : null;
+    return { path: rel, before: beforeFiles.includes(rel) ? fromGit(base) : null, after: afterVersion };
+  });
+}
