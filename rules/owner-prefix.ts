@@ -14,7 +14,7 @@ export default defineRule({
       const m = leakyOwnerMatcher(rule)!;
       ctx.report({
         span: m.span,
-        message: `\`${m.pattern}\` also admits the owner \`${owner}\`${witness ? ` (e.g. \`${witness.sub}\`)` : ''}: anyone can register a look-alike organization. End the owner with \`/\`: \`${m.claim === 'subject' ? `repo:${hint}/*` : m.claim === 'repository_owner' ? hint : `${hint}/*`}\``,
+        message: `\`${m.pattern}\` also admits the owner \`${owner}\`${witness ? ` (e.g. \`${witness.sub}\`)` : ''}: anyone can register a look-alike organization. ${m.claim === 'repository_owner' ? `Pin the owner exactly: \`${hint}\`` : `End the owner with \`/\`: \`${m.claim === 'subject' ? `repo:${hint}/*` : `${hint}/*`}\``}`,
         witness,
       });
     }

@@ -15,8 +15,8 @@ export default defineRule({
       const prRef = !sub && ref && findWord({ include: [matcherNfa(ref), shapeNfa('refs/pull/[0-9]+/merge')] });
       if (!prSubject && !prRef) continue;
       const at = prSubject ? sub! : ref!;
-      const witness = ruleWitness(rule);
-      ctx.report({ span: at.span, message: `rule ${rule.index + 1} grants ${writes.map(([p, l]) => `\`${p}: ${l}\``).join(', ')} to pull_request jobs (\`${prSubject ?? prRef}\`): any branch author in the caller repository can mint it. Grant write only to \`ref: refs/heads/main\` or a protected \`environment\``, witness });
+      const witness = ruleWitness(rule, { pullRequest: true });
+      ctx.report({ span: at.span, message: `rule ${rule.index + 1} grants ${writes.map(([p, l]) => `\`${p}: ${l}\``).join(', ')} to pull_request jobs (\`${(prSubject ? witness?.sub : witness?.ref) ?? prSubject ?? prRef}\`): any branch author in the caller repository can mint it. Grant write only to \`ref: refs/heads/main\` or a protected \`environment\``, witness });
     }
   },
 });

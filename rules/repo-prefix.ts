@@ -18,6 +18,8 @@ export default defineRule({
         const shortest = findWord({ include: [names, shapeNfa(REPO_NAME)] });
         // `acme/*` and `acme/platform-*` name a family on purpose; `acme/infra*` extends a whole name.
         if (!shortest || /[-_.]$/.test(shortest)) continue;
+        // Only an open-ended pattern admits names nobody chose: a list (`(?:infra|infra-live)`) never reaches 101 characters (GitHub's limit is 100).
+        if (findWord({ include: [names, shapeNfa(REPO_NAME), shapeNfa('.{101,}')] }) === undefined) continue;
         const repo = ['sandbox', 'test', 'evil'].map((s) => `${shortest}-${s}`).find((c) => accepts(names, c)) ?? findWord({ include: [names, fromGlob(`${shortest}?*`), shapeNfa(REPO_NAME)] });
         if (!repo) continue;
         const witness = ruleWitness(rule, { owner, repo });

@@ -13,10 +13,14 @@ export default defineRule({
         report(n.range, `alias \`*${n.source}\``);
       },
       Pair(_, p) {
-        if (isScalar(p.key) && p.key.value === '<<') report(p.key.range, 'merge key `<<`');
+        // With `merge: true` the yaml library parses the key `<<` as the symbol Symbol(<<), not the string.
+        if (isScalar(p.key) && (p.key.value === '<<' || (typeof p.key.value === 'symbol' && p.key.value.description === '<<'))) report(p.key.range, 'merge key `<<`');
       },
       Node(_, n) {
-        if ('anchor' in n && n.anchor && n.range) report([n.range[0], n.range[0]], `anchor \`&${n.anchor}\``);
+        if (!('anchor' in n) || !n.anchor || !n.range) return;
+        // The node's range starts at its value; the `&name` written before it is where the anchor is.
+        const at = source.text.lastIndexOf(`&${n.anchor}`, n.range[0]);
+        report(at >= 0 ? [at, at + n.anchor.length + 1] : [n.range[0], n.range[0]], `anchor \`&${n.anchor}\``);
       },
     });
   },

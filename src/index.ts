@@ -1,6 +1,10 @@
 // The public library API: everything a command does is reachable from here.
 export * from './model.js';
-export { lintPaths, loadPolicy, type FileResult, type LintResult } from './lint.js';
+export { lintPaths, loadPolicy, checkPolicy, checkOptionsFor, type FileResult, type LintResult, type LintOptions, type CheckOptions } from './lint.js';
+export { CONFIG_FILE, SettingsResolver, parseConfigText, loadConfigFile, repoRootOf, originOwner, type ConfigProblem, type RepoSettings } from './config.js';
+export { parseIgnores, applyIgnores, isValidityRuleId, type IgnoreDirective, type IgnoredFinding } from './ignores.js';
+export { fixPolicyText, writeFixedFile, type FixOutcome, type AppliedFix } from './fix.js';
+export { planInit, InitError, type InitPlan, type InitInput } from './init.js';
 export { discover, policyNameOf, type Target, type Discovery } from './load/discover.js';
 export { readPolicyFile, decodePolicyBytes, MAX_POLICY_BYTES } from './load/read.js';
 export { SourceText } from './load/text.js';
@@ -14,3 +18,4 @@ export { formatStylish } from './report/stylish.js';
 export { formatJson, type JsonReport } from './report/json.js';
 export { formatSarif } from './report/sarif.js';
 export { formatGithub } from './report/github.js';
+export { unifiedDiff } from './report/unified-diff.js';

@@ -1,4 +1,5 @@
-// `lint` as a library call: discover, read safely, validate, and collect findings per file.
+// `lint` as a library call: discover, read safely, validate, run the lint rules with each
+// repository's settings (`.sts-policy.yaml`), and honour inline ignore comments.
 import { discover, type Target } from './load/discover.js';
 import { readPolicyFile } from './load/read.js';
 import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
@@ -6,6 +7,8 @@ import { compareFindings, makeFinding } from './findings.js';
 import type { Finding } from './model.js';
 import { runLintRules } from './rules/run.js';
 import type { LintConfig } from './rules/framework.js';
+import { SettingsResolver, formatConfigProblem, type ConfigProblem } from './config.js';
+import { applyIgnores, isValidityRuleId, type IgnoredFinding } from './ignores.js';
 
 export interface FileResult {
   path: string;
@@ -18,33 +21,86 @@ export interface FileResult {
 export interface LintResult {
   files: FileResult[];
   findings: Finding[];
-  /** Usage problems: paths that do not exist. */
+  /** Findings an `# sts-policy-ignore` comment suppressed, with its reason. */
+  ignored: IgnoredFinding[];
+  /** Usage problems: paths that do not exist, config files with mistakes (located). */
   errors: string[];
 }
 
 const FILE_START = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 export interface LintOptions {
+  /** Settings for every file; without it (and without `configPath`) each repository's `.sts-policy.yaml` applies. */
   config?: LintConfig;
-  /** Trusted owners for a target path (config `owners:`, else the source repo's owner). */
+  /** A config file for every file (`--config`). */
+  configPath?: string;
+  /** Trusted owners for a target path when the config names none (default: the origin remote's owner). */
   trustedOwners?: (path: string) => readonly string[] | undefined;
+  /** Honour `# sts-policy-ignore` comments (default true; `--no-ignores` turns them off). */
+  ignores?: boolean;
+  /** Reuse settings already resolved (the CLI shares them between linting and fixing). */
+  settings?: SettingsResolver;
+}
+
+export interface CheckOptions {
+  config: LintConfig;
+  trustedOwners?: readonly string[];
+  ignores?: boolean;
 }
 
 export function lintPaths(paths: readonly string[], options: LintOptions = {}): LintResult {
   const { targets, errors } = discover(paths);
-  const files: (FileResult & { readFindings: Finding[] })[] = [];
+  const settings = options.settings ?? new SettingsResolver({ config: options.config, configPath: options.configPath });
+  const files: FileResult[] = [];
   const findings: Finding[] = [];
+  const ignored: IgnoredFinding[] = [];
+  const reported = new Set<string>();
   for (const t of targets) {
-    if (t.kind === 'near-miss') findings.push(makeFinding(t.path, 'file/near-miss', t.message, FILE_START));
-    else {
-      const r = loadPolicy(t);
-      files.push(r);
-      findings.push(...(r.validated?.findings ?? []));
-      if (r.validated?.policy) findings.push(...runLintRules(r.validated, options.config ?? {}, options.config?.owners ?? options.trustedOwners?.(t.path)));
-      if (!r.validated) findings.push(...r.readFindings);
+    if (t.kind === 'near-miss') {
+      findings.push(makeFinding(t.path, 'file/near-miss', t.message, FILE_START));
+      continue;
     }
+    const { problems, ...check } = checkOptionsFor(settings, t.path, options);
+    for (const p of problems.map(formatConfigProblem)) if (!reported.has(p)) reported.add(p), errors.push(p);
+    const r = loadPolicy(t);
+    files.push({ path: r.path, policyName: r.policyName, valid: r.valid, validated: r.validated });
+    if (!r.validated) {
+      findings.push(...r.readFindings);
+      continue;
+    }
+    const checked = checkPolicy(r.validated, check);
+    findings.push(...checked.findings);
+    ignored.push(...checked.ignored);
   }
-  return { files: files.map(({ readFindings: _, ...f }) => f), findings: findings.sort(compareFindings), errors };
+  return { files, findings: findings.sort(compareFindings), ignored: ignored.sort(compareFindings), errors };
+}
+
+/** How one file is checked: its repository's settings; trusted owners from the config, the caller, or the origin remote. */
+export function checkOptionsFor(settings: SettingsResolver, path: string, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>): CheckOptions & { problems: ConfigProblem[] } {
+  const s = settings.forPath(path);
+  return { config: s.config, trustedOwners: s.config.owners ?? options.trustedOwners?.(path) ?? s.trustedOwners, ignores: options.ignores, problems: s.problems };
+}
+
+/** The findings for one validated policy: validity, lint rules, configured severities, then ignores. */
+export function checkPolicy(validated: ValidatedPolicy, opts: CheckOptions): { findings: Finding[]; ignored: IgnoredFinding[] } {
+  let findings = [...validated.findings];
+  if (validated.policy) findings.push(...runLintRules(validated, opts.config, opts.trustedOwners));
+  findings = configure(findings, opts.config);
+  if (opts.ignores === false) return { findings, ignored: [] };
+  const applied = applyIgnores(validated.path, validated.source, findings, { linted: Boolean(validated.policy) });
+  return { findings: configure(applied.findings, opts.config), ignored: applied.ignored };
+}
+
+/** Applies the config's per-rule severity (`off` drops) to every finding but the validity ones. */
+function configure(findings: Finding[], config: LintConfig): Finding[] {
+  if (!config.rules) return findings;
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const severity = isValidityRuleId(f.ruleId) ? undefined : config.rules[f.ruleId]?.severity;
+    if (severity === 'off') continue;
+    out.push(severity && severity !== f.severity ? { ...f, severity } : f);
+  }
+  return out;
 }
 
 /** Reads and validates one policy target; a read failure is a located finding, never a throw. */

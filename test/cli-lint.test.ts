@@ -39,7 +39,7 @@ interface JsonReport {
   version: number;
   files: { path: string; policyName: string; valid: boolean }[];
   findings: JsonFinding[];
-  summary: { files: number; errors: number; warnings: number; infos: number };
+  summary: { files: number; errors: number; warnings: number; infos: number; ignored: number };
 }
 
 function lintJson(args: string[], opts: Parameters<typeof runCli>[1] = {}): { run: Run; report: JsonReport } {
@@ -132,7 +132,7 @@ describe('exit codes', () => {
 
     const json = lintJson([dir, '--allow-empty']);
     expect(json.run.code).toBe(0);
-    expect(json.report).toEqual({ version: 1, files: [], findings: [], summary: { files: 0, errors: 0, warnings: 0, infos: 0 } });
+    expect(json.report).toEqual({ version: 1, files: [], findings: [], summary: { files: 0, errors: 0, warnings: 0, infos: 0, ignored: 0 } });
   });
 
   it('2 for an unknown option', () => {
@@ -171,7 +171,7 @@ describe('--max-warnings and --quiet', () => {
   it('a warning-only result exits 0 by default', () => {
     const { run, report } = lintJson([warningOnly]);
     expect(run.code).toBe(0);
-    expect(report.summary).toEqual({ files: 1, errors: 0, warnings: 1, infos: 0 });
+    expect(report.summary).toEqual({ files: 1, errors: 0, warnings: 1, infos: 0, ignored: 0 });
     expect(report.findings.map((f) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`)).toEqual(['9:18 warning regex/go-version-dependent']);
   });
 
@@ -192,7 +192,7 @@ describe('--max-warnings and --quiet', () => {
 
     const { report } = lintJson([warningOnly, '--quiet']);
     expect(report.findings).toEqual([]);
-    expect(report.summary).toEqual({ files: 1, errors: 0, warnings: 0, infos: 0 });
+    expect(report.summary).toEqual({ files: 1, errors: 0, warnings: 0, infos: 0, ignored: 0 });
 
     expect(lint([warningOnly, '--quiet', '--format', 'github']).stdout).toBe('');
   });
@@ -201,7 +201,7 @@ describe('--max-warnings and --quiet', () => {
     const r = lintJson(['fixtures/invalid/unknown-claim.yaml', warningOnly, '--quiet']);
     expect(r.run.code).toBe(1);
     expect(r.report.findings.map((f) => f.ruleId)).toEqual(['schema/unknown-claim']);
-    expect(r.report.summary).toEqual({ files: 2, errors: 1, warnings: 0, infos: 0 });
+    expect(r.report.summary).toEqual({ files: 2, errors: 1, warnings: 0, infos: 0, ignored: 0 });
   });
 });
 
@@ -247,7 +247,7 @@ describe('the JSON contract (version 1)', () => {
     expect(run.stderr).toBe('');
     expect(Object.keys(report).sort()).toEqual(['files', 'findings', 'summary', 'version']);
     expect(report.version).toBe(1);
-    expect(Object.keys(report.summary).sort()).toEqual(['errors', 'files', 'infos', 'warnings']);
+    expect(Object.keys(report.summary).sort()).toEqual(['errors', 'files', 'ignored', 'infos', 'warnings']);
     expect(report.files.length).toBe(4);
     for (const f of report.files) {
       expect(Object.keys(f).sort()).toEqual(['path', 'policyName', 'valid']);
@@ -295,7 +295,7 @@ describe('the JSON contract (version 1)', () => {
   it('counts in the summary equal the findings', () => {
     const { report } = lintJson([...args, 'fixtures/near-miss']);
     const count = (s: string) => report.findings.filter((f) => f.severity === s).length;
-    expect(report.summary).toEqual({ files: report.files.length, errors: count('error'), warnings: count('warning'), infos: count('info') });
+    expect(report.summary).toEqual({ files: report.files.length, errors: count('error'), warnings: count('warning'), infos: count('info'), ignored: 0 });
     expect(report.summary.errors).toBeGreaterThan(0);
     expect(report.summary.warnings).toBe(1);
   });
@@ -698,7 +698,7 @@ describe('file safety: symlinks, directories, size, encoding', () => {
       [`${STS}/link.yaml`, '1:1', 'file/symlink'],
       [`${STS}/typo.yaml`, '8:9', 'schema/unknown-claim'],
     ]);
-    expect(report.summary).toEqual({ files: 6, errors: 6, warnings: 0, infos: 0 });
+    expect(report.summary).toEqual({ files: 6, errors: 6, warnings: 0, infos: 0, ignored: 0 });
     expect(run.stdout).not.toContain(SECRET);
 
     const stylish = lint([dir]);

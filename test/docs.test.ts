@@ -1,46 +1,16 @@
 // Docs are tested like code: every registered rule has a page and every page a rule; each page's
-// examples are linted for real and must give the output the page shows; the index lists every rule.
+// examples are linted for real (with the config a page declares under `## Options`) and must give
+// the output the page shows; the index lists every rule.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allRuleMetas, docsUrl, lintPaths, type LintResult } from '../src/index.js';
-import { ROOT } from './helpers/cli.js';
+import type { LintConfig } from '../src/rules/framework.js';
+import { DOCS, blocks, pageConfig, pageIds, readPage, type Page } from './helpers/rule-docs.js';
 
-const DOCS = join(ROOT, 'docs/rules');
 const metas = allRuleMetas();
-
-/** Rule ids of the pages under docs/rules (`schema/unknown-claim` for schema/unknown-claim.md). */
-function pageIds(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    if (e.isDirectory()) return pageIds(join(dir, e.name), `${prefix}${e.name}/`);
-    if (!e.name.endsWith('.md') || (prefix === '' && e.name === 'README.md')) return [];
-    return [`${prefix}${e.name.slice(0, -'.md'.length)}`];
-  });
-}
-
-interface Block {
-  lang: string;
-  body: string;
-}
-
-interface Page {
-  text: string;
-  sections: Map<string, string>;
-}
-
-function readPage(id: string): Page {
-  const text = readFileSync(join(DOCS, `${id}.md`), 'utf8');
-  const sections = new Map<string, string>();
-  const parts = text.split(/^## (.+)$/m);
-  for (let i = 1; i < parts.length; i += 2) sections.set(parts[i]!.trim(), parts[i + 1] ?? '');
-  return { text, sections };
-}
-
-function blocks(section: string | undefined): Block[] {
-  return [...(section ?? '').matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, body: m[2]! }));
-}
 
 /** The one fenced block of a language in a section; a page with none or several is malformed. */
 function block(page: Page, heading: string, lang: string): string {
@@ -62,12 +32,12 @@ function tempRepo(): string {
   return dir;
 }
 
-/** Lints `yaml` as a repository's `.atmos/pro/sts/default.yaml`. */
-function lintDefaultPolicy(yaml: string): LintResult {
+/** Lints `yaml` as a repository's `.atmos/pro/sts/default.yaml`, with the page's `## Options` config. */
+function lintDefaultPolicy(yaml: string, config?: LintConfig): LintResult {
   const repo = tempRepo();
   mkdirSync(join(repo, '.atmos/pro/sts'), { recursive: true });
   writeFileSync(join(repo, '.atmos/pro/sts/default.yaml'), yaml);
-  return lintPaths([repo]);
+  return lintPaths([repo], config ? { config } : {});
 }
 
 const outLine = (f: LintResult['findings'][number]) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`;
@@ -102,14 +72,15 @@ describe('docs/rules: one page per rule', () => {
 describe('docs/rules: Incorrect and Correct examples lint as the page says', () => {
   it.each(withYaml)('%s: the Incorrect policy yields the finding the page shows', (id) => {
     const page = readPage(id);
-    const result = lintDefaultPolicy(block(page, 'Incorrect', 'yaml'));
+    const result = lintDefaultPolicy(block(page, 'Incorrect', 'yaml'), pageConfig(page));
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => f.ruleId)).toContain(id);
     expect(result.findings.map(outLine)).toEqual(expectedLines(block(page, 'Incorrect', 'text')));
   });
 
   it.each(withYaml)('%s: the Correct policy yields no finding of the rule and no error', (id) => {
-    const result = lintDefaultPolicy(block(readPage(id), 'Correct', 'yaml'));
+    const page = readPage(id);
+    const result = lintDefaultPolicy(block(page, 'Correct', 'yaml'), pageConfig(page));
     expect(result.errors).toEqual([]);
     expect(result.findings.filter((f) => f.ruleId === id)).toEqual([]);
     expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);

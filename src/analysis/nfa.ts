@@ -216,6 +216,30 @@ export function projectBefore(nfa: NFA, separators: readonly number[]): NFA {
   return { starts: nfa.starts, edges, finals };
 }
 
+/**
+ * The prefixes that end right before the `n`th `separator` and can be completed to a word of the
+ * language: e.g. the `OWNER/REPO` of `OWNER/REPO/.github/workflows/FILE@REF` (`/`, n = 2).
+ */
+export function projectBeforeNth(nfa: NFA, separator: number, n: number): NFA {
+  const live = coReachable(nfa);
+  const sep = [separator, separator];
+  // Product with a counter of separators read so far: state (q, k) is q * n + k.
+  const edges: Edge[][] = Array.from({ length: nfa.edges.length * n }, () => []);
+  const finals = new Set<number>();
+  nfa.edges.forEach((out, q) => {
+    for (let k = 0; k < n; k++)
+      for (const e of out) {
+        if (rangesContain(e.ranges, separator) && live.has(e.to)) {
+          if (k === n - 1) finals.add(q * n + k);
+          else edges[q * n + k]!.push({ ranges: sep, to: e.to * n + k + 1 });
+        }
+        const rest = subtract(e.ranges, sep);
+        if (rest.length) edges[q * n + k]!.push({ ranges: rest, to: e.to * n + k });
+      }
+  });
+  return { starts: nfa.starts.map((q) => q * n), edges, finals };
+}
+
 function coReachable(nfa: NFA): Set<number> {
   const rev: number[][] = nfa.edges.map(() => []);
   nfa.edges.forEach((out, s) => out.forEach((e) => rev[e.to]!.push(s)));

@@ -2,9 +2,10 @@
 // rule admits, and a complete, realistic claim set it admits (checked by the evaluator).
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
-import { fromGlob, fromRegex, fromLiteral, afterPrefix, projectBefore, findWord, type NFA } from './nfa.js';
-import { shapeNfa, OWNER, REPO_NAME, CLAIM_SHAPE } from './shapes.js';
+import { fromGlob, fromRegex, fromLiteral, afterPrefix, projectBefore, projectBeforeNth, findWord, type NFA } from './nfa.js';
+import { shapeNfa, OWNER, REPO_NAME, CLAIM_SHAPE, CONTEXT } from './shapes.js';
 import { compilePolicy, evaluate } from '../engine/evaluate.js';
+import { parseSubject } from '../engine/claims.js';
 
 const SLASH = 0x2f;
 const AT = 0x40;
@@ -27,11 +28,11 @@ export const matcherFor = (rule: Rule, claim: ClaimName) => rule.matchers.find((
 export function ownerLanguages(rule: Rule): { matcher: Matcher; owners: NFA }[] {
   const out: { matcher: Matcher; owners: NFA }[] = [];
   for (const m of rule.matchers) {
-    const l = matcherNfa(m);
-    if (m.claim === 'repository_owner') out.push({ matcher: m, owners: l });
-    else if (m.claim === 'repository' || m.claim === 'workflow_ref') out.push({ matcher: m, owners: projectBefore(l, [SLASH]) });
+    // Only owner-binding matchers are compiled: an unanalysable `actor` regex must not hide owner findings.
+    if (m.claim === 'repository_owner') out.push({ matcher: m, owners: matcherNfa(m) });
+    else if (m.claim === 'repository' || m.claim === 'workflow_ref') out.push({ matcher: m, owners: projectBefore(matcherNfa(m), [SLASH]) });
     else if (m.claim === 'subject') {
-      const rest = afterPrefix(l, 'repo:');
+      const rest = afterPrefix(matcherNfa(m), 'repo:');
       // A subject that cannot start with `repo:` (a custom template) binds no owner we can read.
       if (rest.starts.length) out.push({ matcher: m, owners: projectBefore(rest, [SLASH, AT]) });
     }
@@ -44,6 +45,8 @@ export function repoLanguages(rule: Rule): { matcher: Matcher; repos: NFA }[] {
   const out: { matcher: Matcher; repos: NFA }[] = [];
   for (const m of rule.matchers) {
     if (m.claim === 'repository') out.push({ matcher: m, repos: matcherNfa(m) });
+    // workflow_ref is always the calling repository's workflow (GITHUB-OIDC.md): `OWNER/REPO/...`.
+    else if (m.claim === 'workflow_ref') out.push({ matcher: m, repos: projectBeforeNth(matcherNfa(m), SLASH, 2) });
     else if (m.claim === 'subject') {
       const rest = afterPrefix(matcherNfa(m), 'repo:');
       if (rest.starts.length) out.push({ matcher: m, repos: projectBefore(rest, [COLON]) });
@@ -69,6 +72,8 @@ export interface WitnessGoal {
   owner?: string;
   /** The repository name (without owner). */
   repo?: string;
+  /** Prefer a pull_request job (ref `refs/pull/1/merge`, subject `...:pull_request`). */
+  pullRequest?: boolean;
 }
 
 const SHA = 'e5c1f2a9d3b47c06a1d2e3f4a5b6c7d8e9f0a1b2';
@@ -99,21 +104,61 @@ export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefi
     repo = ['app', 'infra', 'modules'].find((r) => repoLangs.every((l) => accepts(l, r))) ?? (repoLangs.length ? findWord({ include: [...repoLangs, shapeNfa(REPO_NAME)] }) : 'app');
   }
   if (repo === undefined) return undefined;
-  const ref = pick('ref', ['refs/heads/main', 'refs/heads/develop', 'refs/tags/v1.0.0', 'refs/pull/1/merge']);
+  const refs = goal.pullRequest ? [PR_REF, ...REFS] : [...REFS];
+  // A workflow_ref pinned to another ref (`...@refs/heads/release`) names the token's ref too.
+  const workflow = m('workflow_ref');
+  const pinned = workflow && findWord({ include: [matcherNfa(workflow), shapeNfa(`${quoteRe(owner)}/${quoteRe(repo)}/\\.github/workflows/[^@]+@refs/.+`)] });
+  if (pinned !== undefined) refs.push(pinned.slice(pinned.indexOf('@') + 1));
+  const build = (ref: string, environment: string | undefined, consistent: boolean): Claims | undefined => {
+    const refType = pick('ref_type', [ref.startsWith('refs/tags/') ? 'tag' : 'branch', 'branch', 'tag']);
+    const claims: Claims = { repository: `${owner}/${repo}`, repository_owner: owner, ref, ref_type: refType ?? 'branch' };
+    if (environment !== undefined) claims.environment = environment;
+    // GitHub's default subject: the environment wins, then a pull_request job, then the ref (GITHUB-OIDC.md).
+    const ctx = environment !== undefined ? `environment:${environment.replace(/:/g, '%3A')}` : ref.startsWith('refs/pull/') ? 'pull_request' : `ref:${ref}`;
+    const subjects = [`repo:${owner}/${repo}:${ctx}`, `repo:${owner}@1234567/${repo}@7654321:${ctx}`];
+    const sub = consistent ? pickOnly('subject', subjects) : pick('subject', [subjects[0]!, `repo:${owner}/${repo}:pull_request`, subjects[1]!]);
+    if (sub === undefined) return undefined;
+    claims.sub = sub;
+    // A consistent token's workflow_ref is a workflow of the calling repository at the token's ref.
+    const ownWorkflow = consistent ? [shapeNfa(`${quoteRe(owner)}/${quoteRe(repo)}/\\.github/workflows/[^@]+@${quoteRe(ref)}`)] : [];
+    const workflowRef = pick('workflow_ref', [`${owner}/${repo}/.github/workflows/ci.yml@${ref}`, `${owner}/${repo}/.github/workflows/deploy.yml@${ref}`], ownWorkflow);
+    if (workflowRef === undefined && consistent) return undefined;
+    claims.workflow_ref = workflowRef ?? '';
+    claims.actor = pick('actor', ['octocat', 'dependabot[bot]']) ?? 'octocat';
+    claims.sha = pick('sha', [SHA]) ?? SHA;
+    const ordered: Claims = {};
+    for (const k of ['sub', 'repository', 'repository_owner', 'ref', 'ref_type', 'environment', 'actor', 'workflow_ref', 'sha']) if (claims[k] !== undefined) ordered[k] = claims[k]!;
+    return admits(rule, ordered) ? ordered : undefined;
+  };
+  const pickOnly = (c: ClaimName, preferred: string[]) => {
+    const mm = m(c);
+    return mm ? preferred.find((p) => accepts(matcherNfa(mm), p)) : preferred[0];
+  };
+  const environments = m('environment') ? [pick('environment', ['production', 'prod', 'staging'])] : [undefined, 'production'];
+  // First a token as GitHub issues it, its subject consistent with its ref and environment...
+  for (const ref of refs.filter((r) => pickOnly('ref', [r]) !== undefined))
+    for (const environment of environments) {
+      const claims = build(ref, environment, true);
+      if (claims) return claims;
+    }
+  // ...or one whose context is read off a subject the subject matcher admits for this repository...
+  const subject = m('subject');
+  const found = subject && findWord({ include: [matcherNfa(subject), shapeNfa(`repo:${quoteRe(owner)}/${quoteRe(repo)}:${CONTEXT}`)] });
+  const context = found === undefined ? undefined : parseSubject(found)?.context;
+  if (context) {
+    const ref = context.kind === 'ref' ? context.ref : context.kind === 'pull_request' ? PR_REF : pick('ref', refs);
+    const claims = ref === undefined ? undefined : build(ref, context.kind === 'environment' ? context.environment : undefined, true);
+    if (claims) return claims;
+  }
+  // ...else any claim set the matchers admit.
+  const ref = pick('ref', refs);
   if (ref === undefined) return undefined;
-  const refType = pick('ref_type', [ref.startsWith('refs/tags/') ? 'tag' : 'branch', 'branch', 'tag']);
-  const environment = m('environment') ? pick('environment', ['production', 'prod', 'staging']) : undefined;
-  const claims: Claims = { repository: `${owner}/${repo}`, repository_owner: owner, ref, ref_type: refType ?? 'branch' };
-  if (environment !== undefined) claims.environment = environment;
-  const ctx = environment !== undefined ? `environment:${environment.replace(/:/g, '%3A')}` : `ref:${ref}`;
-  claims.sub = pick('subject', [`repo:${owner}/${repo}:${ctx}`, `repo:${owner}/${repo}:pull_request`, `repo:${owner}@1234567/${repo}@7654321:${ctx}`]) ?? '';
-  claims.workflow_ref = pick('workflow_ref', [`${owner}/${repo}/.github/workflows/ci.yml@${ref}`, `${owner}/${repo}/.github/workflows/deploy.yml@${ref}`]) ?? '';
-  claims.actor = pick('actor', ['octocat', 'dependabot[bot]']) ?? 'octocat';
-  claims.sha = pick('sha', [SHA]) ?? SHA;
-  const ordered: Claims = {};
-  for (const k of ['sub', 'repository', 'repository_owner', 'ref', 'ref_type', 'environment', 'actor', 'workflow_ref', 'sha']) if (claims[k] !== undefined) ordered[k] = claims[k]!;
-  return admits(rule, ordered) ? ordered : undefined;
+  return build(ref, environments[0], false);
 }
+
+const PR_REF = 'refs/pull/1/merge';
+const quoteRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+const REFS = ['refs/heads/main', 'refs/heads/develop', 'refs/tags/v1.0.0', PR_REF];
 
 function pickOwner(langs: NFA[]): string | undefined {
   for (const c of ['acme', 'octo-org']) if (langs.every((l) => accepts(l, c))) return c;
@@ -160,7 +205,8 @@ export function ownerHint(rule: Rule): string | undefined {
   // The shortest admitted owner, less a trailing character a wildcard supplied (`acmea` -> `acme`).
   const m = rule.matchers.find((x) => x.kind === 'glob' && x.pattern.includes('*'));
   const head = m ? (/^(?:repo:)?([A-Za-z0-9-]+)/.exec(m.pattern)?.[1] ?? shortest) : shortest;
-  return head;
+  // `acme-*` -> `acme`, so look-alikes read `acme-evil`, not `acme--evil` (GitHub logins have single hyphens).
+  return head.replace(/-+$/, '') || head;
 }
 
 /** Does the rule admit more than one `OWNER/REPO`? Without a repo-binding matcher it does. */

@@ -76,10 +76,13 @@ function textReport(diffs: readonly PolicyDiff[]): string {
   return out.join('\n') + '\n';
 }
 
+/** A code span outside a table: there `\|` is no escape and would show its backslash. */
+const inlineCode = (value: string) => code(value).replace(/\\\|/g, '|');
+
 export function markdown(diffs: readonly PolicyDiff[]): string {
   const out: string[] = ['### Trust policy access diff', ''];
   for (const d of diffs) {
-    out.push(`#### ${code(d.path)}: ${d.change}, **${d.verdict}**${d.reason ? ` (${mdText(d.reason)})` : ''}`, '');
+    out.push(`#### ${inlineCode(d.path)}: ${d.change}, **${d.verdict}**${d.reason ? ` (${mdText(d.reason)})` : ''}`, '');
     const rows = [...d.gains, ...d.losses];
     if (rows.length) {
       out.push('| change | rule | before | after | witness (replay with `sts-policy simulate --claims`) |', '| --- | --- | --- | --- | --- |');

@@ -1,13 +1,17 @@
-// `sts-policy lint`: report findings in the chosen format and compute the exit code.
+// `sts-policy lint`: report findings in the chosen format and compute the exit code; with --fix,
+// fix the files first and report what remains.
 import { writeFileSync } from 'node:fs';
-import { lintPaths } from '../lint.js';
-import { summarize } from '../report/summary.js';
+import { checkOptionsFor, lintPaths, type LintResult } from '../lint.js';
+import { SettingsResolver } from '../config.js';
+import { summarize, plural } from '../report/summary.js';
 import { formatStylish } from '../report/stylish.js';
 import { formatJson } from '../report/json.js';
 import { formatGithub } from '../report/github.js';
 import { formatSarif } from '../report/sarif.js';
 import { colorEnabled, palette } from '../report/colors.js';
 import type { SourceText } from '../load/text.js';
+import { compareFindings } from '../findings.js';
+import { isValidityError } from '../validate/policy.js';
 import { EXIT } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -17,11 +21,18 @@ export interface LintOptions {
   maxWarnings?: number;
   quiet?: boolean;
   allowEmpty?: boolean;
+  config?: string;
+  /** false with --no-ignores. */
+  ignores?: boolean;
+  fix?: boolean;
+  fixUnsafe?: boolean;
+  fixDryRun?: boolean;
 }
 
 export async function runLint(paths: string[], opts: LintOptions): Promise<number> {
   const targets = paths.length ? paths : ['.'];
-  const result = lintPaths(targets);
+  const settings = new SettingsResolver({ configPath: opts.config });
+  let result = lintPaths(targets, { settings, ignores: opts.ignores });
   if (result.errors.length) {
     for (const e of result.errors) process.stderr.write(`sts-policy: ${e}\n`);
     return EXIT.usage;
@@ -30,35 +41,90 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
     process.stderr.write(`sts-policy: no policy files found in ${targets.join(', ')} (looked for .atmos/pro/sts/<name>.yaml); pass --allow-empty to accept that\n`);
     return EXIT.usage;
   }
-  const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
-  const summary = summarize(result.files.length, findings);
+  if (opts.fix || opts.fixUnsafe || opts.fixDryRun) {
+    const { fixPolicyText, writeFixedFile } = await import('../fix.js');
+    const { unifiedDiff } = await import('../report/unified-diff.js');
+    const diffs: string[] = [];
+    let fixes = 0;
+    let changed = 0;
+    const files: LintResult['files'] = [];
+    // Findings of files that were read are recomputed on the fixed text; the others stay as they are.
+    const refixed = new Set(result.files.filter((r) => r.validated).map((r) => r.path));
+    const findings = result.findings.filter((f) => !refixed.has(f.path));
+    const ignored = result.ignored.filter((f) => !refixed.has(f.path));
+    for (const file of result.files) {
+      if (!file.validated) {
+        files.push(file);
+        continue;
+      }
+      const { problems: _, ...check } = checkOptionsFor(settings, file.path, { ignores: opts.ignores });
+      const out = fixPolicyText(file.path, file.policyName, file.validated.source.text, { ...check, unsafe: opts.fixUnsafe });
+      if (out.text !== file.validated.source.text) {
+        if (opts.fixDryRun) diffs.push(unifiedDiff(file.path, file.validated.source.text, out.text));
+        else {
+          try {
+            writeFixedFile(file.path, out.text);
+          } catch (e) {
+            process.stderr.write(`sts-policy: cannot write the fixes to ${file.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+            return EXIT.usage;
+          }
+        }
+        fixes += out.applied.length;
+        changed++;
+      }
+      files.push({ path: file.path, policyName: file.policyName, valid: !out.validated.findings.some(isValidityError), validated: out.validated });
+      findings.push(...out.findings);
+      ignored.push(...out.ignored);
+    }
+    result = { files, findings: findings.sort(compareFindings), ignored: ignored.sort(compareFindings), errors: [] };
+    const verb = opts.fixDryRun ? 'would fix' : 'fixed';
+    process.stderr.write(`sts-policy: ${verb} ${plural(fixes, 'problem')} in ${plural(changed, 'file')}${opts.fixUnsafe ? '' : '; unsafe fixes need --fix-unsafe'}\n`);
+    if (opts.fixDryRun) {
+      const exit = exitCode(result, opts);
+      return write(diffs.join(''), opts.output) ?? exit;
+    }
+  }
+  return write(report(result, opts), opts.output) ?? exitCode(result, opts);
+}
+
+function report(result: LintResult, opts: LintOptions): string {
+  const findings = visible(result, opts);
+  const summary = summarize(result.files.length, findings, result.ignored.length);
   const sources = new Map<string, SourceText>();
   for (const f of result.files) if (f.validated) sources.set(f.path, f.validated.source);
-  const toFile = Boolean(opts.output);
-  let text: string;
   switch (opts.format) {
     case 'json':
-      text = formatJson({ version: 1, files: result.files.map(({ path, policyName, valid }) => ({ path, policyName, valid })), findings, summary });
-      break;
+      return formatJson({ version: 1, files: result.files.map(({ path, policyName, valid }) => ({ path, policyName, valid })), findings, summary });
     case 'sarif':
-      text = formatSarif(findings, sources, VERSION);
-      break;
+      return formatSarif(findings, sources, VERSION, process.cwd(), result.ignored);
     case 'github':
-      text = formatGithub(findings);
-      break;
+      return formatGithub(findings);
     default:
-      text = formatStylish({ findings, sources, summary, colors: palette(!toFile && colorEnabled(process.stdout)) });
+      return formatStylish({ findings, sources, summary, colors: palette(!opts.output && colorEnabled(process.stdout)) });
   }
-  if (opts.output) {
-    try {
-      writeFileSync(opts.output, text);
-    } catch (e) {
-      // An unwritable --output is the caller's mistake, not an internal failure.
-      process.stderr.write(`sts-policy: cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-      return EXIT.usage;
-    }
-  } else process.stdout.write(text);
+}
+
+const visible = (result: LintResult, opts: LintOptions) => (opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings);
+
+function exitCode(result: LintResult, opts: LintOptions): number {
+  const summary = summarize(result.files.length, visible(result, opts));
   if (summary.errors) return EXIT.findings;
   if (opts.maxWarnings !== undefined && summary.warnings > opts.maxWarnings) return EXIT.findings;
   return EXIT.ok;
+}
+
+/** Writes the report to --output or stdout; an exit code only when the output cannot be written. */
+function write(text: string, output: string | undefined): number | undefined {
+  if (!output) {
+    process.stdout.write(text);
+    return undefined;
+  }
+  try {
+    writeFileSync(output, text);
+    return undefined;
+  } catch (e) {
+    // An unwritable --output is the caller's mistake, not an internal failure.
+    process.stderr.write(`sts-policy: cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    return EXIT.usage;
+  }
 }

@@ -5,7 +5,7 @@ import { CLAIM_NAMES, TOKEN_CLAIM, type ClaimName, type Claims, type Policy, typ
 import { matcherNfa, ruleGrant, levelRank } from '../analysis/rule-analysis.js';
 import { afterPrefix, findWord, projectBefore, NotAnalysable, type NFA } from '../analysis/nfa.js';
 import { CLAIM_SHAPE, OWNER, REPO_NAME, shapeNfa } from '../analysis/shapes.js';
-import { Budget, UNIVERSE, boxEmpty, dimValue, inBox, intersectBoxes, matcherDim, subtractAll, type Box } from './box.js';
+import { Budget, UNIVERSE, boxEmpty, dimValue, inBox, inDim, intersectBoxes, matcherDim, subtractAll, type Box } from './box.js';
 
 export type Verdict = 'equivalent' | 'narrower' | 'wider' | 'incomparable' | 'undecided';
 export type Grant = Record<string, string>;
@@ -86,6 +86,8 @@ function escalations(from: Entry[], against: Entry[], kind: AccessChange['kind']
       const rank = levelRank(level);
       const high = against.filter((a) => levelRank(a.grant[perm]) >= rank).map((a) => a.box);
       const low = against.filter((a) => levelRank(a.grant[perm]) < rank);
+      // An escalation needs a claim set some lower-granting rule admits: none, nothing to subtract.
+      if (!low.length) continue;
       let found: Box | undefined;
       for (const piece of subtractAll(e.box, high, budget)) {
         for (const l of low) {
@@ -120,6 +122,9 @@ export function witnessIn(box: Box): Claims {
   addOwner(box.repository.include.map((n) => projectBefore(n, [0x2f])));
   addOwner(box.subject.include.map((n) => projectBefore(afterPrefix(n, 'repo:'), [0x2f, 0x40])).filter((n) => n.starts.length));
   for (const extra of ['acme-evil', 'evil-org', 'octo-org']) owners.add(extra);
+  // Claims that no other claim derives from: take them from the box when the defaults do not fit.
+  const own = (c: 'actor' | 'sha', fallback: string) => (inDim(box[c], fallback) ? fallback : (dimValue(box[c], shapeNfa(CLAIM_SHAPE[c])) ?? fallback));
+  const fixed = { actor: own('actor', 'octocat'), sha: own('sha', SHA) };
   for (const owner of owners) {
     const repos = new Set(['app', 'infra', 'modules']);
     const names = box.repository.include.map((n) => afterPrefix(n, `${owner}/`));
@@ -128,7 +133,7 @@ export function witnessIn(box: Box): Claims {
     for (const repo of repos)
       for (const env of [null, 'production', dimValue(box.environment, shapeNfa(CLAIM_SHAPE.environment)) ?? null])
         for (const ref of ['refs/heads/main', 'refs/heads/feature', 'refs/tags/v1.0.0', 'refs/pull/1/merge', dimValue(box.ref, shapeNfa('refs/.+')) ?? 'refs/heads/main']) {
-          const claims = realistic(owner, repo, ref, env);
+          const claims = realistic(owner, repo, ref, env, fixed);
           if (inBox(box, claims)) return claims;
           // The other subject forms GitHub issues for the same job.
           for (const sub of [`repo:${owner}/${repo}:pull_request`, `repo:${owner}@1234567/${repo}@7654321:${env === null ? `ref:${ref}` : `environment:${env}`}`]) {
@@ -147,7 +152,7 @@ export function witnessIn(box: Box): Claims {
   return claims;
 }
 
-function realistic(owner: string, repo: string, ref: string, env: string | null): Claims {
+function realistic(owner: string, repo: string, ref: string, env: string | null, fixed: { actor: string; sha: string }): Claims {
   const claims: Claims = {
     sub: env === null ? `repo:${owner}/${repo}:${ref.startsWith('refs/pull/') ? 'pull_request' : `ref:${ref}`}` : `repo:${owner}/${repo}:environment:${env.replace(/:/g, '%3A')}`,
     repository: `${owner}/${repo}`,
@@ -156,6 +161,6 @@ function realistic(owner: string, repo: string, ref: string, env: string | null)
     ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
   };
   if (env !== null) claims.environment = env;
-  Object.assign(claims, { actor: 'octocat', workflow_ref: `${owner}/${repo}/.github/workflows/ci.yml@${ref}`, sha: SHA });
+  Object.assign(claims, { actor: fixed.actor, workflow_ref: `${owner}/${repo}/.github/workflows/ci.yml@${ref}`, sha: fixed.sha });
   return claims;
 }

@@ -82,12 +82,20 @@ export function subtractAll(box: Box, others: readonly Box[], budget: Budget): B
   return pieces;
 }
 
+const membership = new WeakMap<Dim, Map<string, boolean>>();
 export function inDim(d: Dim, v: string | null): boolean {
   if (v === null) return d.absent;
-  return findWord({ include: [...(d.include.length ? d.include : [ALL_WORDS]), fromLiteralCached(v)], exclude: d.exclude }) !== undefined;
+  let known = membership.get(d);
+  if (!known) membership.set(d, (known = new Map()));
+  let r = known.get(v);
+  if (r === undefined) known.set(v, (r = findWord({ include: [...(d.include.length ? d.include : [ALL_WORDS]), fromLiteralCached(v)], exclude: d.exclude }) !== undefined));
+  return r;
 }
 
-export const inBox = (box: Box, claims: Claims) => CLAIM_NAMES.every((c) => inDim(box[c], claims[TOKEN_CLAIM[c]] ?? null));
+// Witness search tries many claim sets against one box: test the claims whose values repeat across
+// candidates (and so hit the cache) before the subject, which is new for almost every candidate.
+const CHECK_ORDER: readonly ClaimName[] = ['repository_owner', 'ref_type', 'repository', 'environment', 'ref', 'actor', 'sha', 'workflow_ref', 'subject'];
+export const inBox = (box: Box, claims: Claims) => CHECK_ORDER.every((c) => inDim(box[c], claims[TOKEN_CLAIM[c]] ?? null));
 
 /** Any value of a dimension, realistic (`shape`) if possible; null for absent when only that fits. */
 export function dimValue(d: Dim, shape?: NFA): string | null | undefined {

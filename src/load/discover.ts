@@ -158,7 +158,7 @@ function scanPolicyDir(dir: string, out: Target[]): void {
 }
 
 /** Why a file directly inside the policy folder is not a policy, or undefined when it is one. */
-function nearMissInPolicyDir(file: string): string | undefined {
+export function nearMissInPolicyDir(file: string): string | undefined {
   if (file.includes('/')) return `policies in a subfolder of \`${POLICY_DIR}/\` are never read: ${where}`;
   const m = /^(.*)\.yaml$/.exec(file);
   if (m && POLICY_NAME_PATTERN.test(m[1]!)) return undefined;

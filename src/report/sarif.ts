@@ -7,10 +7,12 @@ import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding } from '../model.js';
 import type { SourceText } from '../load/text.js';
 import { allRuleMetas, docsUrl } from '../findings.js';
+import type { IgnoredFinding } from '../ignores.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
-export function formatSarif(findings: readonly Finding[], sources: ReadonlyMap<string, SourceText>, version: string, cwd = process.cwd()): string {
+/** Ignored findings are kept as results with an in-source suppression, as code scanning expects. */
+export function formatSarif(findings: readonly Finding[], sources: ReadonlyMap<string, SourceText>, version: string, cwd = process.cwd(), ignored: readonly IgnoredFinding[] = []): string {
   const metas = allRuleMetas();
   const rules: ReportingDescriptor[] = metas.map((m) => ({
     id: m.id,
@@ -21,7 +23,7 @@ export function formatSarif(findings: readonly Finding[], sources: ReadonlyMap<s
   }));
   const index = new Map(metas.map((m, i) => [m.id, i]));
   const occurrences = new Map<string, number>();
-  const results: Result[] = findings.map((f) => {
+  const results: Result[] = [...findings, ...ignored].map((f) => {
     const uri = relative(cwd, f.path).split(sep).map(encodeURIComponent).join('/');
     const lineText = sources.get(f.path)?.lineText(f.line).trim() ?? '';
     const base = `${f.ruleId}\u0000${uri}\u0000${lineText}`;
@@ -43,6 +45,7 @@ export function formatSarif(findings: readonly Finding[], sources: ReadonlyMap<s
       partialFingerprints: { 'stsPolicyFinding/v1': createHash('sha256').update(`${base}\u0000${n}`).digest('hex').slice(0, 32) },
     };
     if (f.witness) result.properties = { witness: f.witness };
+    if ('ignoredBy' in f) result.suppressions = [{ kind: 'inSource', justification: (f as IgnoredFinding).ignoredBy.reason }];
     return result;
   });
   const log: Log = {

@@ -25,7 +25,8 @@ export function formatStylish({ findings, sources, summary, colors: c }: Stylish
   }
   const problems = summary.errors + summary.warnings + summary.infos;
   const counts = `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${plural(summary.infos, 'info')}`;
-  const line = problems === 0 ? `✔ ${plural(summary.files, 'policy file')} checked, no problems` : `✖ ${plural(problems, 'problem')} (${counts}) in ${plural(summary.files, 'policy file')}`;
+  const ignored = summary.ignored ? ` (${summary.ignored} ignored by comments)` : '';
+  const line = problems === 0 ? `✔ ${plural(summary.files, 'policy file')} checked, no problems${ignored}` : `✖ ${plural(problems, 'problem')} (${counts}) in ${plural(summary.files, 'policy file')}${ignored}`;
   out.push(summary.errors ? c.red(c.bold(line)) : problems ? c.yellow(c.bold(line)) : line);
   return out.join('\n') + '\n';
 }

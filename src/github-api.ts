@@ -1,0 +1,143 @@
+// The GitHub REST calls `pr-check` makes, through Octokit with the throttling and retry plugins.
+// Every failure becomes an ApiError (exit 3, never a pass); the token is never logged or echoed.
+import { Octokit } from '@octokit/rest';
+import { throttling } from '@octokit/plugin-throttling';
+import { retry } from '@octokit/plugin-retry';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+}
+
+export interface Logger {
+  debug(message: string): void;
+  warn(message: string): void;
+}
+
+export interface GithubApiOptions {
+  /** `https://api.github.com`, or GHES's `https://HOST/api/v3` (GITHUB_API_URL). */
+  baseUrl: string;
+  token: string;
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  log: Logger;
+  /** Milliseconds per unit of back-off (retry-after seconds, and plugin-retry's (n+1)² schedule). */
+  retryBaseMs?: number;
+  /** The whole conversation with the API must end within this many milliseconds. */
+  deadlineMs?: number;
+}
+
+export interface Review {
+  login: string;
+  state: string;
+  commitId: string | null;
+}
+
+export interface IssueComment {
+  id: number;
+  body: string;
+  login: string | undefined;
+  url: string;
+}
+
+export interface GithubApi {
+  listReviews(): Promise<Review[]>;
+  /** An active member of `@org/slug`? A 404 (not a member, or a team the token cannot see) is no. */
+  isTeamMember(org: string, slug: string, login: string): Promise<boolean>;
+  listComments(): Promise<IssueComment[]>;
+  createComment(body: string): Promise<IssueComment>;
+  updateComment(id: number, body: string): Promise<IssueComment>;
+}
+
+/** Retries of a rate-limited request, and the longest `retry-after` worth waiting for. */
+const MAX_RATE_LIMIT_RETRIES = 2;
+const MAX_RETRY_AFTER_SECONDS = 60;
+/** Pagination bound: 50 pages of 100. */
+const MAX_PAGES = 50;
+const DEFAULT_DEADLINE_MS = 5 * 60_000;
+
+const ThrottledOctokit = Octokit.plugin(throttling, retry);
+
+export function createGithubApi(opts: GithubApiOptions): GithubApi {
+  const base = opts.retryBaseMs ?? 1000;
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const signal = AbortSignal.timeout(deadlineMs);
+  const redact = (s: string) => (opts.token ? s.split(opts.token).join('***') : s);
+  const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    const where = `${options.method} ${options.url}`;
+    if (retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_RETRY_AFTER_SECONDS) {
+      opts.log.warn(`GitHub ${kind} on ${where}: retrying after ${retryAfter}s`);
+      return true;
+    }
+    opts.log.warn(`GitHub ${kind} on ${where}: giving up`);
+    return false;
+  };
+  const octokit = new ThrottledOctokit({
+    auth: opts.token,
+    baseUrl: opts.baseUrl.replace(/\/+$/, ''),
+    userAgent: 'sts-policy-pr-check',
+    request: { signal },
+    // Octokit's request log and warnings go through ours, never to the console.
+    log: {
+      debug: (m: string) => opts.log.debug(redact(m)),
+      info: (m: string) => opts.log.debug(redact(m)),
+      warn: (m: string) => opts.log.warn(redact(m)),
+      error: (m: string) => opts.log.warn(redact(m)),
+    },
+    throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit'), retryAfterBaseValue: base },
+    retry: { retries: 2, retryAfterBaseValue: base },
+  });
+  const { owner, repo, pullNumber } = opts;
+
+  const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (e) {
+      throw toApiError(what, e, signal.aborted ? deadlineMs : undefined, redact);
+    }
+  };
+
+  async function paginate<T>(what: string, pages: AsyncIterable<{ data: T[] }>): Promise<T[]> {
+    const all: T[] = [];
+    let n = 0;
+    for await (const page of pages) {
+      if (++n > MAX_PAGES) throw new ApiError(`${what}: more than ${MAX_PAGES} pages; refusing to read further`);
+      all.push(...page.data);
+    }
+    return all;
+  }
+
+  const comment = (c: { id: number; body?: string | null; user?: { login: string } | null; html_url: string }): IssueComment => ({ id: c.id, body: c.body ?? '', login: c.user?.login, url: c.html_url });
+
+  return {
+    listReviews: () =>
+      call(`listing the reviews of pull request #${pullNumber}`, async () => {
+        const reviews = await paginate('reviews', octokit.paginate.iterator(octokit.rest.pulls.listReviews, { owner, repo, pull_number: pullNumber, per_page: 100 }));
+        return reviews.flatMap((r) => (r.user ? [{ login: r.user.login, state: r.state, commitId: r.commit_id ?? null }] : []));
+      }),
+    isTeamMember: (org, slug, login) =>
+      call(`checking whether ${login} is a member of @${org}/${slug}`, async () => {
+        try {
+          const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login });
+          return data.state === 'active';
+        } catch (e) {
+          if ((e as { status?: number }).status === 404) return false;
+          throw e;
+        }
+      }),
+    listComments: () =>
+      call(`listing the comments of pull request #${pullNumber}`, async () =>
+        (await paginate('comments', octokit.paginate.iterator(octokit.rest.issues.listComments, { owner, repo, issue_number: pullNumber, per_page: 100 }))).map(comment),
+      ),
+    createComment: (body) => call(`commenting on pull request #${pullNumber}`, async () => comment((await octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body })).data)),
+    updateComment: (id, body) => call(`updating comment ${id}`, async () => comment((await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })).data)),
+  };
+}
+
+function toApiError(what: string, e: unknown, deadlineMs: number | undefined, redact: (s: string) => string): ApiError {
+  if (e instanceof ApiError) return e;
+  if (deadlineMs !== undefined) return new ApiError(`GitHub API: ${what}: no answer within ${Math.round(deadlineMs / 1000)}s`);
+  const err = e as { status?: number; message?: string };
+  const status = err.status ? ` (HTTP ${err.status})` : '';
+  return new ApiError(redact(`GitHub API: ${what} failed${status}: ${err.message ?? String(e)}`));
+}
