@@ -277,8 +277,13 @@ export class SettingsResolver {
     else if (opts.configPath) this.explicit = { ...loadConfigFile(opts.configPath, { followSymlink: true }), path: opts.configPath };
   }
 
+  private readonly rootOfDir = new Map<string, string>();
+
   forPath(path: string): RepoSettings {
-    const root = repoRootOf(path) ?? dirname(resolve(path));
+    // Policies of one repository share a folder: find its root once per folder, not per file.
+    const dir = dirname(resolve(path));
+    let root = this.rootOfDir.get(dir);
+    if (root === undefined) this.rootOfDir.set(dir, (root = repoRootOf(path) ?? dir));
     let s = this.byRoot.get(root);
     if (!s) this.byRoot.set(root, (s = this.resolve(root)));
     return s;

@@ -173,7 +173,7 @@ describe('decodeClaimsInput', () => {
     const r = decodeClaimsInput(text);
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.message).toContain('not a JSON object of claims nor a JWT');
+      expect(r.message).toContain('not a JSON object of claims nor a compact JWT');
       expect(r.message.length).toBeGreaterThan(40);
     }
   });

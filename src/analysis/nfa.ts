@@ -2,7 +2,6 @@
 // compiled RE2 program (so regex semantics are RE2's own, not a re-implementation of its syntax).
 // Questions are answered by bounded breadth-first search over products, which also yields the
 // shortest witness, with readable characters preferred.
-import { RE2JS } from 're2js';
 import { compileRegex } from '../validate/regex.js';
 
 export const MAX_CP = 0x10ffff;
@@ -19,14 +18,19 @@ export interface NFA {
   starts: number[];
   edges: Edge[][];
   finals: ReadonlySet<number>;
+  /** Set when the language is exactly this one word: questions about it need no search. */
+  literal?: string;
 }
+
+const EMPTY: NFA = { starts: [], edges: [[]], finals: new Set() };
 
 /** A construction or search hit its bound, or a construct cannot be analysed: reported, never hidden. */
 export class NotAnalysable extends Error {
   override name = 'NotAnalysable';
 }
 
-export function fromGlob(pattern: string): NFA {
+function buildGlob(pattern: string): NFA {
+  if (!pattern.includes('*') && !pattern.includes('?')) return buildLiteral(pattern);
   const edges: Edge[][] = [[]];
   let s = 0;
   for (const ch of pattern) {
@@ -41,8 +45,7 @@ export function fromGlob(pattern: string): NFA {
   return { starts: [0], edges, finals: new Set([s]) };
 }
 
-/** The language holding exactly `value`. */
-export function fromLiteral(value: string): NFA {
+function buildLiteral(value: string): NFA {
   const edges: Edge[][] = [[]];
   let s = 0;
   for (const ch of value) {
@@ -51,7 +54,7 @@ export function fromLiteral(value: string): NFA {
     edges.push([]);
     s++;
   }
-  return { starts: [0], edges, finals: new Set([s]) };
+  return { starts: [0], edges, finals: new Set([s]), literal: value };
 }
 
 // re2js instruction opcodes and empty-width flags (re2js 2.10, mirroring Go's regexp/syntax).
@@ -68,10 +71,9 @@ interface Inst {
   matchRune(r: number): boolean;
 }
 
-/** The NFA of an anchored RE2 regex, from the program re2js compiles (validated first). */
-export function fromRegex(pattern: string): NFA {
-  compileRegex(pattern);
-  const prog = (RE2JS.compile(`^(?:${pattern})$`) as unknown as { re2Input?: { prog?: { inst: Inst[]; start: number } } }).re2Input?.prog;
+function buildRegex(pattern: string): NFA {
+  // The anchored program validation already compiled (and cached).
+  const prog = (compileRegex(pattern) as unknown as { re2Input?: { prog?: { inst: Inst[]; start: number } } }).re2Input?.prog;
   if (!prog || !Array.isArray(prog.inst)) throw new NotAnalysable('the RE2 engine did not expose its program');
   const inst = prog.inst;
   const stateOf = new Map<number, number>();
@@ -187,7 +189,8 @@ export function rangesContain(r: Ranges, cp: number): boolean {
 }
 
 /** The states reached after reading `prefix` from the starts: the language of what may follow it. */
-export function afterPrefix(nfa: NFA, prefix: string): NFA {
+function buildAfterPrefix(nfa: NFA, prefix: string): NFA {
+  if (nfa.literal !== undefined) return nfa.literal.startsWith(prefix) ? fromLiteral(nfa.literal.slice(prefix.length)) : EMPTY;
   let current = new Set(nfa.starts);
   for (const ch of prefix) {
     const cp = ch.codePointAt(0)!;
@@ -202,7 +205,13 @@ export function afterPrefix(nfa: NFA, prefix: string): NFA {
  * The prefixes that end right before one of `separators` and can be completed to a word of the
  * language: e.g. the owner part of `OWNER/REPO` (separator `/`).
  */
-export function projectBefore(nfa: NFA, separators: readonly number[]): NFA {
+function buildProjectBefore(nfa: NFA, separators: readonly number[]): NFA {
+  if (nfa.literal !== undefined) {
+    // A path cannot cross a separator, so only the part before the first one is a projection.
+    const cps = Array.from(nfa.literal);
+    const at = cps.findIndex((c) => separators.includes(c.codePointAt(0)!));
+    return at < 0 ? EMPTY : fromLiteral(cps.slice(0, at).join(''));
+  }
   const live = coReachable(nfa);
   const finals = new Set<number>();
   const sepRanges = normalise(separators.flatMap((c) => [c, c]));
@@ -220,7 +229,7 @@ export function projectBefore(nfa: NFA, separators: readonly number[]): NFA {
  * The prefixes that end right before the `n`th `separator` and can be completed to a word of the
  * language: e.g. the `OWNER/REPO` of `OWNER/REPO/.github/workflows/FILE@REF` (`/`, n = 2).
  */
-export function projectBeforeNth(nfa: NFA, separator: number, n: number): NFA {
+function buildProjectBeforeNth(nfa: NFA, separator: number, n: number): NFA {
   const live = coReachable(nfa);
   const sep = [separator, separator];
   // Product with a counter of separators read so far: state (q, k) is q * n + k.
@@ -281,25 +290,22 @@ export const DEFAULT_MAX_STATES = 20_000;
 const PREFERRED = 'abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ_./:@';
 const RANK = new Map([...PREFERRED].map((c, i) => [c.codePointAt(0)!, i]));
 
+const PREFERRED_CPS = [...PREFERRED].map((c) => c.codePointAt(0)!);
+
 function representative(lo: number, hi: number): number {
-  let best = -1;
-  let bestRank = Infinity;
-  if (hi - lo < 4096) {
-    for (let c = lo; c <= hi; c++) {
-      const r = RANK.get(c);
-      if (r !== undefined && r < bestRank) [best, bestRank] = [c, r];
-    }
-  } else for (const [c, r] of RANK) if (c >= lo && c <= hi && r < bestRank) [best, bestRank] = [c, r];
-  if (best >= 0) return best;
+  for (const c of PREFERRED_CPS) if (c >= lo && c <= hi) return c;
   return lo <= 0x21 && hi >= 0x21 ? 0x21 : lo;
 }
 
 /** The shortest word in every `include` language and no `exclude` language, or undefined. */
-export function findWord(opts: SearchOptions): string | undefined {
+function search(opts: SearchOptions): string | undefined {
   const { include } = opts;
   const exclude = opts.exclude ?? [];
   const max = opts.maxStates ?? DEFAULT_MAX_STATES;
   if (!include.length) throw new Error('findWord needs at least one language');
+  // A single-word language answers by membership alone.
+  const word = include.find((n) => n.literal !== undefined)?.literal;
+  if (word !== undefined) return include.every((n) => acceptsWord(n, word)) && !exclude.some((n) => acceptsWord(n, word)) ? word : undefined;
   type State = { inc: number[]; exc: number[][]; prev?: State; ch?: number };
   const keyOf = (s: State) => `${s.inc.join(',')}|${s.exc.map((x) => x.join(',')).join(';')}`;
   const seen = new Set<string>();
@@ -351,4 +357,73 @@ function product(lists: readonly number[][]): number[][] {
   let out: number[][] = [[]];
   for (const l of lists) out = out.flatMap((p) => l.map((x) => [...p, x]));
   return out;
+}
+
+// Caches. Automata are immutable, so the same pattern text (a policy's `acme/*`, a claim shape) is
+// built once per process and every search over the same automata is answered once: linting many
+// policies that share patterns costs little more than linting one.
+const MAX_CACHED = 50_000;
+const ids = new WeakMap<NFA, number>();
+let nextId = 1;
+const idOf = (n: NFA) => ids.get(n) ?? (ids.set(n, nextId), nextId++);
+
+const built = new Map<string, NFA | Error>();
+function cached(key: string, make: () => NFA): NFA {
+  let hit = built.get(key);
+  if (hit === undefined) {
+    try {
+      hit = make();
+    } catch (e) {
+      if (!(e instanceof Error)) throw e;
+      hit = e;
+    }
+    if (built.size >= MAX_CACHED) built.clear();
+    built.set(key, hit);
+  }
+  if (hit instanceof Error) throw hit;
+  return hit;
+}
+
+export const fromGlob = (pattern: string) => cached(`g\u0000${pattern}`, () => buildGlob(pattern));
+/** The language holding exactly `value`. */
+export const fromLiteral = (value: string) => cached(`l\u0000${value}`, () => buildLiteral(value));
+/** The NFA of an anchored RE2 regex, from the program re2js compiles (validated first). */
+export const fromRegex = (pattern: string) => cached(`r\u0000${pattern}`, () => buildRegex(pattern));
+/** The states reached after reading `prefix` from the starts: the language of what may follow it. */
+export const afterPrefix = (nfa: NFA, prefix: string) => cached(`a\u0000${idOf(nfa)}\u0000${prefix}`, () => buildAfterPrefix(nfa, prefix));
+/** The prefixes that end right before one of `separators` and can be completed to a word of the language. */
+export const projectBefore = (nfa: NFA, separators: readonly number[]) => cached(`p\u0000${idOf(nfa)}\u0000${separators.join(',')}`, () => buildProjectBefore(nfa, separators));
+export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cached(`n\u0000${idOf(nfa)}\u0000${separator}\u0000${n}`, () => buildProjectBeforeNth(nfa, separator, n));
+
+const searches = new Map<string, string | undefined | NotAnalysable>();
+/** The shortest word in every `include` language and no `exclude` language, or undefined. */
+export function findWord(opts: SearchOptions): string | undefined {
+  const key = `${opts.include.map(idOf).join(',')}|${(opts.exclude ?? []).map(idOf).join(',')}|${opts.maxStates ?? ''}`;
+  let hit = searches.get(key);
+  if (hit === undefined && !searches.has(key)) {
+    try {
+      hit = search(opts);
+    } catch (e) {
+      if (!(e instanceof NotAnalysable)) throw e;
+      hit = e;
+    }
+    if (searches.size >= MAX_CACHED * 4) searches.clear();
+    searches.set(key, hit);
+  }
+  if (hit instanceof NotAnalysable) throw hit;
+  return hit;
+}
+
+/** Is `word` in the language? A direct simulation, no search. */
+export function acceptsWord(nfa: NFA, word: string): boolean {
+  let current = new Set(nfa.starts);
+  for (const ch of word) {
+    const cp = ch.codePointAt(0)!;
+    const next = new Set<number>();
+    for (const st of current) for (const e of nfa.edges[st]!) if (rangesContain(e.ranges, cp)) next.add(e.to);
+    if (!next.size) return false;
+    current = next;
+  }
+  for (const st of current) if (nfa.finals.has(st)) return true;
+  return false;
 }

@@ -2,7 +2,7 @@
 // rule admits, and a complete, realistic claim set it admits (checked by the evaluator).
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
-import { fromGlob, fromRegex, fromLiteral, afterPrefix, projectBefore, projectBeforeNth, findWord, type NFA } from './nfa.js';
+import { fromGlob, fromRegex, fromLiteral, afterPrefix, projectBefore, projectBeforeNth, findWord, acceptsWord, type NFA } from './nfa.js';
 import { shapeNfa, OWNER, REPO_NAME, CLAIM_SHAPE, CONTEXT } from './shapes.js';
 import { compilePolicy, evaluate } from '../engine/evaluate.js';
 import { parseSubject } from '../engine/claims.js';
@@ -11,16 +11,10 @@ const SLASH = 0x2f;
 const AT = 0x40;
 const COLON = 0x3a;
 
-const nfaCache = new WeakMap<Matcher, NFA>();
-export function matcherNfa(m: Matcher): NFA {
-  let n = nfaCache.get(m);
-  if (!n) nfaCache.set(m, (n = m.kind === 'glob' ? fromGlob(m.pattern) : fromRegex(m.pattern)));
-  return n;
-}
+/** A matcher's language (cached by pattern text in the NFA module). */
+export const matcherNfa = (m: Matcher): NFA => (m.kind === 'glob' ? fromGlob(m.pattern) : fromRegex(m.pattern));
 
-export function accepts(nfa: NFA, word: string): boolean {
-  return findWord({ include: [nfa, fromLiteral(word)] }) !== undefined;
-}
+export const accepts = (nfa: NFA, word: string): boolean => acceptsWord(nfa, word);
 
 export const matcherFor = (rule: Rule, claim: ClaimName) => rule.matchers.find((m) => m.claim === claim);
 
