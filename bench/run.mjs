@@ -22,6 +22,9 @@ import { spawnSync } from 'node:child_process';
 import { BENCH_DIR, CLI, ROOT, envInt, expectStatus, figure, formatTable, log, newestMtime, round, stats, timeRun } from './lib.mjs';
 import { ensureTree } from './gen-tree.mjs';
 import { chunkReport } from './modules.mjs';
+import { engineSections } from './engine.mjs';
+import { exploreSection } from './explore.mjs';
+import { auditSection } from './audit.mjs';
 
 const NODE = process.execPath;
 const VALID_POLICY = 'fixtures/examples/acme/terraform-modules/.atmos/pro/sts/default.yaml';
@@ -145,6 +148,9 @@ const SECTIONS = [
       details: r,
     };
   }),
+  ...engineSections.map((x) => section(x.name, x.description, x.run)),
+  section(exploreSection.name, exploreSection.description, exploreSection.run),
+  section(auditSection.name, auditSection.description, auditSection.run),
 ];
 
 function usage(extra) {
