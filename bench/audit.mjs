@@ -66,7 +66,7 @@ async function auditJson(args, env, what) {
 }
 
 export async function runAuditBench() {
-  if (!existsSync(CLI)) throw new Error('dist/cli.mjs is missing: run `node scripts/build.mjs` first');
+  if (!existsSync(CLI)) throw new Error('dist/cli.cjs is missing: run `node scripts/build.mjs` first');
   mkdirSync(BENCH_DIR, { recursive: true });
   const fake = await loadFake();
   const repos = orgRepos(fake);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 /** The repository root (bench/..), as a path. */
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 export const BENCH_DIR = join(ROOT, '.bench');
-export const CLI = join(ROOT, 'dist', 'cli.mjs');
+export const CLI = join(ROOT, 'dist', 'cli.cjs');
 
 /** Positive integer from the environment, or the default. */
 export function envInt(name, fallback) {

@@ -105,7 +105,7 @@ const SECTIONS = [
         figure('median cpu (user+sys)', c.median / 1000, 's'),
         figure('peak rss', maxRssKiB / 1024, 'MiB'),
       ],
-      details: { files: count, runs, wallMs: s, cpuMs: c, maxRssKiB, findings, tree: manifest, command: 'node dist/cli.mjs lint --format json .bench/tree' },
+      details: { files: count, runs, wallMs: s, cpuMs: c, maxRssKiB, findings, tree: manifest, command: 'node dist/cli.cjs lint --format json .bench/tree' },
     };
   }),
 
@@ -136,14 +136,17 @@ const SECTIONS = [
     };
   }),
 
-  section('startup-modules', 'which bundle files `lint <one file>` loads, and what they cost', async () => {
+  section('startup-modules', 'what `lint <one file>` loads: bundle files, code cache, built-ins, packages', async () => {
     const r = chunkReport(VALID_POLICY);
     return {
       figures: [
         figure('bundle files loaded', r.loaded.length, ''),
         figure('bundle bytes loaded', r.loadedBytes / 1024, 'KiB'),
+        figure('code cache', r.codeCacheBytes / 1024, 'KiB'),
+        figure('code cache accepted by this node', r.codeCacheAccepted ? 1 : 0, '', { op: '>=', limit: 1 }),
         figure('bundle files not loaded', r.notLoaded.length, ''),
         figure('built-ins loaded', r.builtins.length, ''),
+        figure('packages required at run time', r.required.length, ''),
       ],
       details: r,
     };
@@ -176,7 +179,7 @@ async function main() {
   if (unknown.length) usage(`unknown section ${unknown.join(', ')}`);
   const chosen = args.length ? args.map((a) => SECTIONS.find((s) => s.name === a)) : SECTIONS;
 
-  if (!existsSync(CLI)) usage('dist/cli.mjs is missing: run `node scripts/build.mjs` (or `npm run bench`)');
+  if (!existsSync(CLI)) usage('dist/cli.cjs is missing: run `node scripts/build.mjs` (or `npm run bench`)');
   const built = newestMtime([join(ROOT, 'dist')]);
   if (newestMtime([join(ROOT, 'src'), join(ROOT, 'scripts')]) > built) log('bench: warning: src/ or scripts/ changed after dist/ was built; `npm run bench` rebuilds first');
   mkdirSync(BENCH_DIR, { recursive: true });

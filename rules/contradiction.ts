@@ -1,10 +1,10 @@
 import { defineRule } from '../src/rules/framework.js';
 import { findWord, fromLiteral } from '../src/analysis/nfa.js';
 import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../src/analysis/rule-analysis.js';
-import { shapeNfa } from '../src/analysis/shapes.js';
+import { shapeNfa, SHAPE } from '../src/analysis/shapes.js';
 
 /** The refs a token with this ref_type can carry (GITHUB-OIDC.md; `""` for deployment events). */
-const REFS_FOR = { branch: '|refs/heads/.+|refs/pull/.+|refs/remotes/.+', tag: '|refs/tags/.+' } as const;
+const REFS_FOR = { branch: SHAPE.branchRef, tag: SHAPE.tagRef } as const;
 
 export default defineRule({
   meta: { id: 'correctness/contradiction', severity: 'error', category: 'correctness', description: 'Two matchers of one rule can never hold together (e.g. subject pins `acme/a`, repository pins `acme/b`).' },

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/rules/framework.js';
 import { findWord } from '../src/analysis/nfa.js';
 import { matcherNfa } from '../src/analysis/rule-analysis.js';
-import { shapeNfa, OWNER, REPO_NAME, CONTEXT } from '../src/analysis/shapes.js';
+import { shapeNfa, SHAPE } from '../src/analysis/shapes.js';
 
 export default defineRule({
   meta: { id: 'subject/immutable-format', severity: 'info', category: 'correctness', description: 'A name-pinned `subject` stops matching once GitHub issues the immutable `repo:OWNER@ID/REPO@ID:` subject.' },
@@ -10,8 +10,8 @@ export default defineRule({
       for (const m of rule.matchers) {
         if (m.claim !== 'subject') continue;
         const l = matcherNfa(m);
-        const classic = findWord({ include: [l, shapeNfa(`repo:${OWNER}/${REPO_NAME}:${CONTEXT}`)] });
-        const immutable = findWord({ include: [l, shapeNfa(`repo:${OWNER}@[0-9]+/${REPO_NAME}@[0-9]+:${CONTEXT}`)] });
+        const classic = findWord({ include: [l, shapeNfa(SHAPE.classicSubject)] });
+        const immutable = findWord({ include: [l, shapeNfa(SHAPE.immutableSubject)] });
         if (classic === undefined || immutable !== undefined) continue;
         ctx.report({
           span: m.span,

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/rules/framework.js';
 import { findWord } from '../src/analysis/nfa.js';
 import { matcherFor, matcherNfa, ruleGrant, levelRank, ruleWitness } from '../src/analysis/rule-analysis.js';
-import { shapeNfa } from '../src/analysis/shapes.js';
+import { shapeNfa, SHAPE } from '../src/analysis/shapes.js';
 
 export default defineRule({
   meta: { id: 'permissions/pull-request-write', severity: 'warning', category: 'permissions', description: 'Write access granted to pull_request jobs: anyone who can push a branch to the caller repo can mint it.' },
@@ -11,8 +11,8 @@ export default defineRule({
       if (!writes.length) continue;
       const sub = matcherFor(rule, 'subject');
       const ref = matcherFor(rule, 'ref');
-      const prSubject = sub && findWord({ include: [matcherNfa(sub), shapeNfa('repo:[^:]+:pull_request')] });
-      const prRef = !sub && ref && findWord({ include: [matcherNfa(ref), shapeNfa('refs/pull/[0-9]+/merge')] });
+      const prSubject = sub && findWord({ include: [matcherNfa(sub), shapeNfa(SHAPE.pullRequestSubject)] });
+      const prRef = !sub && ref && findWord({ include: [matcherNfa(ref), shapeNfa(SHAPE.pullRequestRef)] });
       if (!prSubject && !prRef) continue;
       const at = prSubject ? sub! : ref!;
       const witness = ruleWitness(rule, { pullRequest: true });

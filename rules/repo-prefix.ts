@@ -1,7 +1,7 @@
 import { defineRule } from '../src/rules/framework.js';
 import { findWord, afterPrefix, fromGlob } from '../src/analysis/nfa.js';
 import { accepts, admitsAnyOwner, ownerLanguages, ownerShape, repoLanguages, ruleWitness } from '../src/analysis/rule-analysis.js';
-import { shapeNfa, REPO_NAME } from '../src/analysis/shapes.js';
+import { shapeNfa, REPO_NAME, SHAPE } from '../src/analysis/shapes.js';
 
 export default defineRule({
   meta: { id: 'security/repo-prefix', severity: 'warning', category: 'security', description: 'A repository pattern such as `acme/infra*` also admits `acme/infra-sandbox`.' },
@@ -19,7 +19,7 @@ export default defineRule({
         // `acme/*` and `acme/platform-*` name a family on purpose; `acme/infra*` extends a whole name.
         if (!shortest || /[-_.]$/.test(shortest)) continue;
         // Only an open-ended pattern admits names nobody chose: a list (`(?:infra|infra-live)`) never reaches 101 characters (GitHub's limit is 100).
-        if (findWord({ include: [names, shapeNfa(REPO_NAME), shapeNfa('.{101,}')] }) === undefined) continue;
+        if (findWord({ include: [names, shapeNfa(REPO_NAME), shapeNfa(SHAPE.overlongRepoName)] }) === undefined) continue;
         const repo = ['sandbox', 'test', 'evil'].map((s) => `${shortest}-${s}`).find((c) => accepts(names, c)) ?? findWord({ include: [names, fromGlob(`${shortest}?*`), shapeNfa(REPO_NAME)] });
         if (!repo) continue;
         const witness = ruleWitness(rule, { owner, repo });

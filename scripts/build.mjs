@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Build: write the schema, precompile its validator (ajv standalone, CommonJS so no `require` leaks
-// into ESM), then bundle the CLI with esbuild. Heavy engines (refa, ink) stay in lazy chunks.
-import { mkdirSync, writeFileSync, readFileSync, existsSync, rmSync, renameSync } from 'node:fs';
+// into ESM), store the automata of the claim shapes, then bundle the CLI with esbuild, minified
+// (less to parse on every start). Heavy dependencies (ink, Octokit) stay in lazy chunks; the RE2
+// engine and picomatch are required from node_modules on first use (src/lazy.ts).
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync, renameSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
@@ -10,38 +13,107 @@ import { buildSchema } from './schema-source.mjs';
 const root = new URL('..', import.meta.url);
 const at = (p) => new URL(p, root);
 
+/** Writes a generated file only when its content changes (keeps mtimes, and vitest's watch, quiet). */
+const writeGenerated = (file, text) => (!existsSync(file) || readFileSync(file, 'utf8') !== text) && writeFileSync(file, text);
+
 const schemaText = JSON.stringify(buildSchema(), null, 2) + '\n';
 const schemaFile = at('schemas/trust-policy.v1alpha1.json');
-if (!existsSync(schemaFile) || readFileSync(schemaFile, 'utf8') !== schemaText) writeFileSync(schemaFile, schemaText);
+writeGenerated(schemaFile, schemaText);
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, code: { source: true, esm: false } });
 const validate = ajv.compile(JSON.parse(schemaText));
 mkdirSync(at('src/generated'), { recursive: true });
 const validatorFile = at('src/generated/policy-validator.cjs');
-const validatorCode = standaloneCode(ajv, validate);
-if (!existsSync(validatorFile) || readFileSync(validatorFile, 'utf8') !== validatorCode) writeFileSync(validatorFile, validatorCode);
+writeGenerated(validatorFile, standaloneCode(ajv, validate));
+
+/** Points commander's `require('node:child_process')` at a shim that loads it on first use. */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]commander[\\/]/.test(args.importer) ? { path: at('scripts/lazy-child-process.cjs').pathname } : undefined));
+  },
+};
+
+/**
+ * The CLI bundle loads the Ink UI from the ES module build (tui.mjs) instead of bundling it, through
+ * the launcher: V8 drops a script's dynamic-import callback when it comes from a code cache, so
+ * `import()` must run in bin.cjs, which passes `__stsImportUi` to the bundle.
+ */
+const uiFromEsmEntry = {
+  name: 'ui-from-esm-entry',
+  setup(b) {
+    b.onResolve({ filter: /\/tui\/run\.js$/ }, () => ({ path: 'tui', namespace: 'sts-ui' }));
+    b.onLoad({ filter: /.*/, namespace: 'sts-ui' }, () => ({ contents: 'export const runExploreUi = async (...args) => (await __stsImportUi()).runExploreUi(...args);', loader: 'js' }));
+  },
+};
 
 // Build beside dist/ and swap it in, so a test run reading dist/ never sees a half-written bundle.
 const staging = `dist.${process.pid}`;
+
+// The claim shapes' automata (src/analysis/shapes.ts), computed by the analysis code itself. The
+// module imports its own output, so a first build starts from an empty table.
+const shapesFile = at('src/generated/shape-nfas.json');
+if (!existsSync(shapesFile)) writeFileSync(shapesFile, '{}\n');
+const shapesScript = at(`${staging}/precompute-shapes.mjs`);
 await build({
-  entryNames: '[name]',
-  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
-  outdir: staging,
-  outExtension: { '.js': '.mjs' },
+  stdin: { contents: "import { precomputeShapes } from './src/analysis/shapes.ts'; export default precomputeShapes();", resolveDir: new URL('.', root).pathname, loader: 'ts' },
+  outfile: shapesScript.pathname,
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  logLevel: 'warning',
+});
+writeGenerated(shapesFile, JSON.stringify((await import(shapesScript.href)).default) + '\n');
+rmSync(shapesScript);
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
   absWorkingDir: new URL('.', root).pathname,
-  chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS dependencies inside an ESM bundle need a real `require`.
-  banner: { js: "import { createRequire as __stsCreateRequire } from 'node:module'; const require = __stsCreateRequire(import.meta.url);" },
   define: { 'process.env.NODE_ENV': '"production"', __STS_POLICY_VERSION__: JSON.stringify(JSON.parse(readFileSync(at('package.json'), 'utf8')).version) },
   alias: { 'react-devtools-core': './scripts/empty-module.mjs' },
   logLevel: 'warning',
   legalComments: 'none',
+  minify: true,
+};
+
+// The library (index.mjs) and the Ink UI (tui.mjs: Ink and yoga use top-level await, so they stay
+// ES modules), with shared chunks.
+await build({
+  ...common,
+  entryNames: '[name]',
+  entryPoints: { index: 'src/index.ts', tui: 'src/tui/run.tsx' },
+  outdir: staging,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  format: 'esm',
+  chunkNames: 'chunks/[name]-[hash]',
+  // CommonJS dependencies inside an ESM bundle need a real `require`.
+  banner: { js: "import { createRequire as __stsCreateRequire } from 'node:module'; const require = __stsCreateRequire(import.meta.url);" },
 });
+
+// The CLI: one CommonJS bundle, so the launcher (bin.cjs) can run it from a V8 code cache. The
+// explore command imports the UI from tui.mjs.
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: `${staging}/cli-main.cjs`,
+  format: 'cjs',
+  define: { ...common.define, 'import.meta.url': '__stsModuleUrl' },
+  banner: { js: "const __stsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [lazyChildProcessForCommander, uiFromEsmEntry],
+});
+copyFileSync(at('src/cli/bin.cjs'), at(`${staging}/cli.cjs`));
+chmodSync(at(`${staging}/cli.cjs`), 0o755);
+
+// Warm the code cache: lint the bundled examples once (exit 1: they include findings).
+const warm = spawnSync(process.execPath, [`${staging}/cli.cjs`, 'lint', '--no-ignores', 'fixtures/examples'], { cwd: new URL('.', root).pathname, env: { ...process.env, STS_POLICY_WRITE_CODE_CACHE: '1' }, encoding: 'utf8' });
+if (![0, 1].includes(warm.status) || !existsSync(at(`${staging}/cli-main.cjs.cache`))) {
+  process.stderr.write(`build: the code-cache run failed (exit ${warm.status}):\n${warm.stderr}`);
+  rmSync(at(staging), { recursive: true, force: true });
+  process.exit(1);
+}
 
 const old = `dist.old.${process.pid}`;
 if (existsSync(at('dist'))) renameSync(at('dist'), at(old));

@@ -16,8 +16,12 @@ export function ruleMeta(id: string): RuleMeta {
   return meta;
 }
 
+/** Listing order, whatever order the modules registering them were evaluated in (bundles differ). */
+const GROUP = (id: string) => (VALIDATION_RULES.some((m) => m.id === id) ? 0 : id.startsWith('analysis/') ? 2 : id.startsWith('ignore/') ? 3 : 1);
+
+/** Every rule: validity codes, lint rules (in rules/index.ts order), analysis, ignore comments. */
 export function allRuleMetas(): RuleMeta[] {
-  return [...registry.values()];
+  return [...registry.values()].sort((a, b) => GROUP(a.id) - GROUP(b.id));
 }
 
 export const docsUrl = (id: string) => `${DOCS_BASE}/${id}.md`;

@@ -83,11 +83,11 @@ describe('action.yml', () => {
     }
   });
 
-  it('sets up Node 20, installs from its own path, and runs its own dist/cli.mjs pr-check', () => {
+  it('sets up Node 20, installs from its own path, and runs its own dist/cli.cjs pr-check', () => {
     const steps = action.runs.steps;
     const setup = steps.findIndex((s) => s.uses?.startsWith('actions/setup-node@'));
     const install = steps.findIndex((s) => /npm ci --prefix "\$GITHUB_ACTION_PATH"/.test(s.run ?? ''));
-    const check = steps.findIndex((s) => /node "\$GITHUB_ACTION_PATH\/dist\/cli\.mjs" /.test(s.run ?? ''));
+    const check = steps.findIndex((s) => /node "\$GITHUB_ACTION_PATH\/dist\/cli\.cjs" /.test(s.run ?? ''));
     expect([setup, install, check].every((i) => i >= 0)).toBe(true);
     expect(setup).toBeLessThan(install);
     expect(install).toBeLessThan(check);
@@ -108,7 +108,7 @@ describe('action.yml', () => {
   });
 
   describe('the check step, run as the runner would', () => {
-    const step = action.runs.steps.find((s) => /dist\/cli\.mjs/.test(s.run ?? ''))!;
+    const step = action.runs.steps.find((s) => /dist\/cli\.cjs/.test(s.run ?? ''))!;
     /** The step's env with `${{ inputs.x }}` resolved, as the runner does before starting bash. */
     function run(inputs: Record<string, string>, extraEnv: Record<string, string | undefined> = {}) {
       const values: Record<string, string> = { ...Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, v.default ?? ''])), token: 'ghs_fake_token_for_tests', ...inputs };

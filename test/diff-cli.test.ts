@@ -15,7 +15,7 @@ const POLICY_DIR = '.atmos/pro/sts';
 let tmp: string;
 beforeAll(() => {
   // The CLI under test is dist/; the suite's build step (`npm test`) makes it. Build if missing.
-  if (!existsSync(join(ROOT, 'dist/cli.mjs'))) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
+  if (!existsSync(join(ROOT, 'dist/cli.cjs'))) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
   tmp = mkdtempSync(join(tmpdir(), 'sts-diff-cli-'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

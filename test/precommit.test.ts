@@ -58,7 +58,7 @@ describe('.pre-commit-hooks.yaml', () => {
     for (const k of Object.keys(hook)) expect(known, k).toContain(k);
     // The entry runs the package's own bin.
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
-    expect(pkg.bin[hook.entry.split(' ')[0]!]).toBe('dist/cli.mjs');
+    expect(pkg.bin[hook.entry.split(' ')[0]!]).toBe('dist/cli.cjs');
     expect(pkg.files).toContain('dist');
   });
 

@@ -249,6 +249,21 @@ function buildProjectBeforeNth(nfa: NFA, separator: number, n: number): NFA {
   return { starts: nfa.starts.map((q) => q * n), edges, finals };
 }
 
+/** The words `u` + `v` with `u` in `a` and `v` in `b`; epsilon-free, so `a`'s finals take `b`'s start edges. */
+function buildConcat(a: NFA, b: NFA): NFA {
+  if (a.literal !== undefined && b.literal !== undefined) return fromLiteral(a.literal + b.literal);
+  const offset = a.edges.length;
+  const shifted = b.edges.map((out) => out.map((e) => ({ ranges: e.ranges, to: e.to + offset })));
+  const edges = [...a.edges.map((out) => [...out]), ...shifted];
+  const finals = new Set([...b.finals].map((q) => q + offset));
+  const emptyInB = b.starts.some((q) => b.finals.has(q));
+  for (const q of a.finals) {
+    for (const s of b.starts) edges[q]!.push(...shifted[s]!);
+    if (emptyInB) finals.add(q);
+  }
+  return { starts: a.starts, edges, finals };
+}
+
 function coReachable(nfa: NFA): Set<number> {
   const rev: number[][] = nfa.edges.map(() => []);
   nfa.edges.forEach((out, s) => out.forEach((e) => rev[e.to]!.push(s)));
@@ -393,6 +408,8 @@ export const fromRegex = (pattern: string) => cached(`r\u0000${pattern}`, () => 
 export const afterPrefix = (nfa: NFA, prefix: string) => cached(`a\u0000${idOf(nfa)}\u0000${prefix}`, () => buildAfterPrefix(nfa, prefix));
 /** The prefixes that end right before one of `separators` and can be completed to a word of the language. */
 export const projectBefore = (nfa: NFA, separators: readonly number[]) => cached(`p\u0000${idOf(nfa)}\u0000${separators.join(',')}`, () => buildProjectBefore(nfa, separators));
+/** The concatenation of the languages, in order (e.g. a literal owner/repo prefix, then a claim shape). */
+export const concat = (...parts: readonly NFA[]): NFA => parts.reduce((a, b) => cached(`c\u0000${idOf(a)}\u0000${idOf(b)}`, () => buildConcat(a, b)));
 export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cached(`n\u0000${idOf(nfa)}\u0000${separator}\u0000${n}`, () => buildProjectBeforeNth(nfa, separator, n));
 
 const searches = new Map<string, string | undefined | NotAnalysable>();

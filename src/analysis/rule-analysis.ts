@@ -2,8 +2,8 @@
 // rule admits, and a complete, realistic claim set it admits (checked by the evaluator).
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
-import { fromGlob, fromRegex, fromLiteral, afterPrefix, projectBefore, projectBeforeNth, findWord, acceptsWord, type NFA } from './nfa.js';
-import { shapeNfa, OWNER, REPO_NAME, CLAIM_SHAPE, CONTEXT } from './shapes.js';
+import { fromGlob, fromRegex, fromLiteral, afterPrefix, concat, projectBefore, projectBeforeNth, findWord, acceptsWord, type NFA } from './nfa.js';
+import { shapeNfa, OWNER, REPO_NAME, CLAIM_SHAPE, SHAPE } from './shapes.js';
 import { compilePolicy, evaluate } from '../engine/evaluate.js';
 import { parseSubject } from '../engine/claims.js';
 
@@ -101,7 +101,7 @@ export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefi
   const refs = goal.pullRequest ? [PR_REF, ...REFS] : [...REFS];
   // A workflow_ref pinned to another ref (`...@refs/heads/release`) names the token's ref too.
   const workflow = m('workflow_ref');
-  const pinned = workflow && findWord({ include: [matcherNfa(workflow), shapeNfa(`${quoteRe(owner)}/${quoteRe(repo)}/\\.github/workflows/[^@]+@refs/.+`)] });
+  const pinned = workflow && findWord({ include: [matcherNfa(workflow), concat(fromLiteral(`${owner}/${repo}/.github/workflows/`), shapeNfa(SHAPE.workflowFileAtRef))] });
   if (pinned !== undefined) refs.push(pinned.slice(pinned.indexOf('@') + 1));
   const build = (ref: string, environment: string | undefined, consistent: boolean): Claims | undefined => {
     const refType = pick('ref_type', [ref.startsWith('refs/tags/') ? 'tag' : 'branch', 'branch', 'tag']);
@@ -114,7 +114,7 @@ export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefi
     if (sub === undefined) return undefined;
     claims.sub = sub;
     // A consistent token's workflow_ref is a workflow of the calling repository at the token's ref.
-    const ownWorkflow = consistent ? [shapeNfa(`${quoteRe(owner)}/${quoteRe(repo)}/\\.github/workflows/[^@]+@${quoteRe(ref)}`)] : [];
+    const ownWorkflow = consistent ? [concat(fromLiteral(`${owner}/${repo}/.github/workflows/`), shapeNfa(SHAPE.workflowFileAt), fromLiteral(ref))] : [];
     const workflowRef = pick('workflow_ref', [`${owner}/${repo}/.github/workflows/ci.yml@${ref}`, `${owner}/${repo}/.github/workflows/deploy.yml@${ref}`], ownWorkflow);
     if (workflowRef === undefined && consistent) return undefined;
     claims.workflow_ref = workflowRef ?? '';
@@ -137,7 +137,7 @@ export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefi
     }
   // ...or one whose context is read off a subject the subject matcher admits for this repository...
   const subject = m('subject');
-  const found = subject && findWord({ include: [matcherNfa(subject), shapeNfa(`repo:${quoteRe(owner)}/${quoteRe(repo)}:${CONTEXT}`)] });
+  const found = subject && findWord({ include: [matcherNfa(subject), concat(fromLiteral(`repo:${owner}/${repo}:`), shapeNfa(SHAPE.context))] });
   const context = found === undefined ? undefined : parseSubject(found)?.context;
   if (context) {
     const ref = context.kind === 'ref' ? context.ref : context.kind === 'pull_request' ? PR_REF : pick('ref', refs);
@@ -151,7 +151,6 @@ export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefi
 }
 
 const PR_REF = 'refs/pull/1/merge';
-const quoteRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 const REFS = ['refs/heads/main', 'refs/heads/develop', 'refs/tags/v1.0.0', PR_REF];
 
 function pickOwner(langs: NFA[]): string | undefined {
@@ -178,7 +177,7 @@ export function admitsAnyOwner(rule: Rule): boolean {
 /** Does the rule admit owners of unbounded length, i.e. registrable look-alikes of its owner? */
 export function admitsUnboundedOwners(rule: Rule): boolean {
   const langs = ownerLanguages(rule).map((l) => l.owners);
-  return langs.length > 0 && findWord({ include: [...langs, ownerShape(), shapeNfa('.{40,}')] }) !== undefined;
+  return langs.length > 0 && findWord({ include: [...langs, ownerShape(), shapeNfa(SHAPE.overlongOwner)] }) !== undefined;
 }
 
 /** The matcher to point at for an owner finding: the first whose owner part is not a single name. */

@@ -5,9 +5,6 @@ import { checkOptionsFor, lintPaths, type LintResult } from '../lint.js';
 import { SettingsResolver } from '../config.js';
 import { summarize, plural } from '../report/summary.js';
 import { formatStylish } from '../report/stylish.js';
-import { formatJson } from '../report/json.js';
-import { formatGithub } from '../report/github.js';
-import { formatSarif } from '../report/sarif.js';
 import { colorEnabled, palette } from '../report/colors.js';
 import type { SourceText } from '../load/text.js';
 import { compareFindings } from '../findings.js';
@@ -84,21 +81,28 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
       return write(diffs.join(''), opts.output) ?? exit;
     }
   }
-  return write(report(result, opts), opts.output) ?? exitCode(result, opts);
+  return write(await report(result, opts), opts.output) ?? exitCode(result, opts);
 }
 
-function report(result: LintResult, opts: LintOptions): string {
+/** The report in the chosen format; the formats other than the default load only when chosen. */
+async function report(result: LintResult, opts: LintOptions): Promise<string> {
   const findings = visible(result, opts);
   const summary = summarize(result.files.length, findings, result.ignored.length);
   const sources = new Map<string, SourceText>();
   for (const f of result.files) if (f.validated) sources.set(f.path, f.validated.source);
   switch (opts.format) {
-    case 'json':
+    case 'json': {
+      const { formatJson } = await import('../report/json.js');
       return formatJson({ version: 1, files: result.files.map(({ path, policyName, valid }) => ({ path, policyName, valid })), findings, summary });
-    case 'sarif':
+    }
+    case 'sarif': {
+      const { formatSarif } = await import('../report/sarif.js');
       return formatSarif(findings, sources, VERSION, process.cwd(), result.ignored);
-    case 'github':
+    }
+    case 'github': {
+      const { formatGithub } = await import('../report/github.js');
       return formatGithub(findings);
+    }
     default:
       return formatStylish({ findings, sources, summary, colors: palette(!opts.output && colorEnabled(process.stdout)) });
   }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The `sts-policy` command line: thin commands that parse flags, call the library, pick a reporter.
 // Each command's module is imported only when it runs, so `lint` never pays for Ink or refa.
 import { Command, CommanderError, Option } from 'commander';
@@ -248,9 +247,8 @@ function parseCount(value: string): number {
   return Number(value);
 }
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
+/** A failure's message and exit code: usage errors are the caller's, anything else is ours. */
+function fail(e: unknown): void {
   if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   else if (e instanceof UsageError) {
     process.stderr.write(`sts-policy: ${e.message}\n`);
@@ -261,3 +259,5 @@ try {
     process.exitCode = EXIT.internal;
   }
 }
+
+program.parseAsync(process.argv).catch(fail);

@@ -4,7 +4,7 @@
 import { CLAIM_NAMES, TOKEN_CLAIM, type ClaimName, type Claims, type Policy, type Rule } from '../model.js';
 import { matcherNfa, ruleGrant, levelRank } from '../analysis/rule-analysis.js';
 import { afterPrefix, findWord, projectBefore, NotAnalysable, type NFA } from '../analysis/nfa.js';
-import { CLAIM_SHAPE, OWNER, REPO_NAME, shapeNfa } from '../analysis/shapes.js';
+import { CLAIM_SHAPE, OWNER, REPO_NAME, SHAPE, shapeNfa } from '../analysis/shapes.js';
 import { Budget, UNIVERSE, boxEmpty, dimValue, inBox, inDim, intersectBoxes, matcherDim, subtractAll, type Box } from './box.js';
 
 export type Verdict = 'equivalent' | 'narrower' | 'wider' | 'incomparable' | 'undecided';
@@ -132,7 +132,7 @@ export function witnessIn(box: Box): Claims {
     if (w) repos.add(w);
     for (const repo of repos)
       for (const env of [null, 'production', dimValue(box.environment, shapeNfa(CLAIM_SHAPE.environment)) ?? null])
-        for (const ref of ['refs/heads/main', 'refs/heads/feature', 'refs/tags/v1.0.0', 'refs/pull/1/merge', dimValue(box.ref, shapeNfa('refs/.+')) ?? 'refs/heads/main']) {
+        for (const ref of ['refs/heads/main', 'refs/heads/feature', 'refs/tags/v1.0.0', 'refs/pull/1/merge', dimValue(box.ref, shapeNfa(SHAPE.anyRef)) ?? 'refs/heads/main']) {
           const claims = realistic(owner, repo, ref, env, fixed);
           if (inBox(box, claims)) return claims;
           // The other subject forms GitHub issues for the same job.

@@ -1,7 +1,8 @@
 // Regex matchers are RE2 (Go `regexp`) through re2js; no user pattern ever reaches JavaScript's
 // backtracking RegExp. Go 1.25-only `\p{...}` names are reported as portable-form warnings.
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import names from '../data/re2-unicode-names.json' with { type: 'json' };
+import { lazyRequire } from '../lazy.js';
 
 export type RegexCheck =
   /** `effective`: the pattern with Go 1.25-only names replaced by their portable forms. */
@@ -31,6 +32,7 @@ function portableFor(name: string): string | undefined {
   return NEW_CLASSES[n];
 }
 
+const engine = lazyRequire<typeof import('re2js')>('re2js');
 const cache = new Map<string, RE2JS | Error>();
 
 /** Compiles the bare pattern first (so `a)|(?:b` cannot escape the anchors), then `^(?:...)$`. */
@@ -38,6 +40,7 @@ export function compileRegex(pattern: string): RE2JS {
   let hit = cache.get(pattern);
   if (!hit) {
     try {
+      const { RE2JS } = engine();
       RE2JS.compile(pattern);
       hit = RE2JS.compile(`^(?:${pattern})$`);
     } catch (e) {

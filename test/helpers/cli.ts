@@ -1,9 +1,9 @@
-// Runs the built CLI (dist/cli.mjs) as users do, capturing stdout, stderr and the exit code.
+// Runs the built CLI (dist/cli.cjs) as users do, capturing stdout, stderr and the exit code.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = fileURLToPath(new URL('../../dist/cli.mjs', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/cli.cjs', import.meta.url));
 
 export interface Run {
   stdout: string;
