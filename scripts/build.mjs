@@ -104,6 +104,8 @@ await build({
   banner: { js: "const __stsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [lazyChildProcessForCommander, uiFromEsmEntry],
 });
+// Lint's worker threads, a CommonJS bundle beside the CLI (src/lint-concurrent.ts finds it there).
+await build({ ...common, entryPoints: ['src/lint-worker.ts'], outfile: `${staging}/lint-worker.cjs`, format: 'cjs', define: { ...common.define, 'import.meta.url': '__stsModuleUrl' }, banner: { js: "const __stsModuleUrl = require('node:url').pathToFileURL(__filename).href;" } });
 copyFileSync(at('src/cli/bin.cjs'), at(`${staging}/cli.cjs`));
 chmodSync(at(`${staging}/cli.cjs`), 0o755);
 

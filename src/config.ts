@@ -242,7 +242,8 @@ export function ownerFromGitConfig(text: string): string | undefined {
 function gitConfigPath(root: string): string | undefined {
   const dotGit = join(root, '.git');
   try {
-    const st = lstatSync(dotGit);
+    const st = lstatSync(dotGit, { throwIfNoEntry: false });
+    if (!st) return undefined;
     if (st.isDirectory()) return join(dotGit, 'config');
     if (!st.isFile() || st.size > 4096) return undefined;
     const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
@@ -293,13 +294,8 @@ export class SettingsResolver {
     let found: (ConfigResult & { path?: string }) | undefined = this.explicit;
     if (!found) {
       const candidate = join(root, CONFIG_FILE);
-      let exists = false;
-      try {
-        lstatSync(candidate);
-        exists = true;
-      } catch {
-        // no config: defaults
-      }
+      // No config means defaults (no throw: an exception per repository is costly on big trees).
+      const exists = lstatSync(candidate, { throwIfNoEntry: false }) !== undefined;
       const rel = relative(process.cwd(), candidate);
       const shown = rel.startsWith('..') ? candidate : rel;
       if (exists) found = { ...loadConfigFile(candidate, { shownAs: shown }), path: shown };

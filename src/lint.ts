@@ -1,6 +1,7 @@
 // `lint` as a library call: discover, read safely, validate, run the lint rules with each
 // repository's settings (`.sts-policy.yaml`), and honour inline ignore comments.
 import { discover, type Target } from './load/discover.js';
+import type { SourceText } from './load/text.js';
 import { readPolicyFile } from './load/read.js';
 import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
 import { compareFindings, makeFinding } from './findings.js';
@@ -16,6 +17,8 @@ export interface FileResult {
   /** Valid for STS: it would evaluate the policy rather than answer `trust_policy_invalid`. */
   valid: boolean;
   validated?: ValidatedPolicy;
+  /** The text, for reporters that quote it (set whenever the file could be read). */
+  source?: SourceText;
 }
 
 export interface LintResult {
@@ -51,28 +54,42 @@ export interface CheckOptions {
 export function lintPaths(paths: readonly string[], options: LintOptions = {}): LintResult {
   const { targets, errors } = discover(paths);
   const settings = options.settings ?? new SettingsResolver({ config: options.config, configPath: options.configPath });
+  const out = lintTargets(targets, (t) => lintTarget(t, settings, options));
+  return { ...out, errors: [...errors, ...out.errors] };
+}
+
+/** One target's share of a lint result; config problems are formatted, deduplicated by the caller. */
+export interface TargetResult {
+  file?: FileResult;
+  findings: Finding[];
+  ignored: IgnoredFinding[];
+  problems: string[];
+}
+
+/** Lints one discovered target with its repository's settings. */
+export function lintTarget(t: Target, settings: SettingsResolver, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>): TargetResult {
+  if (t.kind === 'near-miss') return { findings: [makeFinding(t.path, 'file/near-miss', t.message, FILE_START)], ignored: [], problems: [] };
+  const { problems, ...check } = checkOptionsFor(settings, t.path, options);
+  const r = loadPolicy(t);
+  const file: FileResult = { path: r.path, policyName: r.policyName, valid: r.valid, validated: r.validated, source: r.validated?.source };
+  if (!r.validated) return { file, findings: r.readFindings, ignored: [], problems: problems.map(formatConfigProblem) };
+  return { file, ...checkPolicy(r.validated, check), problems: problems.map(formatConfigProblem) };
+}
+
+/** Gathers per-target results, in target order, into one lint result (findings sorted). */
+export function lintTargets(targets: readonly Target[], lintOne: (t: Target) => TargetResult): LintResult {
   const files: FileResult[] = [];
   const findings: Finding[] = [];
   const ignored: IgnoredFinding[] = [];
-  const reported = new Set<string>();
+  const errors = new Set<string>();
   for (const t of targets) {
-    if (t.kind === 'near-miss') {
-      findings.push(makeFinding(t.path, 'file/near-miss', t.message, FILE_START));
-      continue;
-    }
-    const { problems, ...check } = checkOptionsFor(settings, t.path, options);
-    for (const p of problems.map(formatConfigProblem)) if (!reported.has(p)) reported.add(p), errors.push(p);
-    const r = loadPolicy(t);
-    files.push({ path: r.path, policyName: r.policyName, valid: r.valid, validated: r.validated });
-    if (!r.validated) {
-      findings.push(...r.readFindings);
-      continue;
-    }
-    const checked = checkPolicy(r.validated, check);
-    findings.push(...checked.findings);
-    ignored.push(...checked.ignored);
+    const r = lintOne(t);
+    if (r.file) files.push(r.file);
+    findings.push(...r.findings);
+    ignored.push(...r.ignored);
+    for (const p of r.problems) errors.add(p);
   }
-  return { files, findings: findings.sort(compareFindings), ignored: ignored.sort(compareFindings), errors };
+  return { files, findings: findings.sort(compareFindings), ignored: ignored.sort(compareFindings), errors: [...errors] };
 }
 
 /** How one file is checked: its repository's settings; trusted owners from the config, the caller, or the origin remote. */

@@ -241,6 +241,28 @@ describe('--output', () => {
   });
 });
 
+describe('--concurrency', () => {
+  it('worker threads give the very report the main thread gives, in every format', () => {
+    for (const format of ['json', 'stylish', 'sarif', 'github']) {
+      const off = lint(['fixtures', '--format', format, '--concurrency', 'off']);
+      const two = lint(['fixtures', '--format', format, '--concurrency', '3']);
+      expect(off.code, format).toBe(1);
+      expect(two.code, format).toBe(off.code);
+      expect(two.stdout, format).toBe(off.stdout);
+    }
+    // Enough files for many batches across the three workers.
+    expect(JSON.parse(lint(['fixtures', '--format', 'json', '--concurrency', '3']).stdout).summary.files).toBeGreaterThan(8);
+  });
+
+  it('refuses a value that is not a count, auto or off', () => {
+    for (const bad of ['0', 'many', '-1']) {
+      const r = lint(['fixtures/valid', '--concurrency', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toContain('--concurrency takes a number of workers');
+    }
+  });
+});
+
 describe('the JSON contract (version 1)', () => {
   const args = ['fixtures/invalid/unknown-claim.yaml', 'fixtures/invalid/regex-go125-class-name.yaml', 'fixtures/invalid/yaml-syntax.yaml', 'fixtures/valid/owner'];
 

@@ -322,44 +322,67 @@ function search(opts: SearchOptions): string | undefined {
   const word = include.find((n) => n.literal !== undefined)?.literal;
   if (word !== undefined) return include.every((n) => acceptsWord(n, word)) && !exclude.some((n) => acceptsWord(n, word)) ? word : undefined;
   type State = { inc: number[]; exc: number[][]; prev?: State; ch?: number };
-  const keyOf = (s: State) => `${s.inc.join(',')}|${s.exc.map((x) => x.join(',')).join(';')}`;
+  const keyOf = (inc: number[], exc: number[][]) => (exc.length ? `${inc.join(',')}|${exc.map((x) => x.join(',')).join(';')}` : inc.join(','));
   const seen = new Set<string>();
   let frontier: State[] = [];
-  const startsProduct = product(include.map((n) => n.starts));
-  for (const inc of startsProduct) {
-    const st: State = { inc, exc: exclude.map((n) => [...new Set(n.starts)].sort((a, b) => a - b)) };
-    const k = keyOf(st);
-    if (!seen.has(k)) (seen.add(k), frontier.push(st));
+  for (const inc of product(include.map((n) => n.starts))) {
+    const exc = exclude.map((n) => sortedUnique(n.starts));
+    const k = keyOf(inc, exc);
+    if (!seen.has(k)) (seen.add(k), frontier.push({ inc, exc }));
   }
+  const points: number[] = [];
+  const addPoints = (out: readonly Edge[]) => {
+    for (const e of out) for (let j = 0; j < e.ranges.length; j += 2) points.push(e.ranges[j]!, e.ranges[j + 1]! + 1);
+  };
   while (frontier.length) {
     const next: State[] = [];
     for (const st of frontier) {
       if (st.inc.every((q, i) => include[i]!.finals.has(q)) && st.exc.every((set, i) => !set.some((q) => exclude[i]!.finals.has(q)))) return spell(st);
-      const points = new Set<number>();
+      // The characters that can lead somewhere different: one representative per interval between range bounds.
+      points.length = 0;
       const incEdges = st.inc.map((q, i) => include[i]!.edges[q]!);
-      for (const out of incEdges) for (const e of out) for (let j = 0; j < e.ranges.length; j += 2) points.add(e.ranges[j]!).add(e.ranges[j + 1]! + 1);
-      st.exc.forEach((set, i) => set.forEach((q) => exclude[i]!.edges[q]!.forEach((e) => { for (let j = 0; j < e.ranges.length; j += 2) points.add(e.ranges[j]!).add(e.ranges[j + 1]! + 1); })));
-      const sorted = [...points].sort((a, b) => a - b);
+      for (const out of incEdges) addPoints(out);
+      st.exc.forEach((set, i) => set.forEach((q) => addPoints(exclude[i]!.edges[q]!)));
+      points.sort((a, b) => a - b);
       const reps: number[] = [];
-      for (let j = 0; j + 1 < sorted.length; j++) reps.push(representative(sorted[j]!, sorted[j + 1]! - 1));
-      reps.sort((a, b) => (RANK.get(a) ?? 1000 + a) - (RANK.get(b) ?? 1000 + b));
+      for (let j = 0; j + 1 < points.length; j++) if (points[j + 1]! > points[j]!) reps.push(representative(points[j]!, points[j + 1]! - 1));
+      reps.sort((a, b) => rankOf(a) - rankOf(b));
       for (const c of reps) {
-        const targets = incEdges.map((out) => [...new Set(out.filter((e) => rangesContain(e.ranges, c)).map((e) => e.to))]);
-        if (targets.some((t) => !t.length)) continue;
-        const exc = st.exc.map((set, i) => [...new Set(set.flatMap((q) => exclude[i]!.edges[q]!.filter((e) => rangesContain(e.ranges, c)).map((e) => e.to)))].sort((a, b) => a - b));
+        const targets: number[][] = [];
+        for (const out of incEdges) {
+          const t: number[] = [];
+          for (const e of out) if (rangesContain(e.ranges, c) && !t.includes(e.to)) t.push(e.to);
+          if (!t.length) break;
+          targets.push(t);
+        }
+        if (targets.length < incEdges.length) continue;
+        const exc = st.exc.map((set, i) => {
+          const t: number[] = [];
+          for (const q of set) for (const e of exclude[i]!.edges[q]!) if (rangesContain(e.ranges, c)) t.push(e.to);
+          return sortedUnique(t);
+        });
         for (const inc of product(targets)) {
-          const ns: State = { inc, exc, prev: st, ch: c };
-          const k = keyOf(ns);
+          const k = keyOf(inc, exc);
           if (seen.has(k)) continue;
           seen.add(k);
           if (seen.size > max) throw new NotAnalysable(`the search explored more than ${max} states`);
-          next.push(ns);
+          next.push({ inc, exc, prev: st, ch: c });
         }
       }
     }
     frontier = next;
   }
   return undefined;
+}
+
+const rankOf = (c: number) => RANK.get(c) ?? 1000 + c;
+
+function sortedUnique(xs: readonly number[]): number[] {
+  const out = [...xs].sort((a, b) => a - b);
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
+  out.length = n;
+  return out;
 }
 
 function spell(s: { prev?: unknown; ch?: number }): string {
@@ -369,6 +392,7 @@ function spell(s: { prev?: unknown; ch?: number }): string {
 }
 
 function product(lists: readonly number[][]): number[][] {
+  if (lists.every((l) => l.length === 1)) return [lists.map((l) => l[0]!)];
   let out: number[][] = [[]];
   for (const l of lists) out = out.flatMap((p) => l.map((x) => [...p, x]));
   return out;

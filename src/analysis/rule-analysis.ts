@@ -18,8 +18,25 @@ export const accepts = (nfa: NFA, word: string): boolean => acceptsWord(nfa, wor
 
 export const matcherFor = (rule: Rule, claim: ClaimName) => rule.matchers.find((m) => m.claim === claim);
 
+/**
+ * Per-rule memo: several lint rules ask the same question of one rule (its owners, a witness), and
+ * a policy's rules live only as long as its check, so a WeakMap keeps nothing alive.
+ */
+function perRule<A extends unknown[], T>(question: (rule: Rule, ...args: A) => T, key: (...args: A) => string = () => ''): (rule: Rule, ...args: A) => T {
+  const memo = new WeakMap<Rule, Map<string, T>>();
+  return (rule, ...args) => {
+    let answers = memo.get(rule);
+    if (!answers) memo.set(rule, (answers = new Map()));
+    const k = key(...args);
+    if (answers.has(k)) return answers.get(k)!;
+    const answer = question(rule, ...args);
+    answers.set(k, answer);
+    return answer;
+  };
+}
+
 /** The owner each owner-binding matcher allows, as a language (`repository`'s part before `/`...). */
-export function ownerLanguages(rule: Rule): { matcher: Matcher; owners: NFA }[] {
+export const ownerLanguages = perRule((rule: Rule): { matcher: Matcher; owners: NFA }[] => {
   const out: { matcher: Matcher; owners: NFA }[] = [];
   for (const m of rule.matchers) {
     // Only owner-binding matchers are compiled: an unanalysable `actor` regex must not hide owner findings.
@@ -32,10 +49,10 @@ export function ownerLanguages(rule: Rule): { matcher: Matcher; owners: NFA }[] 
     }
   }
   return out;
-}
+});
 
 /** The `OWNER/REPO` each repo-binding matcher allows (classic subjects only: IDs hide names). */
-export function repoLanguages(rule: Rule): { matcher: Matcher; repos: NFA }[] {
+export const repoLanguages = perRule((rule: Rule): { matcher: Matcher; repos: NFA }[] => {
   const out: { matcher: Matcher; repos: NFA }[] = [];
   for (const m of rule.matchers) {
     if (m.claim === 'repository') out.push({ matcher: m, repos: matcherNfa(m) });
@@ -47,7 +64,7 @@ export function repoLanguages(rule: Rule): { matcher: Matcher; repos: NFA }[] {
     }
   }
   return out;
-}
+});
 
 export const ownerShape = () => shapeNfa(OWNER);
 export const repoShape = () => shapeNfa(`${OWNER}/${REPO_NAME}`);
@@ -77,7 +94,9 @@ const SHA = 'e5c1f2a9d3b47c06a1d2e3f4a5b6c7d8e9f0a1b2';
  * searched in each matcher's language where the realistic one does not match. Verified by the
  * evaluator; undefined when no claim set can be found.
  */
-export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefined {
+export const ruleWitness = perRule(witnessOf, (goal?: WitnessGoal) => JSON.stringify(goal ?? {}));
+
+function witnessOf(rule: Rule, goal: WitnessGoal = {}): Claims | undefined {
   const m = (c: ClaimName) => matcherFor(rule, c);
   const pick = (c: ClaimName, preferred: string[], extra: NFA[] = []): string | undefined => {
     const mm = m(c);
@@ -158,9 +177,12 @@ function pickOwner(langs: NFA[]): string | undefined {
   return findWord({ include: [...langs, ownerShape()] });
 }
 
+const alone = new WeakMap<Rule, ReturnType<typeof compilePolicy>>();
 /** Does the rule (alone) admit these claims? The evaluator is the judge of every witness. */
 export function admits(rule: Rule, claims: Claims): boolean {
-  return evaluate(compilePolicy({ name: 'witness', path: '', rules: [{ ...rule, index: 0 }] }), claims).matched;
+  let compiled = alone.get(rule);
+  if (!compiled) alone.set(rule, (compiled = compilePolicy({ name: 'witness', path: '', rules: [{ ...rule, index: 0 }] })));
+  return evaluate(compiled, claims).matched;
 }
 
 export const tokenClaim = (c: ClaimName) => TOKEN_CLAIM[c];
@@ -169,10 +191,10 @@ const OWNER_BINDING: readonly ClaimName[] = ['repository_owner', 'repository', '
 export const bindsCaller = (rule: Rule) => rule.matchers.some((m) => OWNER_BINDING.includes(m.claim));
 
 // Does every owner-binding matcher admit every owner? (`subject: "*"`, `*/infra`, `{regex: ".*"}`)
-export function admitsAnyOwner(rule: Rule): boolean {
+export const admitsAnyOwner = perRule((rule: Rule): boolean => {
   const langs = ownerLanguages(rule);
   return langs.length > 0 && langs.every((l) => findWord({ include: [ownerShape()], exclude: [l.owners] }) === undefined);
-}
+});
 
 /** Does the rule admit owners of unbounded length, i.e. registrable look-alikes of its owner? */
 export function admitsUnboundedOwners(rule: Rule): boolean {

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { checkOptionsFor, lintPaths, type LintResult } from '../lint.js';
 import { SettingsResolver } from '../config.js';
+import { lintPathsConcurrently, type Concurrency } from '../lint-concurrent.js';
 import { summarize, plural } from '../report/summary.js';
 import { formatStylish } from '../report/stylish.js';
 import { colorEnabled, palette } from '../report/colors.js';
@@ -24,12 +25,15 @@ export interface LintOptions {
   fix?: boolean;
   fixUnsafe?: boolean;
   fixDryRun?: boolean;
+  concurrency?: Concurrency;
 }
 
 export async function runLint(paths: string[], opts: LintOptions): Promise<number> {
   const targets = paths.length ? paths : ['.'];
   const settings = new SettingsResolver({ configPath: opts.config });
-  let result = lintPaths(targets, { settings, ignores: opts.ignores });
+  const fixing = opts.fix || opts.fixUnsafe || opts.fixDryRun;
+  // Fixing needs every parsed document, so it stays on the main thread.
+  let result = fixing ? lintPaths(targets, { settings, ignores: opts.ignores }) : await lintPathsConcurrently(targets, { settings, configPath: opts.config, ignores: opts.ignores, concurrency: opts.concurrency ?? 'auto' });
   if (result.errors.length) {
     for (const e of result.errors) process.stderr.write(`sts-policy: ${e}\n`);
     return EXIT.usage;
@@ -38,7 +42,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
     process.stderr.write(`sts-policy: no policy files found in ${targets.join(', ')} (looked for .atmos/pro/sts/<name>.yaml); pass --allow-empty to accept that\n`);
     return EXIT.usage;
   }
-  if (opts.fix || opts.fixUnsafe || opts.fixDryRun) {
+  if (fixing) {
     const { fixPolicyText, writeFixedFile } = await import('../fix.js');
     const { unifiedDiff } = await import('../report/unified-diff.js');
     const diffs: string[] = [];
@@ -69,7 +73,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
         fixes += out.applied.length;
         changed++;
       }
-      files.push({ path: file.path, policyName: file.policyName, valid: !out.validated.findings.some(isValidityError), validated: out.validated });
+      files.push({ path: file.path, policyName: file.policyName, valid: !out.validated.findings.some(isValidityError), validated: out.validated, source: out.validated.source });
       findings.push(...out.findings);
       ignored.push(...out.ignored);
     }
@@ -89,7 +93,7 @@ async function report(result: LintResult, opts: LintOptions): Promise<string> {
   const findings = visible(result, opts);
   const summary = summarize(result.files.length, findings, result.ignored.length);
   const sources = new Map<string, SourceText>();
-  for (const f of result.files) if (f.validated) sources.set(f.path, f.validated.source);
+  for (const f of result.files) if (f.source) sources.set(f.path, f.source);
   switch (opts.format) {
     case 'json': {
       const { formatJson } = await import('../report/json.js');

@@ -32,6 +32,7 @@ program
   .option('--fix', 'apply safe fixes in place, then report what remains')
   .option('--fix-unsafe', 'also apply unsafe fixes (they may change who can mint: review the diff)')
   .option('--fix-dry-run', 'print a unified diff of what --fix (or --fix-unsafe) would change; write nothing')
+  .option('--concurrency <n>', 'worker threads: a number, `auto` (one per core, from 300 files) or `off`', parseConcurrency, 'auto')
   .addHelpText(
     'after',
     `
@@ -241,6 +242,12 @@ program
     const { runSchema } = await import('./schema.js');
     process.exitCode = runSchema();
   });
+
+function parseConcurrency(value: string): number | 'auto' | 'off' {
+  if (value === 'auto' || value === 'off') return value;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new UsageError(`--concurrency takes a number of workers (1 to 64), \`auto\` or \`off\`, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
 
 function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`expected a whole number, got ${JSON.stringify(value)}`);

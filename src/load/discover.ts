@@ -94,21 +94,27 @@ function walk(dir: string, depth: number, out: Target[]): void {
 }
 
 function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
-  const policyDir = join(root, POLICY_DIR);
-  let stat;
-  try {
-    stat = lstatSync(policyDir);
-  } catch {
-    stat = undefined;
+  // Each folder is listed once, for the policy folder and the guesses alike; the listings' entry
+  // types show a symbolic link (which would lead outside the repository) without an lstat per part.
+  const listings = new Map<string, Dirent[]>([[root, entries]]);
+  const listed = (dir: string) => listings.get(dir) ?? listings.set(dir, list(dir)).get(dir)!;
+  let dir = root;
+  for (const seg of POLICY_DIR.split('/')) {
+    const e = listed(dir).find((x) => x.name === seg);
+    if (!e) break;
+    const path = join(dir, seg);
+    if (e.isSymbolicLink()) {
+      out.push(linkedPolicyDir(path, path));
+      break;
+    }
+    if (!e.isDirectory()) break;
+    if (seg === 'sts') scanPolicyDir(path, out);
+    dir = path;
   }
-  // `.atmos` or `.atmos/pro` as a link would lead lstat of the policy folder outside the repo.
-  const link = symlinkedPolicyDirPart(root);
-  if (link) out.push(linkedPolicyDir(link, link));
-  else if (stat?.isDirectory()) scanPolicyDir(policyDir, out);
   // Guesses at the location, bounded to the folders people put them in.
   for (const e of entries) {
     if (!e.isDirectory() || !/^(\.?atmos.*|\.github)$/i.test(e.name)) continue;
-    findGuesses(join(root, e.name), `${e.name}`, 0, out);
+    findGuesses(join(root, e.name), `${e.name}`, 0, out, listed);
   }
 }
 
@@ -174,13 +180,13 @@ function looksLikeGuess(relPath: string): boolean {
   return YAMLISH.test(relPath) && atmos && sts;
 }
 
-function findGuesses(dir: string, rel: string, depth: number, out: Target[]): void {
+function findGuesses(dir: string, rel: string, depth: number, out: Target[], listed: (dir: string) => Dirent[]): void {
   if (depth > 5) return;
-  for (const e of list(dir)) {
+  for (const e of listed(dir)) {
     const relPath = `${rel}/${e.name}`;
     if (e.isDirectory()) {
       if (relPath === POLICY_DIR || SKIP_DIRS.has(e.name)) continue;
-      findGuesses(join(dir, e.name), relPath, depth + 1, out);
+      findGuesses(join(dir, e.name), relPath, depth + 1, out, listed);
     } else if (e.isFile() && !relPath.startsWith(`${POLICY_DIR}/`) && looksLikeGuess(relPath)) {
       out.push({ kind: 'near-miss', path: join(dir, e.name), message: `STS never reads \`${relPath}\`: ${where}` });
     }
