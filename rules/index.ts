@@ -9,6 +9,7 @@ import deadMatcher from './dead-matcher.js';
 import contradiction from './contradiction.js';
 import globSyntax from './glob-syntax.js';
 import unescapedDot from './regex-hygiene.js';
+import segmentCrossing from './regex-segment-crossing.js';
 import regexStyle from './regex-style.js';
 import broadWrite from './broad-write.js';
 import escalation from './escalation.js';
@@ -28,6 +29,7 @@ export const LINT_RULES: readonly LintRule[] = [
   contradiction,
   globSyntax,
   unescapedDot,
+  segmentCrossing,
   regexStyle,
   broadWrite,
   escalation,

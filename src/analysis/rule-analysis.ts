@@ -252,11 +252,16 @@ export function grantCovers(b: Record<string, string>, a: Record<string, string>
   return Object.entries(a).every(([k, v]) => levelRank(b[k]) >= levelRank(v));
 }
 
+/** The shortest word of a matcher's language (searched once per pattern): a cheap first answer for pairs. */
+const sample = (m: Matcher) => findWord({ include: [matcherNfa(m)] });
+
 /** Can one claim set satisfy both rules? Per claim present in both, the languages must intersect. */
 export function rulesOverlap(a: Rule, b: Rule): boolean {
   return a.matchers.every((ma) => {
     const mb = matcherFor(b, ma.claim);
-    return !mb || findWord({ include: [matcherNfa(ma), matcherNfa(mb)] }) !== undefined;
+    if (!mb) return true;
+    const w = sample(ma);
+    return (w !== undefined && accepts(matcherNfa(mb), w)) || findWord({ include: [matcherNfa(ma), matcherNfa(mb)] }) !== undefined;
   });
 }
 
@@ -264,6 +269,10 @@ export function rulesOverlap(a: Rule, b: Rule): boolean {
 export function ruleCovers(b: Rule, a: Rule): boolean {
   return b.matchers.every((mb) => {
     const ma = matcherFor(a, mb.claim);
-    return ma !== undefined && findWord({ include: [matcherNfa(ma)], exclude: [matcherNfa(mb)] }) === undefined;
+    if (ma === undefined) return false;
+    // A word of `a` that `b` refuses settles it without the inclusion search.
+    const w = sample(ma);
+    if (w !== undefined && !accepts(matcherNfa(mb), w)) return false;
+    return findWord({ include: [matcherNfa(ma)], exclude: [matcherNfa(mb)] }) === undefined;
   });
 }

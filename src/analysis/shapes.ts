@@ -11,7 +11,8 @@ import precomputed from '../generated/shape-nfas.json' with { type: 'json' };
 export const OWNER = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 export const REPO_NAME = '[A-Za-z0-9._-]+';
 const ID = '(?:@[0-9]+)?';
-export const CONTEXT = '(?:ref:refs/.+|environment:.+|pull_request)';
+// Git refs cannot contain `:`, and the `sub` writes a `:` inside a value as `%3A` (GITHUB-OIDC.md).
+export const CONTEXT = '(?:ref:refs/[^:]+|environment:[^:]+|pull_request)';
 
 /** Regex (RE2) for each claim's value in a real token. */
 export const CLAIM_SHAPE: Record<ClaimName, string> = {
@@ -19,7 +20,7 @@ export const CLAIM_SHAPE: Record<ClaimName, string> = {
   repository: `${OWNER}/${REPO_NAME}`,
   repository_owner: OWNER,
   // Empty for some events (a deployment token has "ref": "").
-  ref: '(?:refs/.+)?',
+  ref: '(?:refs/[^:]+)?',
   ref_type: 'branch|tag',
   actor: '[A-Za-z0-9-]+(?:\\[bot\\])?',
   workflow_ref: `${OWNER}/${REPO_NAME}/\\.github/workflows/[^@]+@.+`,
