@@ -95,17 +95,15 @@ await build({
 
 // The CLI: one CommonJS bundle, so the launcher (bin.cjs) can run it from a V8 code cache. The
 // explore command imports the UI from tui.mjs.
-await build({
+const commonJs = {
   ...common,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: `${staging}/cli-main.cjs`,
   format: 'cjs',
   define: { ...common.define, 'import.meta.url': '__stsModuleUrl' },
   banner: { js: "const __stsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyChildProcessForCommander, uiFromEsmEntry],
-});
+};
+await build({ ...commonJs, entryPoints: ['src/cli/main.ts'], outfile: `${staging}/cli-main.cjs`, plugins: [lazyChildProcessForCommander, uiFromEsmEntry] });
 // Lint's worker threads, a CommonJS bundle beside the CLI (src/lint-concurrent.ts finds it there).
-await build({ ...common, entryPoints: ['src/lint-worker.ts'], outfile: `${staging}/lint-worker.cjs`, format: 'cjs', define: { ...common.define, 'import.meta.url': '__stsModuleUrl' }, banner: { js: "const __stsModuleUrl = require('node:url').pathToFileURL(__filename).href;" } });
+await build({ ...commonJs, entryPoints: ['src/lint-worker.ts'], outfile: `${staging}/lint-worker.cjs` });
 copyFileSync(at('src/cli/bin.cjs'), at(`${staging}/cli.cjs`));
 chmodSync(at(`${staging}/cli.cjs`), 0o755);
 
