@@ -20,6 +20,8 @@ export interface NFA {
   finals: ReadonlySet<number>;
   /** Set when the language is exactly this one word: questions about it need no search. */
   literal?: string;
+  /** Identity for the caches, assigned on first use. */
+  id?: number;
 }
 
 const EMPTY: NFA = { starts: [], edges: [[]], finals: new Set() };
@@ -198,7 +200,7 @@ function buildAfterPrefix(nfa: NFA, prefix: string): NFA {
     for (const s of current) for (const e of nfa.edges[s]!) if (rangesContain(e.ranges, cp)) next.add(e.to);
     current = next;
   }
-  return { ...nfa, starts: [...current] };
+  return { starts: [...current], edges: nfa.edges, finals: nfa.finals };
 }
 
 /**
@@ -402,9 +404,8 @@ function product(lists: readonly number[][]): number[][] {
 // built once per process and every search over the same automata is answered once: linting many
 // policies that share patterns costs little more than linting one.
 const MAX_CACHED = 50_000;
-const ids = new WeakMap<NFA, number>();
 let nextId = 1;
-const idOf = (n: NFA) => ids.get(n) ?? (ids.set(n, nextId), nextId++);
+const idOf = (n: NFA) => (n.id ??= nextId++);
 
 const built = new Map<string, NFA | Error>();
 function cached(key: string, make: () => NFA): NFA {
@@ -457,6 +458,7 @@ export function findWord(opts: SearchOptions): string | undefined {
 
 /** Is `word` in the language? A direct simulation, no search. */
 export function acceptsWord(nfa: NFA, word: string): boolean {
+  if (nfa.literal !== undefined) return nfa.literal === word;
   let current = new Set(nfa.starts);
   for (const ch of word) {
     const cp = ch.codePointAt(0)!;
