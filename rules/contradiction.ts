@@ -1,7 +1,8 @@
 import { defineRule } from '../src/rules/framework.js';
-import { findWord, fromLiteral } from '../src/analysis/nfa.js';
+import { concat, findWord, fromLiteral } from '../src/analysis/nfa.js';
 import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../src/analysis/rule-analysis.js';
-import { shapeNfa, SHAPE } from '../src/analysis/shapes.js';
+import { shapeNfa, SHAPE, CLAIM_SHAPE } from '../src/analysis/shapes.js';
+import type { Rule } from '../src/model.js';
 
 /** The refs a token with this ref_type can carry (GITHUB-OIDC.md; `""` for deployment events). */
 const REFS_FOR = { branch: SHAPE.branchRef, tag: SHAPE.tagRef } as const;
@@ -20,6 +21,10 @@ export default defineRule({
       } else if (repos.length > 1 && repos.every((r) => findWord({ include: [r.repos, repoShape()] }) !== undefined) && findWord({ include: [...repos.map((r) => r.repos), repoShape()] }) === undefined) {
         problem = `no repository satisfies ${repos.map((r) => `\`${r.matcher.claim}: ${r.matcher.pattern}\``).join(' and ')} together`;
         at = repos[1]!.matcher;
+      } else if (environmentWithoutSubject(rule, ctx.config.subjectTemplate)) {
+        const sub = matcherFor(rule, 'subject')!;
+        problem = `\`environment: ${matcherFor(rule, 'environment')!.pattern}\` needs a job with an environment, whose subject is \`repo:OWNER/REPO:environment:NAME\` (NAME the environment), and \`subject: ${sub.pattern}\` matches no such subject`;
+        at = sub;
       } else {
         const ref = matcherFor(rule, 'ref');
         const refType = matcherFor(rule, 'ref_type');
@@ -35,3 +40,17 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * With GitHub's default subject, a job that has an environment (the `environment` matcher needs
+ * one) carries `repo:OWNER/REPO:environment:NAME`: a subject matcher admitting no such subject
+ * for the names the environment matcher admits leaves the rule dead. A custom template is not judged.
+ */
+function environmentWithoutSubject(rule: Rule, template: readonly string[] | undefined): boolean {
+  const sub = matcherFor(rule, 'subject');
+  const env = matcherFor(rule, 'environment');
+  if (template?.length || !sub || !env) return false;
+  // A subject no default-format token has at all is correctness/dead-matcher's finding.
+  if (findWord({ include: [matcherNfa(sub), shapeNfa(CLAIM_SHAPE.subject)] }) === undefined) return false;
+  return findWord({ include: [matcherNfa(sub), concat(shapeNfa(SHAPE.environmentSubjectPrefix), matcherNfa(env)), shapeNfa(CLAIM_SHAPE.subject)] }) === undefined;
+}

@@ -36,6 +36,8 @@ export const SHAPE = {
   classicSubject: `repo:${OWNER}/${REPO_NAME}:${CONTEXT}`,
   immutableSubject: `repo:${OWNER}@[0-9]+/${REPO_NAME}@[0-9]+:${CONTEXT}`,
   pullRequestSubject: 'repo:[^:]+:pull_request',
+  /** A default-format subject up to an environment's name (a job with an environment gets this form). */
+  environmentSubjectPrefix: `repo:${OWNER}${ID}/${REPO_NAME}${ID}:environment:`,
   pullRequestRef: 'refs/pull/[0-9]+/merge',
   anyRef: 'refs/.+',
   // What the token's ref_type says about its ref (an empty ref goes with either).
