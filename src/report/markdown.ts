@@ -10,11 +10,14 @@ export function code(value: string): string {
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
-/** Plain text outside code spans: neutralise Markdown and HTML syntax and mentions. */
+/** Plain text outside code spans: neutralise Markdown and HTML syntax, mentions and autolinks. */
 export function text(value: string): string {
   return value
     .replace(/[\r\n]+/g, ' ')
     .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
     .replace(/@/g, '@\u200b')
+    // GitHub links a bare `scheme://...` or `www.` in text; a zero-width space breaks the pattern.
+    .replace(/:\/\//g, ':\u200b//')
+    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\u200b.`)
     .replace(/&/g, '&amp;');
 }
