@@ -28,12 +28,13 @@ export const orderDependentGrant = defineRule({
   meta: { id: 'interplay/order-dependent-grant', severity: 'warning', category: 'interplay', description: 'Overlapping rules with different grants: which grant a caller gets depends on rule order.' },
   check(ctx) {
     const rules = ctx.policy.rules;
+    const grants = rules.map(ruleGrant);
+    const keys = grants.map((g) => JSON.stringify(sorted(g)));
     for (let j = 0; j < rules.length; j++)
       for (let i = 0; i < j; i++) {
         const [a, b] = [rules[i]!, rules[j]!];
-        const ga = ruleGrant(a);
-        const gb = ruleGrant(b);
-        if (JSON.stringify(sorted(ga)) === JSON.stringify(sorted(gb)) || !rulesOverlap(a, b)) continue;
+        const [ga, gb] = [grants[i]!, grants[j]!];
+        if (keys[i] === keys[j] || !rulesOverlap(a, b)) continue;
         // A later rule fully covered by an earlier, stronger one is reported as redundant instead.
         if (ruleCovers(a, b) && grantCovers(ga, gb)) continue;
         const witness = ruleWitness(merge(a, b));

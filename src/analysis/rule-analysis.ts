@@ -11,8 +11,13 @@ const SLASH = 0x2f;
 const AT = 0x40;
 const COLON = 0x3a;
 
-/** A matcher's language (cached by pattern text in the NFA module). */
-export const matcherNfa = (m: Matcher): NFA => (m.kind === 'glob' ? fromGlob(m.pattern) : fromRegex(m.pattern));
+const languages = new WeakMap<Matcher, NFA>();
+/** A matcher's language (built once per pattern text in the NFA module; looked up once per matcher here). */
+export function matcherNfa(m: Matcher): NFA {
+  let nfa = languages.get(m);
+  if (!nfa) languages.set(m, (nfa = m.kind === 'glob' ? fromGlob(m.pattern) : fromRegex(m.pattern)));
+  return nfa;
+}
 
 export const accepts = (nfa: NFA, word: string): boolean => acceptsWord(nfa, word);
 
@@ -252,8 +257,12 @@ export function grantCovers(b: Record<string, string>, a: Record<string, string>
   return Object.entries(a).every(([k, v]) => levelRank(b[k]) >= levelRank(v));
 }
 
-/** The shortest word of a matcher's language (searched once per pattern): a cheap first answer for pairs. */
-const sample = (m: Matcher) => findWord({ include: [matcherNfa(m)] });
+const samples = new WeakMap<Matcher, string | undefined>();
+/** The shortest word of a matcher's language: a cheap first answer for pairs of rules. */
+function sample(m: Matcher): string | undefined {
+  if (!samples.has(m)) samples.set(m, findWord({ include: [matcherNfa(m)] }));
+  return samples.get(m);
+}
 
 /** Can one claim set satisfy both rules? Per claim present in both, the languages must intersect. */
 export function rulesOverlap(a: Rule, b: Rule): boolean {
