@@ -5,13 +5,22 @@ import { parseSubject } from '../src/engine/claims.js';
 import { shapeNfa, CLAIM_SHAPE } from '../src/analysis/shapes.js';
 import type { ClaimName } from '../src/model.js';
 
-/** The separators between a structured claim's parts (`repo:OWNER/REPO:CONTEXT`, `OWNER/REPO/PATH@REF`). */
-const SEPARATORS: Partial<Record<ClaimName, string>> = { subject: ':/', repository: '/', workflow_ref: '/@' };
+/**
+ * Which crossings change who is admitted: a subject's `:` between the repository and the context
+ * (refs and environment names never hold a raw `:`), and the `/` or `@` around `OWNER/REPO` in a
+ * workflow_ref. A wildcard in the workflow's path or ref (after the second `/`) may span `/` at
+ * will: `refs/heads/.*` covers `release/v1` on purpose. A repository has one `/`: nothing to cross.
+ */
+const CROSSINGS: Partial<Record<ClaimName, { separators: string; beforeSlash: number }>> = {
+  subject: { separators: ':', beforeSlash: Infinity },
+  workflow_ref: { separators: '/@', beforeSlash: 2 },
+};
 
-/** The pattern with each quantified `.` (`.*`, `.+`, `.{2,}`) outside classes bounded to one segment. */
-function bounded(p: string, separators: string): string {
+/** The pattern with each quantified `.` (`.*`, `.+`, `.{2,}`) outside classes, before the nth `/`, bounded to one segment. */
+function bounded(p: string, { separators, beforeSlash }: { separators: string; beforeSlash: number }): string {
   let out = '';
   let inClass = false;
+  let slashes = 0;
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
     if (c === '\\') {
@@ -21,7 +30,8 @@ function bounded(p: string, separators: string): string {
     }
     if (c === '[') inClass = true;
     else if (c === ']') inClass = false;
-    out += c === '.' && !inClass && /[*+?{]/.test(p[i + 1] ?? '') ? `[^${separators}]` : c;
+    else if (c === '/' && !inClass) slashes++;
+    out += c === '.' && !inClass && slashes < beforeSlash && /[*+?{]/.test(p[i + 1] ?? '') ? `[^${separators}]` : c;
   }
   return out;
 }
@@ -37,25 +47,25 @@ function goalOf(claim: ClaimName, value: string): WitnessGoal {
 }
 
 export default defineRule({
-  meta: { id: 'regex/segment-crossing', severity: 'warning', category: 'regex', fixable: 'unsafe', description: 'A `.*` in a regex spans the `/`, `:` or `@` between a claim\'s parts, admitting more repositories or contexts than the pattern suggests.' },
+  meta: { id: 'regex/segment-crossing', severity: 'warning', category: 'regex', fixable: 'unsafe', description: 'A `.*` in a regex spans the `:` or `/` between a claim\'s parts, admitting more repositories or contexts than the pattern suggests.' },
   check(ctx) {
     for (const rule of ctx.policy.rules)
       for (const m of rule.matchers) {
-        const separators = SEPARATORS[m.claim];
-        if (m.kind !== 'regex' || !separators) continue;
-        const segment = bounded(m.pattern, separators);
+        const crossing = CROSSINGS[m.claim];
+        if (m.kind !== 'regex' || !crossing) continue;
+        const segment = bounded(m.pattern, crossing);
         if (segment === m.pattern) continue;
         // A real claim value the regex admits only by letting `.*` run across a separator.
-        const crossing = findWord({ include: [matcherNfa(m), shapeNfa(CLAIM_SHAPE[m.claim])], exclude: [fromRegex(segment)] });
-        if (crossing === undefined) continue;
+        const admitted = findWord({ include: [matcherNfa(m), shapeNfa(CLAIM_SHAPE[m.claim])], exclude: [fromRegex(segment)] });
+        if (admitted === undefined) continue;
         // A whole token for the caller the crossing value names, kept when its own value crosses too.
-        const witness = ruleWitness(rule, goalOf(m.claim, crossing));
+        const witness = ruleWitness(rule, goalOf(m.claim, admitted));
         const value = witness?.[tokenClaim(m.claim)];
         const shows = value !== undefined && !acceptsWord(fromRegex(segment), value);
-        const shown = [...separators].map((s) => `\`${s}\``).join(' or ');
+        const shown = [...crossing.separators].map((s) => `\`${s}\``).join(' or ');
         ctx.report({
           span: m.span,
-          message: `\`.*\` in \`${m.pattern}\` also spans ${shown}, so the regex admits \`${shows ? value : crossing}\`, not one ${m.claim === 'subject' ? 'repository and context' : 'segment'}: bound it (\`${segment}\`) or spell the parts out`,
+          message: `\`.*\` in \`${m.pattern}\` also spans ${shown}, so the regex admits \`${shows ? value : admitted}\`, not one ${m.claim === 'subject' ? 'repository and context' : 'segment'}: bound it (\`${segment}\`) or spell the parts out`,
           witness: shows ? witness : undefined,
           fix: { range: [m.span.start, m.span.end], text: JSON.stringify(segment), safe: false, description: `bound the wildcard to one segment: ${segment}` },
         });
