@@ -3,6 +3,7 @@ import { acceptsWord, findWord, fromRegex } from '../src/analysis/nfa.js';
 import { matcherNfa, ruleWitness, tokenClaim, type WitnessGoal } from '../src/analysis/rule-analysis.js';
 import { parseSubject } from '../src/engine/claims.js';
 import { shapeNfa, CLAIM_SHAPE } from '../src/analysis/shapes.js';
+import { replaceDots, wildcardDots } from '../src/analysis/regex-dots.js';
 import type { ClaimName } from '../src/model.js';
 
 /**
@@ -15,26 +16,6 @@ const CROSSINGS: Partial<Record<ClaimName, { separators: string; beforeSlash: nu
   subject: { separators: ':', beforeSlash: Infinity },
   workflow_ref: { separators: '/@', beforeSlash: 2 },
 };
-
-/** The pattern with each quantified `.` (`.*`, `.+`, `.{2,}`) outside classes, before the nth `/`, bounded to one segment. */
-function bounded(p: string, { separators, beforeSlash }: { separators: string; beforeSlash: number }): string {
-  let out = '';
-  let inClass = false;
-  let slashes = 0;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === '\\') {
-      out += p.slice(i, i + 2);
-      i++;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === ']') inClass = false;
-    else if (c === '/' && !inClass) slashes++;
-    out += c === '.' && !inClass && slashes < beforeSlash && /[*+?{]/.test(p[i + 1] ?? '') ? `[^${separators}]` : c;
-  }
-  return out;
-}
 
 /** The caller a crossing value names (its owner and repository), for a consistent witness token. */
 function goalOf(claim: ClaimName, value: string): WitnessGoal {
@@ -53,8 +34,10 @@ export default defineRule({
       for (const m of rule.matchers) {
         const crossing = CROSSINGS[m.claim];
         if (m.kind !== 'regex' || !crossing) continue;
-        const segment = bounded(m.pattern, crossing);
-        if (segment === m.pattern) continue;
+        // Each wildcard (`.*`, `.+`, `.{2,}`) before the nth `/`, bounded to one segment.
+        const wildcards = wildcardDots(m.pattern).filter((d) => d.quantified && d.slashesBefore < crossing.beforeSlash);
+        if (!wildcards.length) continue;
+        const segment = replaceDots(m.pattern, wildcards, `[^${crossing.separators}]`);
         // A real claim value the regex admits only by letting `.*` run across a separator.
         const admitted = findWord({ include: [matcherNfa(m), shapeNfa(CLAIM_SHAPE[m.claim])], exclude: [fromRegex(segment)] });
         if (admitted === undefined) continue;
