@@ -3,12 +3,12 @@
 // the report is the same as a sequential run's. Small runs, and runs where the worker bundle is
 // absent (tests run from src/), stay on the main thread.
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { lazyRequire } from './lazy.js';
 import { discover, type Target } from './load/discover.js';
 import { SourceText } from './load/text.js';
-import { lintTarget, lintTargets, type LintResult, type TargetResult } from './lint.js';
+import { lintDiscovered, lintTarget, type LintResult, type TargetResult } from './lint.js';
 import type { SettingsResolver } from './config.js';
 
 export interface WorkerOptions {
@@ -32,19 +32,23 @@ const BATCHES_PER_WORKER = 4;
 const MIN_FILES = 300;
 const MAX_WORKERS = 8;
 
+// Required on use, not at start-up: linting a few files never starts a thread. (A dynamic `import()`
+// cannot run inside the CLI bundle, which bin.cjs runs from a code cache.)
+const threads = lazyRequire<typeof import('node:worker_threads')>('node:worker_threads');
+const os = lazyRequire<typeof import('node:os')>('node:os');
+
 /** `auto`: one worker per core (at most 8), for runs big enough; a number: that many workers. */
 export type Concurrency = number | 'auto' | 'off';
 
 export async function lintPathsConcurrently(paths: readonly string[], options: WorkerOptions & { settings: SettingsResolver; concurrency: Concurrency }): Promise<LintResult> {
-  const worker = fileURLToPath(new URL('./lint-worker.cjs', import.meta.url));
-  const { targets, errors } = discover(paths);
+  const workerFile = fileURLToPath(new URL('./lint-worker.cjs', import.meta.url));
+  const discovery = discover(paths);
+  const { targets } = discovery;
   const policies = targets.filter((t) => t.kind === 'policy').length;
-  const workers = options.concurrency === 'off' ? 1 : options.concurrency === 'auto' ? (policies >= MIN_FILES ? Math.min(availableParallelism(), MAX_WORKERS) : 1) : options.concurrency;
-  if (workers <= 1 || !existsSync(worker)) {
-    const out = lintTargets(targets, (t) => lintTarget(t, options.settings, options));
-    return { ...out, errors: [...errors, ...out.errors] };
-  }
+  const workers = options.concurrency === 'off' ? 1 : options.concurrency === 'auto' ? (policies >= MIN_FILES ? Math.min(os().availableParallelism(), MAX_WORKERS) : 1) : options.concurrency;
+  if (workers <= 1 || !existsSync(workerFile)) return lintDiscovered(discovery, (t) => lintTarget(t, options.settings, options));
 
+  const { Worker } = threads();
   const size = Math.ceil(targets.length / (workers * BATCHES_PER_WORKER));
   const batches: Target[][] = [];
   for (let i = 0; i < targets.length; i += size) batches.push(targets.slice(i, i + size));
@@ -63,7 +67,7 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
     };
     if (!pending) return stop();
     for (let i = 0; i < Math.min(workers, batches.length); i++) {
-      const w = new Worker(worker, { workerData: { configPath: options.configPath, ignores: options.ignores } satisfies WorkerOptions });
+      const w = new Worker(workerFile, { workerData: { configPath: options.configPath, ignores: options.ignores } satisfies WorkerOptions });
       pool.push(w);
       w.on('message', (m: WorkerBatchResult) => {
         done[m.id] = m.results;
@@ -79,10 +83,9 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
   // Line tables only for the files a reporter will quote (another target may report on a file).
   const quoted = new Set(results.flatMap((r) => [...r.findings, ...r.ignored].map((f) => f.path)));
   let i = 0;
-  const out = lintTargets(targets, () => {
+  return lintDiscovered(discovery, () => {
     const { file, ...rest } = results[i++]!;
     const source = file?.text !== undefined && quoted.has(file.path) ? new SourceText(file.text) : undefined;
     return { ...rest, file: file && { path: file.path, policyName: file.policyName, valid: file.valid, source } };
   });
-  return { ...out, errors: [...errors, ...out.errors] };
 }

@@ -1,6 +1,6 @@
 // `lint` as a library call: discover, read safely, validate, run the lint rules with each
 // repository's settings (`.sts-policy.yaml`), and honour inline ignore comments.
-import { discover, type Target } from './load/discover.js';
+import { discover, type Discovery, type Target } from './load/discover.js';
 import type { SourceText } from './load/text.js';
 import { readPolicyFile } from './load/read.js';
 import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
@@ -52,10 +52,8 @@ export interface CheckOptions {
 }
 
 export function lintPaths(paths: readonly string[], options: LintOptions = {}): LintResult {
-  const { targets, errors } = discover(paths);
   const settings = options.settings ?? new SettingsResolver({ config: options.config, configPath: options.configPath });
-  const out = lintTargets(targets, (t) => lintTarget(t, settings, options));
-  return { ...out, errors: [...errors, ...out.errors] };
+  return lintDiscovered(discover(paths), (t) => lintTarget(t, settings, options));
 }
 
 /** One target's share of a lint result; config problems are formatted, deduplicated by the caller. */
@@ -76,20 +74,20 @@ export function lintTarget(t: Target, settings: SettingsResolver, options: Pick<
   return { file, ...checkPolicy(r.validated, check), problems: problems.map(formatConfigProblem) };
 }
 
-/** Gathers per-target results, in target order, into one lint result (findings sorted). */
-export function lintTargets(targets: readonly Target[], lintOne: (t: Target) => TargetResult): LintResult {
+/** Gathers per-target results, in target order, into one lint result (findings sorted); discovery's errors first. */
+export function lintDiscovered({ targets, errors: discoveryErrors }: Discovery, lintOne: (t: Target) => TargetResult): LintResult {
   const files: FileResult[] = [];
   const findings: Finding[] = [];
   const ignored: IgnoredFinding[] = [];
-  const errors = new Set<string>();
+  const problems = new Set<string>();
   for (const t of targets) {
     const r = lintOne(t);
     if (r.file) files.push(r.file);
     findings.push(...r.findings);
     ignored.push(...r.ignored);
-    for (const p of r.problems) errors.add(p);
+    for (const p of r.problems) problems.add(p);
   }
-  return { files, findings: findings.sort(compareFindings), ignored: ignored.sort(compareFindings), errors: [...errors] };
+  return { files, findings: findings.sort(compareFindings), ignored: ignored.sort(compareFindings), errors: [...discoveryErrors, ...problems] };
 }
 
 /** How one file is checked: its repository's settings; trusted owners from the config, the caller, or the origin remote. */
