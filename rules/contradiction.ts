@@ -2,7 +2,7 @@ import { defineRule } from '../src/rules/framework.js';
 import { concat, findWord, fromLiteral } from '../src/analysis/nfa.js';
 import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../src/analysis/rule-analysis.js';
 import { shapeNfa, SHAPE, CLAIM_SHAPE } from '../src/analysis/shapes.js';
-import type { Rule } from '../src/model.js';
+import type { Matcher, Rule } from '../src/model.js';
 
 /** The refs a token with this ref_type can carry (GITHUB-OIDC.md; `""` for deployment events). */
 const REFS_FOR = { branch: SHAPE.branchRef, tag: SHAPE.tagRef } as const;
@@ -15,16 +15,16 @@ export default defineRule({
       const repos = repoLanguages(rule);
       let problem: string | undefined;
       let at = rule.matchers[0]!;
+      let pair: { sub: Matcher; env: Matcher } | undefined;
       if (owners.length > 1 && owners.every((o) => findWord({ include: [o.owners, ownerShape()] }) !== undefined) && findWord({ include: [...owners.map((o) => o.owners), ownerShape()] }) === undefined) {
         problem = `no owner satisfies ${owners.map((o) => `\`${o.matcher.claim}: ${o.matcher.pattern}\``).join(' and ')} together`;
         at = owners[1]!.matcher;
       } else if (repos.length > 1 && repos.every((r) => findWord({ include: [r.repos, repoShape()] }) !== undefined) && findWord({ include: [...repos.map((r) => r.repos), repoShape()] }) === undefined) {
         problem = `no repository satisfies ${repos.map((r) => `\`${r.matcher.claim}: ${r.matcher.pattern}\``).join(' and ')} together`;
         at = repos[1]!.matcher;
-      } else if (environmentWithoutSubject(rule, ctx.config.subjectTemplate)) {
-        const sub = matcherFor(rule, 'subject')!;
-        problem = `\`environment: ${matcherFor(rule, 'environment')!.pattern}\` needs a job with an environment, whose subject is \`repo:OWNER/REPO:environment:NAME\` (NAME the environment), and \`subject: ${sub.pattern}\` matches no such subject`;
-        at = sub;
+      } else if ((pair = environmentWithoutSubject(rule, ctx.config.subjectTemplate))) {
+        problem = `\`environment: ${pair.env.pattern}\` needs a job with an environment, whose subject is \`repo:OWNER/REPO:environment:NAME\` (NAME the environment), and \`subject: ${pair.sub.pattern}\` matches no such subject`;
+        at = pair.sub;
       } else {
         const ref = matcherFor(rule, 'ref');
         const refType = matcherFor(rule, 'ref_type');
@@ -46,11 +46,12 @@ export default defineRule({
  * one) carries `repo:OWNER/REPO:environment:NAME`: a subject matcher admitting no such subject
  * for the names the environment matcher admits leaves the rule dead. A custom template is not judged.
  */
-function environmentWithoutSubject(rule: Rule, template: readonly string[] | undefined): boolean {
+function environmentWithoutSubject(rule: Rule, template: readonly string[] | undefined): { sub: Matcher; env: Matcher } | undefined {
   const sub = matcherFor(rule, 'subject');
   const env = matcherFor(rule, 'environment');
-  if (template?.length || !sub || !env) return false;
+  if (template?.length || !sub || !env) return undefined;
   // A subject no default-format token has at all is correctness/dead-matcher's finding.
-  if (findWord({ include: [matcherNfa(sub), shapeNfa(CLAIM_SHAPE.subject)] }) === undefined) return false;
-  return findWord({ include: [matcherNfa(sub), concat(shapeNfa(SHAPE.environmentSubjectPrefix), matcherNfa(env)), shapeNfa(CLAIM_SHAPE.subject)] }) === undefined;
+  if (findWord({ include: [matcherNfa(sub), shapeNfa(CLAIM_SHAPE.subject)] }) === undefined) return undefined;
+  const environmentSubjects = concat(shapeNfa(SHAPE.environmentSubjectPrefix), matcherNfa(env));
+  return findWord({ include: [matcherNfa(sub), environmentSubjects, shapeNfa(CLAIM_SHAPE.subject)] }) === undefined ? { sub, env } : undefined;
 }

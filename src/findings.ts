@@ -17,7 +17,8 @@ export function ruleMeta(id: string): RuleMeta {
 }
 
 /** Listing order, whatever order the modules registering them were evaluated in (bundles differ). */
-const GROUP = (id: string) => (VALIDATION_RULES.some((m) => m.id === id) ? 0 : id.startsWith('analysis/') ? 2 : id.startsWith('ignore/') ? 3 : 1);
+const VALIDATION_IDS = new Set(VALIDATION_RULES.map((m) => m.id));
+const GROUP = (id: string) => (VALIDATION_IDS.has(id) ? 0 : id.startsWith('analysis/') ? 2 : id.startsWith('ignore/') ? 3 : 1);
 
 /** Every rule: validity codes, lint rules (in rules/index.ts order), analysis, ignore comments. */
 export function allRuleMetas(): RuleMeta[] {
