@@ -1,21 +1,14 @@
 // `sts-policy audit --workspace DIR`: the same audit over local clones DIR/<owner>/<repo>, with no
 // network and no token. The same repos give the same report as the audit through GitHub.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { PINNED, POLICY_PATH, auditJson, policy, startFake, writeClones, type AuditJson, type FakeRepoSpec } from './helpers/fake-github-audit.js';
+import { tempDirs } from './helpers/temp.js';
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sts-audit-ws-'));
-  temps.push(d);
-  return d;
-}
+const tempDir = tempDirs('sts-audit-ws-');
 
 function workspaceJson(args: string[], code: number): AuditJson {
   const r = runCli(['audit', ...args, '--format', 'json', '--no-progress'], { env: { GITHUB_TOKEN: undefined, GH_TOKEN: undefined } });

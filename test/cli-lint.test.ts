@@ -1,11 +1,11 @@
 // `sts-policy lint` end to end through the built CLI: exit codes, every output format, the JSON
 // contract, colour, near misses (fixtures/near-miss) and the file-safety rules (symlinks,
 // directories, size, encoding) on repositories built in temporary folders, since git cannot hold them.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, type Run } from './helpers/cli.js';
+import { tempDirs } from './helpers/temp.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -47,15 +47,7 @@ function lintJson(args: string[], opts: Parameters<typeof runCli>[1] = {}): { ru
   return { run, report: JSON.parse(run.stdout) as JsonReport };
 }
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sts-policy-cli-lint-'));
-  temps.push(d);
-  return d;
-}
+const tempDir = tempDirs('sts-policy-cli-lint-');
 
 /** Writes a file, creating its folders. */
 function put(path: string, content: string | Uint8Array): string {

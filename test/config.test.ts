@@ -1,15 +1,15 @@
 // `.sts-policy.yaml`: its JSON schema (kept in step with the rule registry), the hand-written
 // checker agreeing with that schema, located errors, discovery by walking up to the repository
 // root, trusted owners from the origin remote, and per-rule severities as lint applies them.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allRuleMetas, lintPaths } from '../src/index.js';
 import { CONFIG_KEYS, OWNER_PATTERN, SEVERITY_SETTINGS, SUBJECT_TEMPLATE_KEYS, SettingsResolver, configurableRuleIds, ownerFromGitConfig, originOwner, parseConfigText, repoRootOf } from '../src/config.js';
 import { ROOT, runCli } from './helpers/cli.js';
+import { tempDirs } from './helpers/temp.js';
 
 const SCHEMA_FILE = join(ROOT, 'schemas/sts-policy-config.json');
 
@@ -59,15 +59,7 @@ function expectedSchema() {
   };
 }
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sts-policy-config-'));
-  temps.push(d);
-  return d;
-}
+const tempDir = tempDirs('sts-policy-config-');
 function put(path: string, content: string): string {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, content);

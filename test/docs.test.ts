@@ -2,13 +2,13 @@
 // examples are linted for real (with the config a page declares under `## Options`) and must give
 // the output the page shows; the index lists every rule.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allRuleMetas, docsUrl, lintPaths, type LintResult } from '../src/index.js';
 import type { LintConfig } from '../src/rules/framework.js';
 import { DOCS, blocks, pageConfig, pageIds, readPage, type Page } from './helpers/rule-docs.js';
+import { tempDirs } from './helpers/temp.js';
 
 const metas = allRuleMetas();
 
@@ -21,16 +21,7 @@ function block(page: Page, heading: string, lang: string): string {
 
 const expectedLines = (body: string) => body.trim().split('\n');
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
-
-function tempRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-policy-docs-'));
-  temps.push(dir);
-  return dir;
-}
+const tempRepo = tempDirs('sts-policy-docs-');
 
 /** Lints `yaml` as a repository's `.atmos/pro/sts/default.yaml`, with the page's `## Options` config. */
 function lintDefaultPolicy(yaml: string, config?: LintConfig): LintResult {

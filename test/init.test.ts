@@ -1,20 +1,12 @@
 // `sts-policy init` through the built CLI: the written policy lints with no warning or error, its
 // tests pass under `sts-policy test`, and bad input is a usage error that says what to write.
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, type Run } from './helpers/cli.js';
+import { tempDirs } from './helpers/temp.js';
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sts-policy-init-'));
-  temps.push(d);
-  return d;
-}
+const tempDir = tempDirs('sts-policy-init-');
 
 const noStack = (r: Run) => {
   expect(r.stdout + r.stderr).not.toMatch(/^\s+at /m);

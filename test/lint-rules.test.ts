@@ -2,10 +2,9 @@
 // exactly that rule's findings listed in x.out (`line:column severity rule-id`); valid/*.yaml yields
 // none of it. Every witness any finding carries is replayed through the simulator and must mint,
 // with the shape of a real default-format GitHub token. Tight policies stay quiet.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lintPaths, policyNameOf, type Claims, type Finding, type LintResult } from '../src/index.js';
 import type { LintConfig } from '../src/rules/framework.js';
 import { LINT_RULES } from '../rules/index.js';
@@ -14,6 +13,7 @@ import { evaluate } from '../src/engine/evaluate.js';
 import { parseSubject } from '../src/engine/claims.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { blocks, pageConfig, readPage } from './helpers/rule-docs.js';
+import { tempDirs } from './helpers/temp.js';
 
 const RULES = join(ROOT, 'fixtures/rules');
 /** The lint rules (rules/index.ts), and the finding the runner makes when one hits a bound. */
@@ -37,16 +37,7 @@ function lintFile(path: string, config: LintConfig = {}): LintResult {
   return result;
 }
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-policy-lint-rules-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = tempDirs('sts-policy-lint-rules-');
 
 /** A checkout holding the linted file at its policy path: the file's own repo, or a temporary copy. */
 function checkoutOf(path: string): { dir: string; name: string } {

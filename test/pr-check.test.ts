@@ -1,33 +1,24 @@
 // `sts-policy pr-check` end to end: real git repositories (base and head commits, CODEOWNERS variants)
 // checked through the built CLI, talking to a fake GitHub API on 127.0.0.1.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
 import { startFakeGithub, type FakeGithub, type FakeGithubOptions, type FakeReview } from './helpers/fake-github.js';
 import { latestReviews } from '../src/pr-check.js';
+import { tempDirs } from './helpers/temp.js';
 
 const TOKEN = 'ghs_S3cretT0kenValue_do_not_print_1234567890';
 const OWNER = 'acme';
 const REPO = 'platform';
 const PR = 7;
 
-const temps: string[] = [];
 const servers: FakeGithub[] = [];
 afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
-
-function temp(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-policy-pr-check-'));
-  temps.push(dir);
-  return dir;
-}
+const temp = tempDirs('sts-policy-pr-check-');
 
 const policy = (name: string, match: Record<string, string>, permissions?: Record<string, string>) =>
   [

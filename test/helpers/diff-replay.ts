@@ -8,8 +8,9 @@ import { expect } from 'vitest';
 import { predict, readSourcePolicy, type Outcome } from '../../src/simulate.js';
 import { compilePolicy, evaluate, type CompiledPolicy } from '../../src/engine/evaluate.js';
 import { POLICY_DIR, type Claims, type Policy } from '../../src/model.js';
+import type { AccessChange, Grant } from '../../src/diff/access-diff.js';
 
-export type Grant = Record<string, string>;
+export type { Grant };
 
 /** A throw-away checkout whose `.atmos/pro/sts/default.yaml` is `file` (none when null). */
 export function checkout(file: string | null, base = mkdtempSync(join(tmpdir(), 'sts-diff-replay-'))): string {
@@ -57,14 +58,8 @@ export function worstCase(policy: Policy | null, claims: Claims): Grant | null {
 /** Some permission is granted at a strictly higher level by `a` than by `b`. */
 export const higher = (a: Grant, b: Grant) => Object.entries(a).some(([p, l]) => rank(l) > rank(b[p]));
 
-export interface ChangeLike {
-  kind: 'new-access' | 'escalation' | 'lost-access' | 'reduction';
-  witness: Claims;
-  before: Grant | null;
-  after: Grant | null;
-  rule: number;
-  line: number;
-}
+/** A change as the library returns it, or as the JSON report carries it (same fields). */
+export type ChangeLike = AccessChange;
 
 /**
  * Checks one gain or loss against the two checkouts: a gain's witness is denied before (or there is
