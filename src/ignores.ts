@@ -13,6 +13,8 @@ registerRule({ id: MISSING_REASON, severity: 'warning', description: 'An `# sts-
 registerRule({ id: UNUSED, severity: 'warning', description: 'An `# sts-policy-ignore` comment that suppresses no finding (or names a rule that cannot be ignored).' });
 
 const MARKER = 'sts-policy-ignore';
+/** A comment that is an ignore directive (built once from the constant marker, never from input). */
+const DIRECTIVE = new RegExp(`^#\\s*${MARKER}(?![\\w-])`);
 const SYNTAX = `# ${MARKER} <rule-id>[,<rule-id>] -- <reason>`;
 const RULE_ID = /^[a-z0-9-]+\/[a-z0-9-]+$/;
 
@@ -49,7 +51,7 @@ export function parseIgnores(source: SourceText): IgnoreDirective[] {
     for (const [k, v] of Object.entries(node)) if (k !== 'parent') walk(v);
   };
   for (const token of new Parser().parse(text)) walk(token);
-  return comments.filter((c) => new RegExp(`^#\\s*${MARKER}(?![\\w-])`).test(c.source)).map((c) => directive(source, c.offset, c.source));
+  return comments.filter((c) => DIRECTIVE.test(c.source)).map((c) => directive(source, c.offset, c.source));
 }
 
 function directive(source: SourceText, offset: number, comment: string): IgnoreDirective {
