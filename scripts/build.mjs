@@ -75,7 +75,8 @@ const common = {
   alias: { 'react-devtools-core': './scripts/empty-module.mjs' },
   logLevel: 'warning',
   legalComments: 'none',
-  minify: true,
+  // STS_POLICY_MINIFY=0 keeps names and `// src/...` markers, for reading CPU profiles.
+  minify: process.env.STS_POLICY_MINIFY !== '0',
 };
 
 // The library (index.mjs) and the Ink UI (tui.mjs: Ink and yoga use top-level await, so they stay

@@ -280,11 +280,12 @@ export class SettingsResolver {
 
   private readonly rootOfDir = new Map<string, string>();
 
-  forPath(path: string): RepoSettings {
+  /** `knownRoot`: the repository discovery found the file in (saves the search up the tree). */
+  forPath(path: string, knownRoot?: string): RepoSettings {
     // Policies of one repository share a folder: find its root once per folder, not per file.
     const dir = dirname(resolve(path));
     let root = this.rootOfDir.get(dir);
-    if (root === undefined) this.rootOfDir.set(dir, (root = repoRootOf(path) ?? dir));
+    if (root === undefined) this.rootOfDir.set(dir, (root = (knownRoot === undefined ? repoRootOf(path) : resolve(knownRoot)) ?? dir));
     let s = this.byRoot.get(root);
     if (!s) this.byRoot.set(root, (s = this.resolve(root)));
     return s;

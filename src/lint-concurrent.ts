@@ -31,6 +31,12 @@ const BATCHES_PER_WORKER = 4;
 /** Below this many files a worker's start-up (~50 ms) costs more than it saves. */
 const MIN_FILES = 300;
 const MAX_WORKERS = 8;
+/**
+ * A worker's young generation, in MiB. Linting allocates many short-lived objects (parse trees,
+ * search states); V8's default young generation promotes part of them to the old one, and a larger
+ * one measured 10-20% less CPU on the 10,000-file bench for ~60 MiB more memory per worker.
+ */
+const WORKER_YOUNG_GENERATION_MB = 64;
 
 // Required on use, not at start-up: linting a few files never starts a thread. (A dynamic `import()`
 // cannot run inside the CLI bundle, which bin.cjs runs from a code cache.)
@@ -67,7 +73,7 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
     };
     if (!pending) return stop();
     for (let i = 0; i < Math.min(workers, batches.length); i++) {
-      const w = new Worker(workerFile, { workerData: { configPath: options.configPath, ignores: options.ignores } satisfies WorkerOptions });
+      const w = new Worker(workerFile, { workerData: { configPath: options.configPath, ignores: options.ignores } satisfies WorkerOptions, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       pool.push(w);
       w.on('message', (m: WorkerBatchResult) => {
         done[m.id] = m.results;

@@ -67,7 +67,7 @@ export interface TargetResult {
 /** Lints one discovered target with its repository's settings. */
 export function lintTarget(t: Target, settings: SettingsResolver, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>): TargetResult {
   if (t.kind === 'near-miss') return { findings: [makeFinding(t.path, 'file/near-miss', t.message, FILE_START)], ignored: [], problems: [] };
-  const { problems, ...check } = checkOptionsFor(settings, t.path, options);
+  const { problems, ...check } = checkOptionsFor(settings, t.path, options, t.root);
   const r = loadPolicy(t);
   const file: FileResult = { path: r.path, policyName: r.policyName, valid: r.valid, validated: r.validated, source: r.validated?.source };
   if (!r.validated) return { file, findings: r.readFindings, ignored: [], problems: problems.map(formatConfigProblem) };
@@ -91,8 +91,8 @@ export function lintDiscovered({ targets, errors: discoveryErrors }: Discovery, 
 }
 
 /** How one file is checked: its repository's settings; trusted owners from the config, the caller, or the origin remote. */
-export function checkOptionsFor(settings: SettingsResolver, path: string, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>): CheckOptions & { problems: ConfigProblem[] } {
-  const s = settings.forPath(path);
+export function checkOptionsFor(settings: SettingsResolver, path: string, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>, root?: string): CheckOptions & { problems: ConfigProblem[] } {
+  const s = settings.forPath(path, root);
   return { config: s.config, trustedOwners: s.config.owners ?? options.trustedOwners?.(path) ?? s.trustedOwners, ignores: options.ignores, problems: s.problems };
 }
 

@@ -23,53 +23,78 @@ export const accepts = (nfa: NFA, word: string): boolean => acceptsWord(nfa, wor
 
 export const matcherFor = (rule: Rule, claim: ClaimName) => rule.matchers.find((m) => m.claim === claim);
 
+const contentKeys = new WeakMap<Rule, string>();
+/** A rule's matchers as text: what it admits depends on nothing else (not its place, not its grant). */
+function contentKey(rule: Rule): string {
+  let key = contentKeys.get(rule);
+  if (key === undefined) contentKeys.set(rule, (key = rule.matchers.map((m) => `${m.claim}\u0000${m.kind}\u0000${m.pattern}`).join('\u0001')));
+  return key;
+}
+
+const MAX_MEMO = 20_000;
 /**
- * Per-rule memo: several lint rules ask the same question of one rule (its owners, a witness), and
- * a policy's rules live only as long as its check, so a WeakMap keeps nothing alive.
+ * Per-rule memo keyed by the rule's matchers, not its identity: one organisation writes the same
+ * rule in many repositories, and linting a tree of them answers each question once. Answers must
+ * not hold the rule's own objects (spans differ between files); see `bindMatchers`.
  */
 function perRule<A extends unknown[], T>(question: (rule: Rule, ...args: A) => T, key: (...args: A) => string = () => ''): (rule: Rule, ...args: A) => T {
-  const memo = new WeakMap<Rule, Map<string, T>>();
+  const memo = new Map<string, T>();
   return (rule, ...args) => {
-    let answers = memo.get(rule);
-    if (!answers) memo.set(rule, (answers = new Map()));
-    const k = key(...args);
-    if (answers.has(k)) return answers.get(k)!;
+    const k = `${contentKey(rule)}\u0002${key(...args)}`;
+    if (memo.has(k)) return memo.get(k)!;
     const answer = question(rule, ...args);
-    answers.set(k, answer);
+    if (memo.size >= MAX_MEMO) memo.clear();
+    memo.set(k, answer);
     return answer;
   };
 }
 
+/** Per-matcher answers found by matcher position, handed out with this rule's own matchers (for their spans). */
+function bindMatchers<K extends string>(parts: (rule: Rule) => ({ index: number } & Record<K, NFA>)[], name: K): (rule: Rule) => ({ matcher: Matcher } & Record<K, NFA>)[] {
+  const bound = new WeakMap<Rule, ({ matcher: Matcher } & Record<K, NFA>)[]>();
+  return (rule) => {
+    let out = bound.get(rule);
+    if (!out) bound.set(rule, (out = parts(rule).map((p) => ({ matcher: rule.matchers[p.index]!, [name]: p[name] }) as { matcher: Matcher } & Record<K, NFA>)));
+    return out;
+  };
+}
+
 /** The owner each owner-binding matcher allows, as a language (`repository`'s part before `/`...). */
-export const ownerLanguages = perRule((rule: Rule): { matcher: Matcher; owners: NFA }[] => {
-  const out: { matcher: Matcher; owners: NFA }[] = [];
-  for (const m of rule.matchers) {
-    // Only owner-binding matchers are compiled: an unanalysable `actor` regex must not hide owner findings.
-    if (m.claim === 'repository_owner') out.push({ matcher: m, owners: matcherNfa(m) });
-    else if (m.claim === 'repository' || m.claim === 'workflow_ref') out.push({ matcher: m, owners: projectBefore(matcherNfa(m), [SLASH]) });
-    else if (m.claim === 'subject') {
-      const rest = afterPrefix(matcherNfa(m), 'repo:');
-      // A subject that cannot start with `repo:` (a custom template) binds no owner we can read.
-      if (rest.starts.length) out.push({ matcher: m, owners: projectBefore(rest, [SLASH, AT]) });
-    }
-  }
-  return out;
-});
+export const ownerLanguages = bindMatchers(
+  perRule((rule: Rule): { index: number; owners: NFA }[] => {
+    const out: { index: number; owners: NFA }[] = [];
+    rule.matchers.forEach((m, index) => {
+      // Only owner-binding matchers are compiled: an unanalysable `actor` regex must not hide owner findings.
+      if (m.claim === 'repository_owner') out.push({ index, owners: matcherNfa(m) });
+      else if (m.claim === 'repository' || m.claim === 'workflow_ref') out.push({ index, owners: projectBefore(matcherNfa(m), [SLASH]) });
+      else if (m.claim === 'subject') {
+        const rest = afterPrefix(matcherNfa(m), 'repo:');
+        // A subject that cannot start with `repo:` (a custom template) binds no owner we can read.
+        if (rest.starts.length) out.push({ index, owners: projectBefore(rest, [SLASH, AT]) });
+      }
+    });
+    return out;
+  }),
+  'owners',
+);
 
 /** The `OWNER/REPO` each repo-binding matcher allows (classic subjects only: IDs hide names). */
-export const repoLanguages = perRule((rule: Rule): { matcher: Matcher; repos: NFA }[] => {
-  const out: { matcher: Matcher; repos: NFA }[] = [];
-  for (const m of rule.matchers) {
-    if (m.claim === 'repository') out.push({ matcher: m, repos: matcherNfa(m) });
-    // workflow_ref is always the calling repository's workflow (GITHUB-OIDC.md): `OWNER/REPO/...`.
-    else if (m.claim === 'workflow_ref') out.push({ matcher: m, repos: projectBeforeNth(matcherNfa(m), SLASH, 2) });
-    else if (m.claim === 'subject') {
-      const rest = afterPrefix(matcherNfa(m), 'repo:');
-      if (rest.starts.length) out.push({ matcher: m, repos: projectBefore(rest, [COLON]) });
-    }
-  }
-  return out;
-});
+export const repoLanguages = bindMatchers(
+  perRule((rule: Rule): { index: number; repos: NFA }[] => {
+    const out: { index: number; repos: NFA }[] = [];
+    rule.matchers.forEach((m, index) => {
+      if (m.claim === 'repository') out.push({ index, repos: matcherNfa(m) });
+      // workflow_ref is always the calling repository's workflow (GITHUB-OIDC.md): `OWNER/REPO/...`.
+      else if (m.claim === 'workflow_ref') out.push({ index, repos: projectBeforeNth(matcherNfa(m), SLASH, 2) });
+      else if (m.claim === 'subject') {
+        const rest = afterPrefix(matcherNfa(m), 'repo:');
+        if (rest.starts.length) out.push({ index, repos: projectBefore(rest, [COLON]) });
+      }
+    });
+    return out;
+  }),
+  'repos',
+);
 
 export const ownerShape = () => shapeNfa(OWNER);
 export const repoShape = () => shapeNfa(`${OWNER}/${REPO_NAME}`);
@@ -182,12 +207,10 @@ function pickOwner(langs: NFA[]): string | undefined {
   return findWord({ include: [...langs, ownerShape()] });
 }
 
-const alone = new WeakMap<Rule, ReturnType<typeof compilePolicy>>();
+const alone = perRule((rule: Rule) => compilePolicy({ name: 'witness', path: '', rules: [{ ...rule, index: 0 }] }));
 /** Does the rule (alone) admit these claims? The evaluator is the judge of every witness. */
 export function admits(rule: Rule, claims: Claims): boolean {
-  let compiled = alone.get(rule);
-  if (!compiled) alone.set(rule, (compiled = compilePolicy({ name: 'witness', path: '', rules: [{ ...rule, index: 0 }] })));
-  return evaluate(compiled, claims).matched;
+  return evaluate(alone(rule), claims).matched;
 }
 
 export const tokenClaim = (c: ClaimName) => TOKEN_CLAIM[c];

@@ -6,7 +6,8 @@ import { basename, join, sep } from 'node:path';
 import { POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
 
 export type Target =
-  | { kind: 'policy'; path: string; name: string }
+  /** `root`: the repository whose policy folder holds it, when discovery walked that repository. */
+  | { kind: 'policy'; path: string; name: string; root?: string }
   | { kind: 'near-miss'; path: string; message: string };
 
 export interface Discovery {
@@ -108,7 +109,7 @@ function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
       break;
     }
     if (!e.isDirectory()) break;
-    if (seg === 'sts') scanPolicyDir(path, out);
+    if (seg === 'sts') scanPolicyDir(path, out, root);
     dir = path;
   }
   // Guesses at the location, bounded to the folders people put them in.
@@ -137,7 +138,7 @@ function linkedPolicyDir(path: string, link: string): Target {
   return { kind: 'near-miss', path, message: `\`${rel}\` is a symbolic link: sts-policy does not follow it, and STS reads policies only from a real \`${POLICY_DIR}\` directory` };
 }
 
-function scanPolicyDir(dir: string, out: Target[]): void {
+function scanPolicyDir(dir: string, out: Target[], root?: string): void {
   const entries = list(dir);
   const names = new Set(entries.map((e) => e.name));
   for (const e of entries) {
@@ -145,7 +146,7 @@ function scanPolicyDir(dir: string, out: Target[]): void {
     if (e.isDirectory()) {
       if (e.name === TESTS_DIR) continue;
       if (!nearMissInPolicyDir(e.name)) {
-        out.push({ kind: 'policy', path, name: e.name.slice(0, -'.yaml'.length) });
+        out.push({ kind: 'policy', path, name: e.name.slice(0, -'.yaml'.length), root });
         continue;
       }
       for (const f of filesUnder(path, 0)) out.push({ kind: 'near-miss', path: f, message: `policies in a subfolder of \`${POLICY_DIR}/\` are never read: ${where}` });
@@ -157,7 +158,7 @@ function scanPolicyDir(dir: string, out: Target[]): void {
       continue;
     }
     const name = e.name.slice(0, -'.yaml'.length);
-    out.push({ kind: 'policy', path, name });
+    out.push({ kind: 'policy', path, name, root });
     if (name !== 'default' && name.toLowerCase() === 'default' && !names.has('default.yaml'))
       out.push({ kind: 'near-miss', path, message: `STS's default policy is \`default.yaml\` (lowercase); \`${e.name}\` is read only by an integration that sets \`policy_name: ${name}\`. Names are case-sensitive: rename it to \`default.yaml\`` });
   }

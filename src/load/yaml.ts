@@ -1,5 +1,5 @@
 // YAML 1.2 parsing with positions, bounded: aliases, nesting depth and alias expansion.
-import { parseDocument, isAlias, isMap, isSeq, isScalar, isPair, visit, type Document, type Node, type Pair } from 'yaml';
+import { parseDocument, isAlias, isMap, isSeq, isScalar, isPair, visit, type Alias, type Document, type Node, type Pair } from 'yaml';
 import type { SourceText } from './text.js';
 
 export const MAX_DEPTH = 64;
@@ -42,24 +42,23 @@ export function parseYaml(source: SourceText): ParsedYaml {
     if (w.code === 'TAG_RESOLVE_FAILED')
       problems.push({ ruleId: 'yaml/syntax', message: `${firstLine(w.message)}: custom YAML tags are not part of a policy; remove the tag`, start: w.pos[0], end: w.pos[1] });
   }
-  // An alias node exists only where the text has a `*`: skip the walk over the tree otherwise.
-  if (text.includes('*')) visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc)) return;
-      const [start, end] = alias.range ?? [0, 0];
-      const raw = text.slice(start, end);
-      problems.push({
-        ruleId: 'yaml/unquoted-asterisk',
-        message: `\`${raw}\` is read as a YAML alias, not a pattern: an unquoted \`*\` starts an alias; quote it: "${raw}"`,
-        start,
-        end,
-        fix: { range: [start, end], text: JSON.stringify(raw), description: `quote ${raw}` },
-      });
-    },
-  });
+  // One walk finds unresolved aliases (an alias node exists only where the text has a `*`) and
+  // the first node nested too deep.
+  const shape = walkNodes(doc, text.includes('*'));
+  for (const alias of shape.unresolved) {
+    const [start, end] = alias.range ?? [0, 0];
+    const raw = text.slice(start, end);
+    problems.push({
+      ruleId: 'yaml/unquoted-asterisk',
+      message: `\`${raw}\` is read as a YAML alias, not a pattern: an unquoted \`*\` starts an alias; quote it: "${raw}"`,
+      start,
+      end,
+      fix: { range: [start, end], text: JSON.stringify(raw), description: `quote ${raw}` },
+    });
+  }
   if (problems.length) return { ok: false, problems: dedupe(problems) };
   if (doc.contents === null) return { ok: false, problems: [{ ruleId: 'yaml/empty-file', message: 'the file is empty: a policy needs apiVersion, kind, metadata and spec', start: 0, end: 0 }] };
-  const deep = tooDeep(doc.contents, 0);
+  const deep = shape.tooDeep;
   if (deep) return { ok: false, problems: [{ ruleId: 'yaml/too-deep', message: `nesting deeper than ${MAX_DEPTH} levels: a policy is at most a few levels deep`, start: deep.range?.[0] ?? 0, end: deep.range?.[1] ?? 0 }] };
   try {
     return { ok: true, doc, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
@@ -73,15 +72,26 @@ export function parseYaml(source: SourceText): ParsedYaml {
   }
 }
 
-function tooDeep(node: unknown, depth: number): Node | undefined {
-  if (depth > MAX_DEPTH) return node as Node;
-  if (isMap(node) || isSeq(node)) {
-    for (const item of node.items) {
-      const found = isPair(item) ? (tooDeep(item.key, depth + 1) ?? tooDeep(item.value, depth + 1)) : tooDeep(item, depth + 1);
-      if (found) return found;
+/** The aliases that name no earlier anchor (when `aliases`), and the first node nested deeper than MAX_DEPTH. */
+function walkNodes(doc: Document, aliases: boolean): { unresolved: Alias[]; tooDeep?: Node } {
+  const unresolved: Alias[] = [];
+  let tooDeep: Node | undefined;
+  const walk = (node: unknown, depth: number): void => {
+    if (depth > MAX_DEPTH) {
+      tooDeep ??= node as Node;
+      if (!aliases) return;
     }
-  }
-  return undefined;
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items) {
+        if (isPair(item)) {
+          walk(item.key, depth + 1);
+          walk(item.value, depth + 1);
+        } else walk(item, depth + 1);
+      }
+    } else if (aliases && isAlias(node) && !node.resolve(doc)) unresolved.push(node);
+  };
+  walk(doc.contents, 0);
+  return { unresolved, tooDeep };
 }
 
 const keyAt = (text: string, offset: number) => (/^[^:\n]*/.exec(text.slice(offset))?.[0] ?? '').trim().replace(/^["']|["']$/g, '');
