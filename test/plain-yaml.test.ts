@@ -1,0 +1,154 @@
+// The plain-YAML reader against the `yaml` library: whenever the reader accepts a text, it must
+// build what `yaml` builds (data, node kinds, values, scalar styles, value ranges) and `yaml` must
+// find no error in it. Checked on every fixture, on generated policies, and on mutated texts.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { readPlainYaml } from '../src/load/plain-yaml.js';
+import { MAX_DEPTH } from '../src/load/yaml.js';
+import { ROOT } from './helpers/cli.js';
+// @ts-expect-error: the bench's generator is plain JavaScript
+import { policyText } from '../bench/gen-tree.mjs';
+
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? yamlFiles(path) : /\.ya?ml$/.test(name) ? [path] : [];
+  });
+
+/** Compares what the reader built with what `yaml` builds; returns whether the reader accepted the text. */
+function agreesWithYaml(text: string): boolean {
+  const plain = readPlainYaml(text, MAX_DEPTH);
+  if (!plain) return false;
+  const doc = parseDocument(text, { prettyErrors: false, merge: true, uniqueKeys: true, stringKeys: false });
+  expect(doc.errors.map((e) => e.message), JSON.stringify(text)).toEqual([]);
+  expect(doc.warnings.map((e) => e.message), JSON.stringify(text)).toEqual([]);
+  expect(plain.data, JSON.stringify(text)).toEqual(doc.toJS());
+  sameNode(plain.doc.contents as Node, doc.contents as Node, text);
+  return true;
+}
+
+function sameNode(a: Node, b: Node, text: string): void {
+  const where = `${JSON.stringify(text)} at ${b.range?.[0]}`;
+  // A block collection's range[1] may differ by trailing comment lines: sts-policy reads its first line only.
+  const block = (isMap(b) || isSeq(b)) && !b.flow;
+  const firstLineEnd = (r: Node['range']) => Math.min(r![1], text.indexOf('\n', r![0]) === -1 ? r![1] : text.indexOf('\n', r![0]));
+  expect([a.range?.[0], block ? firstLineEnd(a.range) : a.range?.[1]], where).toEqual([b.range?.[0], block ? firstLineEnd(b.range) : b.range?.[1]]);
+  if (isScalar(b)) {
+    expect(isScalar(a), where).toBe(true);
+    if (!isScalar(a)) return;
+    expect([a.value, a.type], where).toEqual([b.value, b.type]);
+  } else if (isMap(b)) {
+    expect(isMap(a), where).toBe(true);
+    if (!isMap(a)) return;
+    expect(Boolean(a.flow), where).toBe(Boolean(b.flow));
+    expect(a.items.length, where).toBe(b.items.length);
+    a.items.forEach((p, i) => {
+      const q = b.items[i]!;
+      expect(isPair(p) && isPair(q), where).toBe(true);
+      sameNode(p.key as Node, q.key as Node, text);
+      sameNode(p.value as Node, q.value as Node, text);
+    });
+  } else if (isSeq(b)) {
+    expect(isSeq(a), where).toBe(true);
+    if (!isSeq(a)) return;
+    expect(a.items.length, where).toBe(b.items.length);
+    a.items.forEach((n, i) => sameNode(n as Node, b.items[i] as Node, text));
+  } else expect.fail(`unexpected node at ${where}`);
+}
+
+/** mulberry32, as the bench's generator: deterministic. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Policy files and everything else YAML in fixtures/ (policy tests, configs).
+const fixtures = yamlFiles(join(ROOT, 'fixtures')).map((path) => ({ path, text: readFileSync(path, 'utf8').replace(/^\uFEFF/, '') }));
+const r = rng(0x51ce);
+const generated = Array.from({ length: 600 }, (_, k) => policyText(k % 7, k, 'default', r).text as string);
+
+describe('plain-YAML reader', () => {
+  it('builds what yaml builds for every fixture it accepts, and accepts the plain ones', () => {
+    const accepted = fixtures.filter((f) => agreesWithYaml(f.text)).map((f) => f.path);
+    // The seed examples and the bundled examples are plain YAML: the fast path is the usual path.
+    for (const dir of ['fixtures/valid', 'fixtures/examples']) {
+      const all = fixtures.filter((f) => f.path.startsWith(join(ROOT, dir)) && /\/\.atmos\/pro\/sts\/[^/]+\.yaml$/.test(f.path));
+      const taken = all.filter((f) => accepted.includes(f.path));
+      expect(taken.length / all.length, dir).toBeGreaterThan(0.8);
+    }
+  });
+
+  it('builds what yaml builds for generated policies', () => {
+    const accepted = generated.filter(agreesWithYaml).length;
+    expect(accepted / generated.length).toBeGreaterThan(0.8);
+  });
+
+  it('declines, or agrees with yaml, on mutated texts', () => {
+    const bases = [...fixtures.map((f) => f.text), ...generated.slice(0, 100)].filter((t) => readPlainYaml(t, MAX_DEPTH));
+    const alphabet = ` \n'"#:-{}[],*&!|>?%@\`\\~.x0é—\t`;
+    const m = rng(0xfa57);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(m() * xs.length)]!;
+    let tried = 0;
+    let accepted = 0;
+    for (const base of bases)
+      for (let k = 0; k < 40; k++) {
+        let text = base;
+        for (let n = 1 + Math.floor(m() * 2); n > 0; n--) {
+          const at = Math.floor(m() * (text.length + 1));
+          const op = m();
+          if (op < 0.4) text = text.slice(0, at) + pick([...alphabet]) + text.slice(at);
+          else if (op < 0.7) text = text.slice(0, at) + text.slice(at + 1);
+          else if (op < 0.9) text = text.slice(0, at) + pick([...alphabet]) + text.slice(at + 1);
+          else {
+            // Re-indent a line: the commonest real mistake.
+            const start = text.lastIndexOf('\n', at - 1) + 1;
+            text = m() < 0.5 ? `${text.slice(0, start)} ${text.slice(start)}` : text.slice(0, start) + text.slice(start).replace(/^ /, '');
+          }
+        }
+        tried++;
+        if (agreesWithYaml(text)) accepted++;
+      }
+    // Not vacuous: many mutants stay plain YAML (a changed letter, a moved comment).
+    expect(tried).toBeGreaterThan(3000);
+    expect(accepted / tried).toBeGreaterThan(0.2);
+  });
+
+  it('declines what it does not read: anchors, aliases, tags, block scalars, escapes, non-strings, duplicates', () => {
+    for (const text of [
+      'a: &x b\nc: *x\n',
+      'a: !!str b\n',
+      'a: |\n  b\n',
+      'a: "b\\n"\n',
+      'a: 1\n',
+      'a: true\n',
+      'a: ~\n',
+      'a:\n',
+      'a: b\na: c\n',
+      'a: b\n  c\n',
+      'a: "b\n  c"\n',
+      '---\na: b\n',
+      'a: b\n---\nc: d\n',
+      'a:\tb\n',
+      'a: é\n',
+      'a: b#c\n',
+      '<<: {a: b}\n',
+      '"a": b\n',
+      'a: [b, c]\n',
+      '- a\n',
+    ])
+      expect(readPlainYaml(text, MAX_DEPTH), JSON.stringify(text)).toBeUndefined();
+  });
+
+  it('stops at the depth bound instead of recursing without end', () => {
+    const deep = Array.from({ length: MAX_DEPTH + 5 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' v\n';
+    expect(readPlainYaml(deep, MAX_DEPTH)).toBeUndefined();
+  });
+});
