@@ -29,7 +29,7 @@ export const orderDependentGrant = defineRule({
   check(ctx) {
     const rules = ctx.policy.rules;
     const grants = rules.map(ruleGrant);
-    const keys = grants.map((g) => JSON.stringify(sorted(g)));
+    const keys = grants.map(grantKey);
     for (let j = 0; j < rules.length; j++)
       for (let i = 0; i < j; i++) {
         const [a, b] = [rules[i]!, rules[j]!];
@@ -48,7 +48,7 @@ export const orderDependentGrant = defineRule({
   },
 });
 
-const sorted = (g: Record<string, string>) => Object.fromEntries(Object.entries(g).sort());
+const grantKey = (g: Record<string, string>) => Object.keys(g).sort().map((k) => `${k}=${g[k]}`).join(',');
 
 /** A rule admitting exactly the claim sets both rules admit (for a witness of the overlap). */
 function merge(a: Rule, b: Rule): Rule {

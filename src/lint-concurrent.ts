@@ -52,7 +52,12 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
   const { targets } = discovery;
   const policies = targets.filter((t) => t.kind === 'policy').length;
   const workers = options.concurrency === 'off' ? 1 : options.concurrency === 'auto' ? (policies >= MIN_FILES ? Math.min(os().availableParallelism(), MAX_WORKERS) : 1) : options.concurrency;
-  if (workers <= 1 || !existsSync(workerFile)) return lintDiscovered(discovery, (t) => lintTarget(t, options.settings, options));
+  // As from a worker: no parsed documents kept (10,000 of them weigh hundreds of MiB).
+  if (workers <= 1 || !existsSync(workerFile))
+    return lintDiscovered(discovery, (t) => {
+      const r = lintTarget(t, options.settings, options);
+      return r.file ? { ...r, file: { ...r.file, validated: undefined } } : r;
+    });
 
   const { Worker } = threads();
   const size = Math.ceil(targets.length / (workers * BATCHES_PER_WORKER));

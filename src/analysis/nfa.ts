@@ -308,10 +308,55 @@ const PREFERRED = 'abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWX
 const RANK = new Map([...PREFERRED].map((c, i) => [c.codePointAt(0)!, i]));
 
 const PREFERRED_CPS = [...PREFERRED].map((c) => c.codePointAt(0)!);
+const MAX_PREFERRED = Math.max(...PREFERRED_CPS);
+/** Rank by code point below 128 (a table: ranking is in the search's innermost loop). */
+const ASCII_RANK = Int32Array.from({ length: 128 }, (_, c) => RANK.get(c) ?? 1000 + c);
+
+/** BEST_ASCII[lo * 128 + hi]: the best-ranked preferred character in [lo, hi], or -1. */
+const BEST_ASCII = new Int32Array(128 * 128).fill(-1);
+for (let lo = 0; lo < 128; lo++) {
+  let best = -1;
+  for (let hi = lo; hi < 128; hi++) {
+    if (RANK.has(hi) && (best < 0 || RANK.get(hi)! < RANK.get(best)!)) best = hi;
+    BEST_ASCII[lo * 128 + hi] = best;
+  }
+}
 
 function representative(lo: number, hi: number): number {
-  for (const c of PREFERRED_CPS) if (c >= lo && c <= hi) return c;
+  if (lo === hi || lo > MAX_PREFERRED) return lo;
+  const best = BEST_ASCII[lo * 128 + Math.min(hi, 127)]!;
+  if (best >= 0) return best;
   return lo <= 0x21 && hi >= 0x21 ? 0x21 : lo;
+}
+
+/** Per automaton (by its edge lists, which derived automata share): each state's sorted, distinct range bounds. */
+const boundsCache = new WeakMap<Edge[][], number[][]>();
+function boundsOf(edges: Edge[][], q: number): number[] {
+  let per = boundsCache.get(edges);
+  if (!per) boundsCache.set(edges, (per = []));
+  let b = per[q];
+  if (!b) {
+    const points: number[] = [];
+    for (const e of edges[q]!) for (let j = 0; j < e.ranges.length; j += 2) points.push(e.ranges[j]!, e.ranges[j + 1]! + 1);
+    per[q] = b = sortedUnique(points);
+  }
+  return b;
+}
+
+/** The sorted union of two sorted, distinct lists. */
+function mergeBounds(a: number[], b: number[]): number[] {
+  if (!a.length) return b;
+  if (!b.length) return a;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i]! : b[j]!;
+    if (i < a.length && a[i] === x) i++;
+    if (j < b.length && b[j] === x) j++;
+    out.push(x);
+  }
+  return out;
 }
 
 /** The shortest word in every `include` language and no `exclude` language, or undefined. */
@@ -332,23 +377,26 @@ function search(opts: SearchOptions): string | undefined {
     const k = keyOf(inc, exc);
     if (!seen.has(k)) (seen.add(k), frontier.push({ inc, exc }));
   }
-  const points: number[] = [];
-  const addPoints = (out: readonly Edge[]) => {
-    for (const e of out) for (let j = 0; j < e.ranges.length; j += 2) points.push(e.ranges[j]!, e.ranges[j + 1]! + 1);
-  };
   while (frontier.length) {
     const next: State[] = [];
     for (const st of frontier) {
       if (st.inc.every((q, i) => include[i]!.finals.has(q)) && st.exc.every((set, i) => !set.some((q) => exclude[i]!.finals.has(q)))) return spell(st);
       // The characters that can lead somewhere different: one representative per interval between range bounds.
-      points.length = 0;
       const incEdges = st.inc.map((q, i) => include[i]!.edges[q]!);
-      for (const out of incEdges) addPoints(out);
-      st.exc.forEach((set, i) => set.forEach((q) => addPoints(exclude[i]!.edges[q]!)));
-      points.sort((a, b) => a - b);
+      let points = boundsOf(include[0]!.edges, st.inc[0]!);
+      for (let i = 1; i < st.inc.length; i++) points = mergeBounds(points, boundsOf(include[i]!.edges, st.inc[i]!));
+      st.exc.forEach((set, i) => set.forEach((q) => (points = mergeBounds(points, boundsOf(exclude[i]!.edges, q)))));
+      // Representatives in rank order (insertion sort: a handful each).
       const reps: number[] = [];
-      for (let j = 0; j + 1 < points.length; j++) if (points[j + 1]! > points[j]!) reps.push(representative(points[j]!, points[j + 1]! - 1));
-      reps.sort((a, b) => rankOf(a) - rankOf(b));
+      const ranks: number[] = [];
+      for (let j = 0; j + 1 < points.length; j++) {
+        const c = representative(points[j]!, points[j + 1]! - 1);
+        const r = rankOf(c);
+        let at = reps.length;
+        while (at > 0 && ranks[at - 1]! > r) at--;
+        reps.splice(at, 0, c);
+        ranks.splice(at, 0, r);
+      }
       for (const c of reps) {
         const targets: number[][] = [];
         for (const out of incEdges) {
@@ -377,7 +425,7 @@ function search(opts: SearchOptions): string | undefined {
   return undefined;
 }
 
-const rankOf = (c: number) => RANK.get(c) ?? 1000 + c;
+const rankOf = (c: number) => (c < 128 ? ASCII_RANK[c]! : 1000 + c);
 
 function sortedUnique(xs: readonly number[]): number[] {
   const out = [...xs].sort((a, b) => a - b);
@@ -440,7 +488,10 @@ export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cach
 const searches = new Map<string, string | undefined | NotAnalysable>();
 /** The shortest word in every `include` language and no `exclude` language, or undefined. */
 export function findWord(opts: SearchOptions): string | undefined {
-  const key = `${opts.include.map(idOf).join(',')}|${(opts.exclude ?? []).map(idOf).join(',')}|${opts.maxStates ?? ''}`;
+  let key = '';
+  for (const n of opts.include) key += `${idOf(n)},`;
+  if (opts.exclude) for (const n of opts.exclude) key += `|${idOf(n)}`;
+  if (opts.maxStates !== undefined) key += `#${opts.maxStates}`;
   let hit = searches.get(key);
   if (hit === undefined && !searches.has(key)) {
     try {

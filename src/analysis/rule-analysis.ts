@@ -38,13 +38,19 @@ const MAX_MEMO = 20_000;
  * not hold the rule's own objects (spans differ between files); see `bindMatchers`.
  */
 function perRule<A extends unknown[], T>(question: (rule: Rule, ...args: A) => T, key: (...args: A) => string = () => ''): (rule: Rule, ...args: A) => T {
-  const memo = new Map<string, T>();
+  // Two levels, so the (long) content key is hashed once per rule text rather than once per question.
+  const memo = new Map<string, Map<string, T>>();
   return (rule, ...args) => {
-    const k = `${contentKey(rule)}\u0002${key(...args)}`;
-    if (memo.has(k)) return memo.get(k)!;
+    const content = contentKey(rule);
+    let answers = memo.get(content);
+    if (!answers) {
+      if (memo.size >= MAX_MEMO) memo.clear();
+      memo.set(content, (answers = new Map()));
+    }
+    const k = key(...args);
+    if (answers.has(k)) return answers.get(k)!;
     const answer = question(rule, ...args);
-    if (memo.size >= MAX_MEMO) memo.clear();
-    memo.set(k, answer);
+    answers.set(k, answer);
     return answer;
   };
 }
