@@ -1,12 +1,13 @@
-// `lint` over many files on several cores: the main thread discovers the targets, worker threads
-// (dist/lint-worker.cjs) lint batches of them, and the results are gathered in target order, so
-// the report is the same as a sequential run's. Small runs, and runs where the worker bundle is
-// absent (tests run from src/), stay on the main thread.
+// `lint` over many files on several cores: the main thread looks at the top of the named folders,
+// worker threads (dist/lint-worker.cjs) walk the folders left and lint what they find, and the
+// results are gathered in discovery's order, so the report is the same as a sequential run's.
+// Small runs, and runs where the worker bundle is absent (tests run from src/), stay on the main
+// thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { lazyRequire } from './lazy.js';
-import { discover, type Target } from './load/discover.js';
+import { orderTargets, planDiscovery, walkUnit, type Target, type WalkUnit } from './load/discover.js';
 import { SourceText } from './load/text.js';
 import { lintDiscovered, lintTarget, type LintResult, type TargetResult } from './lint.js';
 import type { SettingsResolver } from './config.js';
@@ -17,19 +18,30 @@ export interface WorkerOptions {
 }
 
 type PlainTarget = Omit<TargetResult, 'file'> & { file?: { path: string; policyName: string; valid: boolean; text?: string } };
-export interface WorkerBatchResult {
+/** A worker's job: targets to lint, and folders to walk whose targets it lints too. */
+export interface WorkerJob {
   id: number;
-  results: PlainTarget[];
+  targets: Target[];
+  units: WalkUnit[];
+}
+export interface WorkerJobResult {
+  id: number;
+  results: { target: Target; result: PlainTarget }[];
 }
 
 /**
- * Batches per worker. Neighbouring files share patterns (one organisation's repositories), and each
- * worker caches what it analyses, so batches are contiguous and large: four per worker balances
- * the cores without computing the same automata on every core.
+ * Jobs per worker. Neighbouring folders share patterns (one organisation's repositories), and each
+ * worker caches what it analyses, so jobs are contiguous; the bigger folders come first, so many
+ * small jobs at the end balance the cores.
  */
-const BATCHES_PER_WORKER = 4;
+const JOBS_PER_WORKER = 48;
 /** Below this many files a worker's start-up (~50 ms) costs more than it saves. */
 const MIN_FILES = 300;
+/**
+ * The main thread visits folders until this many wait (a big tree: workers walk them) or it has
+ * visited enough; a tree it exhausts first is small, and its targets are all known.
+ */
+const PLANNING = { visits: 64, units: MIN_FILES };
 const MAX_WORKERS = 8;
 /**
  * A worker's young generation, in MiB. Linting allocates many short-lived objects (parse trees,
@@ -48,39 +60,44 @@ export type Concurrency = number | 'auto' | 'off';
 
 export async function lintPathsConcurrently(paths: readonly string[], options: WorkerOptions & { settings: SettingsResolver; concurrency: Concurrency }): Promise<LintResult> {
   const workerFile = fileURLToPath(new URL('./lint-worker.cjs', import.meta.url));
-  const discovery = discover(paths);
-  const { targets } = discovery;
-  const policies = targets.filter((t) => t.kind === 'policy').length;
-  const workers = options.concurrency === 'off' ? 1 : options.concurrency === 'auto' ? (policies >= MIN_FILES ? Math.min(os().availableParallelism(), MAX_WORKERS) : 1) : options.concurrency;
-  // As from a worker: no parsed documents kept (10,000 of them weigh hundreds of MiB).
-  if (workers <= 1 || !existsSync(workerFile))
-    return lintDiscovered(discovery, (t) => {
+  const plan = planDiscovery(paths, options.concurrency === 'off' ? { visits: 0, units: 0 } : PLANNING);
+  // Folders left after the planning visits mean a big tree; otherwise every target is known.
+  const big = plan.units.length > 0 || plan.targets.filter((t) => t.kind === 'policy').length >= MIN_FILES;
+  const workers = options.concurrency === 'off' ? 1 : options.concurrency === 'auto' ? (big ? Math.min(os().availableParallelism(), MAX_WORKERS) : 1) : options.concurrency;
+  if (workers <= 1 || !existsSync(workerFile)) {
+    const targets = orderTargets([...plan.targets, ...plan.units.flatMap(walkUnit)]);
+    // As from a worker: no parsed documents kept (10,000 of them weigh hundreds of MiB).
+    return lintDiscovered({ targets, errors: plan.errors }, (t) => {
       const r = lintTarget(t, options.settings, options);
       return r.file ? { ...r, file: { ...r.file, validated: undefined } } : r;
     });
+  }
 
   const { Worker } = threads();
-  const size = Math.ceil(targets.length / (workers * BATCHES_PER_WORKER));
-  const batches: Target[][] = [];
-  for (let i = 0; i < targets.length; i += size) batches.push(targets.slice(i, i + size));
-  const done: PlainTarget[][] = new Array(batches.length);
+  const pool: Worker[] = [];
+  for (let i = 0; i < workers; i++) pool.push(new Worker(workerFile, { workerData: { configPath: options.configPath, ignores: options.ignores } satisfies WorkerOptions, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
+  const jobs: WorkerJob[] = [];
+  const chunk = <T>(xs: T[], each: (part: T[]) => Omit<WorkerJob, 'id'>) => {
+    const size = Math.max(1, Math.ceil(xs.length / (workers * JOBS_PER_WORKER)));
+    for (let i = 0; i < xs.length; i += size) jobs.push({ id: jobs.length, ...each(xs.slice(i, i + size)) });
+  };
+  chunk(plan.targets, (targets) => ({ targets, units: [] }));
+  chunk(plan.units, (units) => ({ targets: [], units }));
+  const done: WorkerJobResult['results'][] = new Array(jobs.length);
   await new Promise<void>((resolve, reject) => {
     let next = 0;
-    let pending = batches.length;
-    const pool: Worker[] = [];
+    let pending = jobs.length;
     const stop = (e?: Error) => {
       for (const w of pool) void w.terminate();
       if (e) reject(e);
       else resolve();
     };
     const feed = (w: Worker) => {
-      if (next < batches.length) w.postMessage({ id: next, targets: batches[next++] });
+      if (next < jobs.length) w.postMessage(jobs[next++]);
     };
     if (!pending) return stop();
-    for (let i = 0; i < Math.min(workers, batches.length); i++) {
-      const w = new Worker(workerFile, { workerData: { configPath: options.configPath, ignores: options.ignores } satisfies WorkerOptions, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-      pool.push(w);
-      w.on('message', (m: WorkerBatchResult) => {
+    for (const w of pool) {
+      w.on('message', (m: WorkerJobResult) => {
         done[m.id] = m.results;
         if (--pending === 0) stop();
         else feed(w);
@@ -90,12 +107,15 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
       feed(w);
     }
   });
-  const results = done.flat();
+  // A target named twice (overlapping paths) is linted twice alike: the first result stands.
+  const byTarget = new Map<string, PlainTarget>();
+  const key = (t: Target) => `${t.kind}:${t.path}`;
+  for (const { target, result } of done.flat()) if (!byTarget.has(key(target))) byTarget.set(key(target), result);
+  const targets = orderTargets(done.flat().map((r) => r.target));
   // Line tables only for the files a reporter will quote (another target may report on a file).
-  const quoted = new Set(results.flatMap((r) => [...r.findings, ...r.ignored].map((f) => f.path)));
-  let i = 0;
-  return lintDiscovered(discovery, () => {
-    const { file, ...rest } = results[i++]!;
+  const quoted = new Set([...byTarget.values()].flatMap((r) => [...r.findings, ...r.ignored].map((f) => f.path)));
+  return lintDiscovered({ targets, errors: plan.errors }, (t) => {
+    const { file, ...rest } = byTarget.get(key(t))!;
     const source = file?.text !== undefined && quoted.has(file.path) ? new SourceText(file.text) : undefined;
     return { ...rest, file: file && { path: file.path, policyName: file.policyName, valid: file.valid, source } };
   });

@@ -24,8 +24,27 @@ export const TESTS_DIR = 'tests';
 const where = `a policy must be at \`${POLICY_DIR}/<name>.yaml\` (e.g. \`${POLICY_DIR}/default.yaml\`)`;
 
 export function discover(paths: readonly string[]): Discovery {
+  const plan = planDiscovery(paths, { visits: 0, units: 0 });
+  for (const unit of plan.units) walk(unit.dir, unit.depth, plan.targets);
+  return { targets: orderTargets(plan.targets), errors: plan.errors };
+}
+
+/** A folder still to walk, at its depth below a named path. */
+export interface WalkUnit {
+  dir: string;
+  depth: number;
+}
+
+/**
+ * Discovery in pieces, for several threads: the targets found while visiting folders
+ * breadth-first (at most `limit.visits`, and only until `limit.units` folders wait), and the
+ * folders left to walk (each with `walkUnit`; the bigger ones first, as breadth-first order
+ * leaves them). `orderTargets` puts the union in discovery's order.
+ */
+export function planDiscovery(paths: readonly string[], limit: { visits: number; units: number }): { targets: Target[]; units: WalkUnit[]; errors: string[] } {
   const targets: Target[] = [];
   const errors: string[] = [];
+  const queue: WalkUnit[] = [];
   for (const p of paths) {
     let stat;
     try {
@@ -45,15 +64,26 @@ export function discover(paths: readonly string[]): Discovery {
       }
     }
     // A directory at a policy path is a target, never walked: reading it reports file/directory.
-    if (stat.isDirectory() && !policyNameOf(p)) walk(p, 0, targets);
+    if (stat.isDirectory() && !policyNameOf(p)) queue.push({ dir: p, depth: 0 });
     else targets.push(classifyFile(p));
   }
+  let head = 0;
+  for (; head < queue.length && head < limit.visits && queue.length - head < limit.units; head++) queue.push(...visit(queue[head]!, targets));
+  return { targets, units: queue.slice(head), errors };
+}
+
+/** The targets under a folder left to walk. */
+export function walkUnit(unit: WalkUnit): Target[] {
+  const out: Target[] = [];
+  walk(unit.dir, unit.depth, out);
+  return out;
+}
+
+/** Discovery's order: by path, each target once. */
+export function orderTargets(targets: readonly Target[]): Target[] {
   const seen = new Set<string>();
   const key = (t: Target) => `${t.kind}:${t.path}`;
-  return {
-    targets: targets.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
-    errors,
-  };
+  return targets.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** The policy name STS would select a file by, if the file sits exactly at `.atmos/pro/sts/<name>.yaml`. */
@@ -82,16 +112,26 @@ function classifyFile(path: string): Target {
 }
 
 function walk(dir: string, depth: number, out: Target[]): void {
+  for (const unit of visit({ dir, depth }, out)) walk(unit.dir, unit.depth, out);
+}
+
+/** One folder of the walk: a policy folder or repository yields its targets, any other folder its sub-folders. */
+function visit({ dir, depth }: WalkUnit, out: Target[]): WalkUnit[] {
   const entries = list(dir);
   const norm = dir.split(sep).join('/').replace(/\/$/, '');
   if (/(^|\/)\.atmos\/pro\/sts$/.test(norm)) {
     const link = symlinkedPolicyDirPart(norm.slice(0, -POLICY_DIR.length) || '.');
-    return link ? void out.push(linkedPolicyDir(link, link)) : scanPolicyDir(dir, out);
+    if (link) out.push(linkedPolicyDir(link, link));
+    else scanPolicyDir(dir, out);
+    return [];
   }
   const isRepo = entries.some((e) => e.name === '.git' || e.name === '.atmos');
-  if (isRepo) return scanRepo(dir, entries, out);
-  if (depth >= MAX_WALK_DEPTH) return;
-  for (const e of entries) if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(dir, e.name), depth + 1, out);
+  if (isRepo) {
+    scanRepo(dir, entries, out);
+    return [];
+  }
+  if (depth >= MAX_WALK_DEPTH) return [];
+  return entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')).map((e) => ({ dir: join(dir, e.name), depth: depth + 1 }));
 }
 
 function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
