@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rules/framework.js';
-import { findWord, afterPrefix, fromLiteral } from '../src/analysis/nfa.js';
-import { matcherNfa } from '../src/analysis/rule-analysis.js';
+import { findWord, someWord, afterPrefix, fromLiteral } from '../src/analysis/nfa.js';
+import { likelyWords, matcherNfa } from '../src/analysis/rule-analysis.js';
 import { CLAIM_FORMAT, CLAIM_SHAPE, shapeNfa, subjectShapeFor } from '../src/analysis/shapes.js';
 import type { Matcher } from '../src/model.js';
 
@@ -11,7 +11,7 @@ export default defineRule({
     for (const rule of ctx.policy.rules)
       for (const m of rule.matchers) {
         const shape = m.claim === 'subject' ? subjectShapeFor(template) : CLAIM_SHAPE[m.claim];
-        if (findWord({ include: [matcherNfa(m), shapeNfa(shape)] }) !== undefined) continue;
+        if (someWord({ include: [matcherNfa(m), shapeNfa(shape)] }, likelyWords(m))) continue;
         // A subject that does not even start like `repo:` may be an org's custom template.
         const custom = m.claim === 'subject' && !template && !afterPrefix(matcherNfa(m), 'repo:').starts.length;
         ctx.report({

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rules/framework.js';
-import { findWord } from '../src/analysis/nfa.js';
-import { matcherNfa } from '../src/analysis/rule-analysis.js';
+import { someWord } from '../src/analysis/nfa.js';
+import { likelyWords, matcherNfa } from '../src/analysis/rule-analysis.js';
 import { shapeNfa, SHAPE } from '../src/analysis/shapes.js';
 
 export default defineRule({
@@ -10,9 +10,7 @@ export default defineRule({
       for (const m of rule.matchers) {
         if (m.claim !== 'subject') continue;
         const l = matcherNfa(m);
-        const classic = findWord({ include: [l, shapeNfa(SHAPE.classicSubject)] });
-        const immutable = findWord({ include: [l, shapeNfa(SHAPE.immutableSubject)] });
-        if (classic === undefined || immutable !== undefined) continue;
+        if (!someWord({ include: [l, shapeNfa(SHAPE.classicSubject)] }, likelyWords(m)) || someWord({ include: [l, shapeNfa(SHAPE.immutableSubject)] }, likelyWords(m))) continue;
         ctx.report({
           span: m.span,
           message: `\`${m.pattern}\` matches only the classic subject: repos created, renamed or transferred after GitHub's immutable-subject cut-over get \`repo:OWNER@ID/REPO@ID:...\`, which it never matches. Prefer \`repository\` plus \`ref\` or \`environment\`, which keep their names`,

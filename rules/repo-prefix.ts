@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rules/framework.js';
-import { findWord, afterPrefix, fromGlob } from '../src/analysis/nfa.js';
+import { findWord, someWord, afterPrefix, fromGlob } from '../src/analysis/nfa.js';
 import { accepts, admitsAnyOwner, ownerLanguages, ownerShape, repoLanguages, ruleWitness } from '../src/analysis/rule-analysis.js';
 import { shapeNfa, REPO_NAME, SHAPE } from '../src/analysis/shapes.js';
 
@@ -14,12 +14,12 @@ export default defineRule({
       for (const { matcher, repos } of repoLanguages(rule)) {
         const names = afterPrefix(repos, `${owner}/`);
         // Every repository of the owner (`acme/*`) is a deliberate grant, not a confusion.
-        if (!names.starts.length || findWord({ include: [shapeNfa(REPO_NAME)], exclude: [names] }) === undefined) continue;
+        if (!names.starts.length || !someWord({ include: [shapeNfa(REPO_NAME)], exclude: [names] }, ['a', 'other-repo'])) continue;
         const shortest = findWord({ include: [names, shapeNfa(REPO_NAME)] });
         // `acme/*` and `acme/platform-*` name a family on purpose; `acme/infra*` extends a whole name.
         if (!shortest || /[-_.]$/.test(shortest)) continue;
         // Only an open-ended pattern admits names nobody chose: a list (`(?:infra|infra-live)`) never reaches 101 characters (GitHub's limit is 100).
-        if (findWord({ include: [names, shapeNfa(REPO_NAME), shapeNfa(SHAPE.overlongRepoName)] }) === undefined) continue;
+        if (!someWord({ include: [names, shapeNfa(REPO_NAME), shapeNfa(SHAPE.overlongRepoName)] }, [`${shortest}${'a'.repeat(101)}`, `${shortest}-${'a'.repeat(100)}`])) continue;
         const repo = ['sandbox', 'test', 'evil'].map((s) => `${shortest}-${s}`).find((c) => accepts(names, c)) ?? findWord({ include: [names, fromGlob(`${shortest}?*`), shapeNfa(REPO_NAME)] });
         if (!repo) continue;
         const witness = ruleWitness(rule, { owner, repo });

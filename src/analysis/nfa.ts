@@ -507,6 +507,15 @@ export function findWord(opts: SearchOptions): string | undefined {
   return hit;
 }
 
+/**
+ * Is there a word in every `include` language and no `exclude` one? Likely words are tried first
+ * (a simulation each); the search decides when none is one. For questions of existence only.
+ */
+export function someWord(opts: SearchOptions, likely: readonly string[] = []): boolean {
+  for (const w of likely) if (opts.include.every((n) => acceptsWord(n, w)) && !(opts.exclude ?? []).some((n) => acceptsWord(n, w))) return true;
+  return findWord(opts) !== undefined;
+}
+
 /** Is `word` in the language? A direct simulation, no search. */
 export function acceptsWord(nfa: NFA, word: string): boolean {
   if (nfa.literal !== undefined) return nfa.literal === word;

@@ -2,9 +2,9 @@
 // rule admits, and a complete, realistic claim set it admits (checked by the evaluator).
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
-import { fromGlob, fromRegex, fromLiteral, afterPrefix, concat, projectBefore, projectBeforeNth, findWord, acceptsWord, type NFA } from './nfa.js';
+import { fromGlob, fromRegex, fromLiteral, afterPrefix, concat, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, type NFA } from './nfa.js';
 import { shapeNfa, OWNER, REPO_NAME, CLAIM_SHAPE, SHAPE } from './shapes.js';
-import { compilePolicy, evaluate } from '../engine/evaluate.js';
+import { compilePolicy, firstMatch } from '../engine/evaluate.js';
 import { parseSubject } from '../engine/claims.js';
 
 const SLASH = 0x2f;
@@ -20,6 +20,13 @@ export function matcherNfa(m: Matcher): NFA {
 }
 
 export const accepts = (nfa: NFA, word: string): boolean => acceptsWord(nfa, word);
+
+/** Words a matcher likely admits, to try before a search: a glob with its wildcards filled, a regex's shortest word. */
+export function likelyWords(m: Matcher): string[] {
+  if (m.kind === 'glob') return [m.pattern.replace(/[*?]/g, 'a')];
+  const w = sample(m);
+  return w === undefined ? [] : [w];
+}
 
 export const matcherFor = (rule: Rule, claim: ClaimName) => rule.matchers.find((m) => m.claim === claim);
 
@@ -216,7 +223,7 @@ function pickOwner(langs: NFA[]): string | undefined {
 const alone = perRule((rule: Rule) => compilePolicy({ name: 'witness', path: '', rules: [{ ...rule, index: 0 }] }));
 /** Does the rule (alone) admit these claims? The evaluator is the judge of every witness. */
 export function admits(rule: Rule, claims: Claims): boolean {
-  return evaluate(alone(rule), claims).matched;
+  return firstMatch(alone(rule), claims) === 0;
 }
 
 export const tokenClaim = (c: ClaimName) => TOKEN_CLAIM[c];
@@ -233,7 +240,9 @@ export const admitsAnyOwner = perRule((rule: Rule): boolean => {
 /** Does the rule admit owners of unbounded length, i.e. registrable look-alikes of its owner? */
 export function admitsUnboundedOwners(rule: Rule): boolean {
   const langs = ownerLanguages(rule).map((l) => l.owners);
-  return langs.length > 0 && findWord({ include: [...langs, ownerShape(), shapeNfa(SHAPE.overlongOwner)] }) !== undefined;
+  const owner = langs.length ? findWord({ include: [...langs, ownerShape()] }) : undefined;
+  // An open-ended pattern admits the shortest owner with any tail: try one past GitHub's limit first.
+  return owner !== undefined && someWord({ include: [...langs, ownerShape(), shapeNfa(SHAPE.overlongOwner)] }, [`${owner}${'a'.repeat(40)}`]);
 }
 
 /** The matcher to point at for an owner finding: the first whose owner part is not a single name. */
