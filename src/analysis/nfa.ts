@@ -486,12 +486,20 @@ export const concat = (...parts: readonly NFA[]): NFA => parts.reduce((a, b) => 
 export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cached(`n\u0000${idOf(nfa)}\u0000${separator}\u0000${n}`, () => buildProjectBeforeNth(nfa, separator, n));
 
 const searches = new Map<string, string | undefined | NotAnalysable>();
-/** The shortest word in every `include` language and no `exclude` language, or undefined. */
-export function findWord(opts: SearchOptions): string | undefined {
+/** Answers of someWord() that a likely word settled, without a search. */
+const found = new Set<string>();
+
+function searchKey(opts: SearchOptions): string {
   let key = '';
   for (const n of opts.include) key += `${idOf(n)},`;
   if (opts.exclude) for (const n of opts.exclude) key += `|${idOf(n)}`;
   if (opts.maxStates !== undefined) key += `#${opts.maxStates}`;
+  return key;
+}
+
+/** The shortest word in every `include` language and no `exclude` language, or undefined. */
+export function findWord(opts: SearchOptions): string | undefined {
+  const key = searchKey(opts);
   let hit = searches.get(key);
   if (hit === undefined && !searches.has(key)) {
     try {
@@ -512,21 +520,54 @@ export function findWord(opts: SearchOptions): string | undefined {
  * (a simulation each); the search decides when none is one. For questions of existence only.
  */
 export function someWord(opts: SearchOptions, likely: readonly string[] = []): boolean {
-  for (const w of likely) if (opts.include.every((n) => acceptsWord(n, w)) && !(opts.exclude ?? []).some((n) => acceptsWord(n, w))) return true;
+  const key = searchKey(opts);
+  if (found.has(key)) return true;
+  if (!searches.has(key))
+    for (const w of likely)
+      if (opts.include.every((n) => acceptsWord(n, w)) && !(opts.exclude ?? []).some((n) => acceptsWord(n, w))) {
+        if (found.size >= MAX_CACHED * 4) found.clear();
+        found.add(key);
+        return true;
+      }
   return findWord(opts) !== undefined;
 }
+
+/** Per automaton (by its edge lists): a stamp per state, so a simulation step collects each target once without a Set. */
+let marks = new WeakMap<Edge[][], Int32Array>();
+let stamp = 0;
+/** The simulation's two state lists, reused (grown on demand). */
+let from = new Int32Array(64);
+let to = new Int32Array(64);
 
 /** Is `word` in the language? A direct simulation, no search. */
 export function acceptsWord(nfa: NFA, word: string): boolean {
   if (nfa.literal !== undefined) return nfa.literal === word;
-  let current = new Set(nfa.starts);
-  for (const ch of word) {
-    const cp = ch.codePointAt(0)!;
-    const next = new Set<number>();
-    for (const st of current) for (const e of nfa.edges[st]!) if (rangesContain(e.ranges, cp)) next.add(e.to);
-    if (!next.size) return false;
-    current = next;
+  const { edges } = nfa;
+  if (stamp > 0x3fffffff) {
+    // Stamps only grow; before they overflow, every mark is forgotten.
+    stamp = 0;
+    marks = new WeakMap();
   }
-  for (const st of current) if (nfa.finals.has(st)) return true;
+  let mark = marks.get(edges);
+  if (!mark) marks.set(edges, (mark = new Int32Array(edges.length)));
+  if (from.length < edges.length) (from = new Int32Array(edges.length)), (to = new Int32Array(edges.length));
+  let n = 0;
+  for (const q of nfa.starts) from[n++] = q;
+  for (let i = 0; i < word.length; ) {
+    const cp = word.codePointAt(i)!;
+    i += cp > 0xffff ? 2 : 1;
+    const s = ++stamp;
+    let m = 0;
+    for (let k = 0; k < n; k++)
+      for (const e of edges[from[k]!]!)
+        if (mark[e.to] !== s && rangesContain(e.ranges, cp)) {
+          mark[e.to] = s;
+          to[m++] = e.to;
+        }
+    if (!m) return false;
+    [from, to] = [to, from];
+    n = m;
+  }
+  for (let k = 0; k < n; k++) if (nfa.finals.has(from[k]!)) return true;
   return false;
 }
