@@ -32,7 +32,7 @@ program
   .option('--fix', 'apply safe fixes in place, then report what remains')
   .option('--fix-unsafe', 'also apply unsafe fixes (they may change who can mint: review the diff)')
   .option('--fix-dry-run', 'print a unified diff of what --fix (or --fix-unsafe) would change; write nothing')
-  .option('--concurrency <n>', 'worker threads: a number, `auto` (one per core, from 300 files) or `off`', parseConcurrency, 'auto')
+  .option('--concurrency <n>', 'worker threads: a number, `auto` (one per core but one, at least one, from 300 files) or `off` (main thread)', parseConcurrency, 'auto')
   .addHelpText(
     'after',
     `
