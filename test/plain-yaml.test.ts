@@ -119,7 +119,7 @@ describe('plain-YAML reader', () => {
     // Not vacuous: many mutants stay plain YAML (a changed letter, a moved comment).
     expect(tried).toBeGreaterThan(3000);
     expect(accepted / tried).toBeGreaterThan(0.2);
-  });
+  }, 120_000);
 
   it('declines what it does not read: anchors, aliases, tags, block scalars, escapes, non-strings, duplicates', () => {
     for (const text of [
