@@ -234,7 +234,8 @@ export const bindsCaller = (rule: Rule) => rule.matchers.some((m) => OWNER_BINDI
 // Does every owner-binding matcher admit every owner? (`subject: "*"`, `*/infra`, `{regex: ".*"}`)
 export const admitsAnyOwner = perRule((rule: Rule): boolean => {
   const langs = ownerLanguages(rule);
-  return langs.length > 0 && langs.every((l) => findWord({ include: [ownerShape()], exclude: [l.owners] }) === undefined);
+  // An owner the language refuses settles it; most patterns name one owner, so a stranger is tried first.
+  return langs.length > 0 && langs.every((l) => !someWord({ include: [ownerShape()], exclude: [l.owners] }, ['a', 'evil-org']));
 });
 
 /** Does the rule admit owners of unbounded length, i.e. registrable look-alikes of its owner? */
