@@ -296,10 +296,11 @@ export class SettingsResolver {
     if (!found) {
       const candidate = join(root, CONFIG_FILE);
       // No config means defaults (no throw: an exception per repository is costly on big trees).
-      const exists = lstatSync(candidate, { throwIfNoEntry: false }) !== undefined;
-      const rel = relative(process.cwd(), candidate);
-      const shown = rel.startsWith('..') ? candidate : rel;
-      if (exists) found = { ...loadConfigFile(candidate, { shownAs: shown }), path: shown };
+      if (lstatSync(candidate, { throwIfNoEntry: false }) !== undefined) {
+        const rel = relative(process.cwd(), candidate);
+        const shown = rel.startsWith('..') ? candidate : rel;
+        found = { ...loadConfigFile(candidate, { shownAs: shown }), path: shown };
+      }
     }
     const config = found?.ok ? found.config : {};
     const owner = config.owners ? undefined : originOwner(root);

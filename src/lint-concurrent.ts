@@ -15,6 +15,8 @@ import type { SettingsResolver } from './config.js';
 export interface WorkerOptions {
   configPath?: string;
   ignores?: boolean;
+  /** Send each file's text back (false when the report quotes no line: JSON, GitHub). */
+  texts?: boolean;
 }
 
 type PlainTarget = Omit<TargetResult, 'file'> & { file?: { path: string; policyName: string; valid: boolean; text?: string } };
@@ -85,7 +87,7 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
 
   const { Worker } = threads();
   const pool: Worker[] = [];
-  for (let i = 0; i < workers; i++) pool.push(new Worker(workerFile, { workerData: { configPath: options.configPath, ignores: options.ignores } satisfies WorkerOptions, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
+  for (let i = 0; i < workers; i++) pool.push(new Worker(workerFile, { workerData: { configPath: options.configPath, ignores: options.ignores, texts: options.texts } satisfies WorkerOptions, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
   const jobs: WorkerJob[] = [];
   const chunk = <T>(xs: T[], each: (part: T[]) => Omit<WorkerJob, 'id'>) => {
     const size = Math.max(1, Math.ceil(xs.length / (workers * JOBS_PER_WORKER)));

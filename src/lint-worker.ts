@@ -14,7 +14,7 @@ parentPort!.on('message', (job: WorkerJob) => {
   const targets = [...job.targets, ...job.units.flatMap(walkUnit)];
   const results: WorkerJobResult['results'] = targets.map((target) => {
     const { file, ...rest } = lintTarget(target, settings, { ignores: options.ignores });
-    return { target, result: { ...rest, file: file && { path: file.path, policyName: file.policyName, valid: file.valid, text: file.source?.text } } };
+    return { target, result: { ...rest, file: file && { path: file.path, policyName: file.policyName, valid: file.valid, text: options.texts === false ? undefined : file.source?.text } } };
   });
   parentPort!.postMessage({ id: job.id, results } satisfies WorkerJobResult);
 });

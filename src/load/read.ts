@@ -45,10 +45,12 @@ export function readPolicyFile(path: string): ReadResult {
   }
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /** Strict UTF-8 (a BOM is allowed and dropped); the offset of the first bad byte is reported. */
 export function decodePolicyBytes(bytes: Uint8Array): ReadResult {
   try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    const text = strictUtf8.decode(bytes);
     return { ok: true, text };
   } catch {
     const bad = firstInvalidUtf8(bytes);
