@@ -13,7 +13,7 @@ export const GENERATOR_VERSION = 2;
 const SEED = 0x5757_2024;
 
 /** mulberry32: small, fast, deterministic. */
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

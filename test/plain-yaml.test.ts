@@ -9,7 +9,7 @@ import { readPlainYaml } from '../src/load/plain-yaml.js';
 import { MAX_DEPTH } from '../src/load/yaml.js';
 import { ROOT } from './helpers/cli.js';
 // @ts-expect-error: the bench's generator is plain JavaScript
-import { policyText } from '../bench/gen-tree.mjs';
+import { policyText, rng } from '../bench/gen-tree.mjs';
 
 const yamlFiles = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -58,21 +58,9 @@ function sameNode(a: Node, b: Node, text: string): void {
   } else expect.fail(`unexpected node at ${where}`);
 }
 
-/** mulberry32, as the bench's generator: deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Policy files and everything else YAML in fixtures/ (policy tests, configs).
 const fixtures = yamlFiles(join(ROOT, 'fixtures')).map((path) => ({ path, text: readFileSync(path, 'utf8').replace(/^\uFEFF/, '') }));
-const r = rng(0x51ce);
+const r: () => number = rng(0x51ce);
 const generated = Array.from({ length: 600 }, (_, k) => policyText(k % 7, k, 'default', r).text as string);
 
 describe('plain-YAML reader', () => {
@@ -94,7 +82,7 @@ describe('plain-YAML reader', () => {
   it('declines, or agrees with yaml, on mutated texts', () => {
     const bases = [...fixtures.map((f) => f.text), ...generated.slice(0, 100)].filter((t) => readPlainYaml(t, MAX_DEPTH));
     const alphabet = ` \n'"#:-{}[],*&!|>?%@\`\\~.x0é—\t`;
-    const m = rng(0xfa57);
+    const m: () => number = rng(0xfa57);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(m() * xs.length)]!;
     let tried = 0;
     let accepted = 0;
