@@ -116,6 +116,8 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
       });
       w.on('error', (e) => stop(e));
       w.on('exit', (code) => code !== 0 && pending > 0 && stop(new Error(`a lint worker exited with code ${code}`)));
+      // Two jobs in flight: a worker starts its next job while the main thread takes in the last one's results.
+      feed(w);
       feed(w);
     }
   });
