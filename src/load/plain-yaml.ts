@@ -3,10 +3,10 @@
 // `{regex: '...'}`. For such a text it builds what the `yaml` library builds (the same data, the
 // same nodes with the same value ranges); for anything else (anchors, aliases, tags, block or
 // multi-line scalars, escapes other than `\\` and `\"`, numbers, booleans, nulls, duplicate keys,
-// plain scalars with non-ASCII letters...) it answers undefined and parseYaml hands the text to `yaml`, which also reports
-// every error. `yaml` costs ~300 us for a small policy and is most of lint's time on a tree of ten
-// thousand; this reader, building the same nodes, about a fifth. test/plain-yaml.test.ts holds it to `yaml`'s result
-// on every fixture and on thousands of mutated texts.
+// plain scalars with non-ASCII letters...) it answers undefined and parseYaml hands the text to
+// `yaml`, which also reports every error. `yaml` costs ~300 us for a small policy and was most of
+// lint's time on a tree of ten thousand; this reader, nodes included, about a fifth of that.
+// test/plain-yaml.test.ts holds it to `yaml`'s result on every fixture and on mutated texts.
 //
 // Ranges: a scalar's or flow mapping's range[0] and range[1] are `yaml`'s. A block collection's
 // range[0] is `yaml`'s, and so is the end of its first line, which is all sts-policy reads of it;
