@@ -123,10 +123,11 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
     }
   });
   // A target named twice (overlapping paths) is linted twice alike: the first result stands.
+  const results = done.flat();
   const byTarget = new Map<string, PlainTarget>();
   const key = (t: Target) => `${t.kind}:${t.path}`;
-  for (const { target, result } of done.flat()) if (!byTarget.has(key(target))) byTarget.set(key(target), result);
-  const targets = orderTargets(done.flat().map((r) => r.target));
+  for (const { target, result } of results) if (!byTarget.has(key(target))) byTarget.set(key(target), result);
+  const targets = orderTargets(results.map((r) => r.target));
   // Line tables only for the files a reporter will quote (another target may report on a file).
   const quoted = new Set([...byTarget.values()].flatMap((r) => [...r.findings, ...r.ignored].map((f) => f.path)));
   return lintDiscovered({ targets, errors: plan.errors }, (t) => {
