@@ -94,7 +94,7 @@ class Reader {
       const keyEnd = KEY.lastIndex;
       const key = text.slice(at, keyEnd);
       if (text.charCodeAt(keyEnd) !== COLON || (keyEnd + 1 < line.end && text.charCodeAt(keyEnd + 1) !== SPACE)) return undefined;
-      if (NOT_A_STRING.has(key) || key === '__proto__' || Object.prototype.hasOwnProperty.call(data, key)) return undefined;
+      if (!isNewKey(key, data)) return undefined;
       const keyNode = scalar(key, Scalar.PLAIN, at, keyEnd, keyEnd);
       const value = this.valueAfter(keyEnd + 1, column, depth);
       if (!value) return undefined;
@@ -192,7 +192,7 @@ class Reader {
       const keyEnd = KEY.lastIndex;
       const key = text.slice(p, keyEnd);
       if (text.charCodeAt(keyEnd) !== COLON || text.charCodeAt(keyEnd + 1) !== SPACE) return undefined;
-      if (NOT_A_STRING.has(key) || key === '__proto__' || Object.prototype.hasOwnProperty.call(data, key)) return undefined;
+      if (!isNewKey(key, data)) return undefined;
       let v = keyEnd + 1;
       while (v < lineEnd && text.charCodeAt(v) === SPACE) v++;
       const s = readScalar(text, v, lineEnd, true);
@@ -210,6 +210,9 @@ class Reader {
     }
   }
 }
+
+/** A key `yaml` reads as this string, not yet in the mapping (a duplicate is `yaml`'s error to report). */
+const isNewKey = (key: string, data: Record<string, unknown>) => !NOT_A_STRING.has(key) && key !== '__proto__' && !Object.hasOwn(data, key);
 
 const isDash = (text: string, line: Line) => text.charCodeAt(line.start) === DASH && (line.start + 1 === line.end || text.charCodeAt(line.start + 1) === SPACE);
 
