@@ -15,16 +15,24 @@ export interface Edge {
 }
 
 export interface NFA {
-  starts: number[];
-  edges: Edge[][];
-  finals: ReadonlySet<number>;
+  readonly starts: number[];
+  readonly edges: Edge[][];
+  readonly finals: ReadonlySet<number>;
   /** Set when the language is exactly this one word: questions about it need no search. */
-  literal?: string;
-  /** Identity for the caches, assigned on first use. */
-  id?: number;
+  readonly literal: string | undefined;
+  /** Identity for the caches. */
+  readonly id: number;
 }
 
-const EMPTY: NFA = { starts: [], edges: [[]], finals: new Set() };
+let nextId = 1;
+/**
+ * Every automaton and edge is made here, with the same fields in the same order: the search's hot
+ * loops then see one object shape (mixed shapes cost repeated deoptimisation and recompilation).
+ */
+export const makeNfa = (starts: number[], edges: Edge[][], finals: ReadonlySet<number>, literal?: string): NFA => ({ starts, edges, finals, literal, id: nextId++ });
+export const makeEdge = (ranges: Ranges, to: number): Edge => ({ ranges, to });
+
+const EMPTY: NFA = makeNfa([], [[]], new Set());
 
 /** A construction or search hit its bound, or a construct cannot be analysed: reported, never hidden. */
 export class NotAnalysable extends Error {
@@ -36,15 +44,15 @@ function buildGlob(pattern: string): NFA {
   const edges: Edge[][] = [[]];
   let s = 0;
   for (const ch of pattern) {
-    if (ch === '*') edges[s]!.push({ ranges: ANY, to: s });
+    if (ch === '*') edges[s]!.push(makeEdge(ANY, s));
     else {
       const cp = ch.codePointAt(0)!;
-      edges[s]!.push({ ranges: ch === '?' ? ANY : [cp, cp], to: s + 1 });
+      edges[s]!.push(makeEdge(ch === '?' ? ANY : [cp, cp], s + 1));
       edges.push([]);
       s++;
     }
   }
-  return { starts: [0], edges, finals: new Set([s]) };
+  return makeNfa([0], edges, new Set([s]));
 }
 
 function buildLiteral(value: string): NFA {
@@ -52,11 +60,11 @@ function buildLiteral(value: string): NFA {
   let s = 0;
   for (const ch of value) {
     const cp = ch.codePointAt(0)!;
-    edges[s]!.push({ ranges: [cp, cp], to: s + 1 });
+    edges[s]!.push(makeEdge([cp, cp], s + 1));
     edges.push([]);
     s++;
   }
-  return { starts: [0], edges, finals: new Set([s]), literal: value };
+  return makeNfa([0], edges, new Set([s]), value);
 }
 
 // re2js instruction opcodes and empty-width flags (re2js 2.10, mirroring Go's regexp/syntax).
@@ -135,7 +143,7 @@ function buildRegex(pattern: string): NFA {
         stateOf.set(pc, to);
         pending.push(pc);
       }
-      edges[state]!.push({ ranges: rangesOf(inst[pc]!), to });
+      edges[state]!.push(makeEdge(rangesOf(inst[pc]!), to));
     }
   };
   const pending: number[] = [];
@@ -146,7 +154,7 @@ function buildRegex(pattern: string): NFA {
     link(stateOf.get(pc)!, closure([inst[pc]!.out], false));
     if (edges.length > 50_000) throw new NotAnalysable('the regex expands to too many states');
   }
-  return { starts: [start], edges, finals };
+  return makeNfa([start], edges, finals);
 }
 
 function rangesOf(i: Inst): Ranges {
@@ -200,7 +208,7 @@ function buildAfterPrefix(nfa: NFA, prefix: string): NFA {
     for (const s of current) for (const e of nfa.edges[s]!) if (rangesContain(e.ranges, cp)) next.add(e.to);
     current = next;
   }
-  return { starts: [...current], edges: nfa.edges, finals: nfa.finals };
+  return makeNfa([...current], nfa.edges, nfa.finals);
 }
 
 /**
@@ -221,10 +229,10 @@ function buildProjectBefore(nfa: NFA, separators: readonly number[]): NFA {
     out.flatMap((e) => {
       if (separators.some((c) => rangesContain(e.ranges, c)) && live.has(e.to)) finals.add(s);
       const rest = subtract(e.ranges, sepRanges);
-      return rest.length ? [{ ranges: rest, to: e.to }] : [];
+      return rest.length ? [makeEdge(rest, e.to)] : [];
     }),
   );
-  return { starts: nfa.starts, edges, finals };
+  return makeNfa(nfa.starts, edges, finals);
 }
 
 /**
@@ -242,20 +250,20 @@ function buildProjectBeforeNth(nfa: NFA, separator: number, n: number): NFA {
       for (const e of out) {
         if (rangesContain(e.ranges, separator) && live.has(e.to)) {
           if (k === n - 1) finals.add(q * n + k);
-          else edges[q * n + k]!.push({ ranges: sep, to: e.to * n + k + 1 });
+          else edges[q * n + k]!.push(makeEdge(sep, e.to * n + k + 1));
         }
         const rest = subtract(e.ranges, sep);
-        if (rest.length) edges[q * n + k]!.push({ ranges: rest, to: e.to * n + k });
+        if (rest.length) edges[q * n + k]!.push(makeEdge(rest, e.to * n + k));
       }
   });
-  return { starts: nfa.starts.map((q) => q * n), edges, finals };
+  return makeNfa(nfa.starts.map((q) => q * n), edges, finals);
 }
 
 /** The words `u` + `v` with `u` in `a` and `v` in `b`; epsilon-free, so `a`'s finals take `b`'s start edges. */
 function buildConcat(a: NFA, b: NFA): NFA {
   if (a.literal !== undefined && b.literal !== undefined) return fromLiteral(a.literal + b.literal);
   const offset = a.edges.length;
-  const shifted = b.edges.map((out) => out.map((e) => ({ ranges: e.ranges, to: e.to + offset })));
+  const shifted = b.edges.map((out) => out.map((e) => makeEdge(e.ranges, e.to + offset)));
   const edges = [...a.edges.map((out) => [...out]), ...shifted];
   const finals = new Set([...b.finals].map((q) => q + offset));
   const emptyInB = b.starts.some((q) => b.finals.has(q));
@@ -263,7 +271,7 @@ function buildConcat(a: NFA, b: NFA): NFA {
     for (const s of b.starts) edges[q]!.push(...shifted[s]!);
     if (emptyInB) finals.add(q);
   }
-  return { starts: a.starts, edges, finals };
+  return makeNfa(a.starts, edges, finals);
 }
 
 function coReachable(nfa: NFA): Set<number> {
@@ -360,22 +368,20 @@ function mergeBounds(a: number[], b: number[]): number[] {
 }
 
 /** The shortest word in every `include` language and no `exclude` language, or undefined. */
-function search(opts: SearchOptions): string | undefined {
-  const { include } = opts;
-  const exclude = opts.exclude ?? [];
-  const max = opts.maxStates ?? DEFAULT_MAX_STATES;
+function search(include: readonly NFA[], exclude: readonly NFA[], max: number): string | undefined {
   if (!include.length) throw new Error('findWord needs at least one language');
   // A single-word language answers by membership alone.
   const word = include.find((n) => n.literal !== undefined)?.literal;
   if (word !== undefined) return include.every((n) => acceptsWord(n, word)) && !exclude.some((n) => acceptsWord(n, word)) ? word : undefined;
-  type State = { inc: number[]; exc: number[][]; prev?: State; ch?: number };
+  // One shape for every state (the start states too), for the same reason as makeNfa.
+  type State = { inc: number[]; exc: number[][]; prev: State | undefined; ch: number };
   const keyOf = (inc: number[], exc: number[][]) => (exc.length ? `${inc.join(',')}|${exc.map((x) => x.join(',')).join(';')}` : inc.join(','));
   const seen = new Set<string>();
   let frontier: State[] = [];
   for (const inc of product(include.map((n) => n.starts))) {
     const exc = exclude.map((n) => sortedUnique(n.starts));
     const k = keyOf(inc, exc);
-    if (!seen.has(k)) (seen.add(k), frontier.push({ inc, exc }));
+    if (!seen.has(k)) (seen.add(k), frontier.push({ inc, exc, prev: undefined, ch: -1 }));
   }
   while (frontier.length) {
     const next: State[] = [];
@@ -435,9 +441,9 @@ function sortedUnique(xs: readonly number[]): number[] {
   return out;
 }
 
-function spell(s: { prev?: unknown; ch?: number }): string {
+function spell(s: { prev: unknown; ch: number }): string {
   const cps: number[] = [];
-  for (let cur = s as { prev?: unknown; ch?: number } | undefined; cur && cur.ch !== undefined; cur = cur.prev as typeof cur) cps.push(cur.ch);
+  for (let cur = s as { prev: unknown; ch: number } | undefined; cur && cur.ch >= 0; cur = cur.prev as typeof cur) cps.push(cur.ch);
   return String.fromCodePoint(...cps.reverse());
 }
 
@@ -452,8 +458,6 @@ function product(lists: readonly number[][]): number[][] {
 // built once per process and every search over the same automata is answered once: linting many
 // policies that share patterns costs little more than linting one.
 const MAX_CACHED = 50_000;
-let nextId = 1;
-const idOf = (n: NFA) => (n.id ??= nextId++);
 
 const built = new Map<string, NFA | Error>();
 function cached(key: string, make: () => NFA): NFA {
@@ -478,12 +482,12 @@ export const fromLiteral = (value: string) => cached(`l\u0000${value}`, () => bu
 /** The NFA of an anchored RE2 regex, from the program re2js compiles (validated first). */
 export const fromRegex = (pattern: string) => cached(`r\u0000${pattern}`, () => buildRegex(pattern));
 /** The states reached after reading `prefix` from the starts: the language of what may follow it. */
-export const afterPrefix = (nfa: NFA, prefix: string) => cached(`a\u0000${idOf(nfa)}\u0000${prefix}`, () => buildAfterPrefix(nfa, prefix));
+export const afterPrefix = (nfa: NFA, prefix: string) => cached(`a\u0000${nfa.id}\u0000${prefix}`, () => buildAfterPrefix(nfa, prefix));
 /** The prefixes that end right before one of `separators` and can be completed to a word of the language. */
-export const projectBefore = (nfa: NFA, separators: readonly number[]) => cached(`p\u0000${idOf(nfa)}\u0000${separators.join(',')}`, () => buildProjectBefore(nfa, separators));
+export const projectBefore = (nfa: NFA, separators: readonly number[]) => cached(`p\u0000${nfa.id}\u0000${separators.join(',')}`, () => buildProjectBefore(nfa, separators));
 /** The concatenation of the languages, in order (e.g. a literal owner/repo prefix, then a claim shape). */
-export const concat = (...parts: readonly NFA[]): NFA => parts.reduce((a, b) => cached(`c\u0000${idOf(a)}\u0000${idOf(b)}`, () => buildConcat(a, b)));
-export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cached(`n\u0000${idOf(nfa)}\u0000${separator}\u0000${n}`, () => buildProjectBeforeNth(nfa, separator, n));
+export const concat = (...parts: readonly NFA[]): NFA => parts.reduce((a, b) => cached(`c\u0000${a.id}\u0000${b.id}`, () => buildConcat(a, b)));
+export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cached(`n\u0000${nfa.id}\u0000${separator}\u0000${n}`, () => buildProjectBeforeNth(nfa, separator, n));
 
 const searches = new Map<string, string | undefined | NotAnalysable>();
 /** Answers of someWord() that a likely word settled, without a search. */
@@ -491,8 +495,8 @@ const found = new Set<string>();
 
 function searchKey(opts: SearchOptions): string {
   let key = '';
-  for (const n of opts.include) key += `${idOf(n)},`;
-  if (opts.exclude) for (const n of opts.exclude) key += `|${idOf(n)}`;
+  for (const n of opts.include) key += `${n.id},`;
+  if (opts.exclude) for (const n of opts.exclude) key += `|${n.id}`;
   if (opts.maxStates !== undefined) key += `#${opts.maxStates}`;
   return key;
 }
@@ -503,7 +507,7 @@ export function findWord(opts: SearchOptions): string | undefined {
   let hit = searches.get(key);
   if (hit === undefined && !searches.has(key)) {
     try {
-      hit = search(opts);
+      hit = search(opts.include, opts.exclude ?? [], opts.maxStates ?? DEFAULT_MAX_STATES);
     } catch (e) {
       if (!(e instanceof NotAnalysable)) throw e;
       hit = e;

@@ -5,7 +5,7 @@
 // src/generated/shape-nfas.json from precomputeShapes()), so `lint` neither loads the RE2 engine
 // nor compiles them on start-up; any other shape (an org's custom subject template) is built on use.
 import type { ClaimName } from '../model.js';
-import { fromRegex, type Edge, type NFA } from './nfa.js';
+import { fromRegex, makeEdge, makeNfa, type NFA } from './nfa.js';
 import precomputed from '../generated/shape-nfas.json' with { type: 'json' };
 
 export const OWNER = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
@@ -84,11 +84,12 @@ export function precomputeShapes(): Record<string, StoredNfa> {
   return out;
 }
 
-const revive = (s: StoredNfa): NFA => ({
-  starts: s.starts,
-  edges: s.edges.map((es) => es.map(([to, ...ranges]): Edge => ({ to: to!, ranges }))),
-  finals: new Set(s.finals),
-});
+const revive = (s: StoredNfa): NFA =>
+  makeNfa(
+    s.starts,
+    s.edges.map((es) => es.map(([to, ...ranges]) => makeEdge(ranges, to!))),
+    new Set(s.finals),
+  );
 
 const stored = precomputed as unknown as Record<string, StoredNfa>;
 const cache = new Map<string, NFA>();
