@@ -4,9 +4,8 @@
 // the repository's `origin` remote (read from .git/config; git is never run).
 import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { isScalar, type Document } from 'yaml';
 import { SourceText } from './load/text.js';
-import { nodeAt, parseYaml, type PathSegment } from './load/yaml.js';
+import { parseYaml, type Locate, type PathSegment } from './load/yaml.js';
 import { allRuleMetas } from './findings.js';
 import { didYouMean } from './validate/suggest.js';
 import type { LintConfig } from './rules/framework.js';
@@ -51,7 +50,7 @@ export function parseConfigText(path: string, text: string): ConfigResult {
     return { ok: false, problems: parsed.problems.map((p) => ({ path, ...source.position(p.start), message: p.message })) };
   }
   const problems: ConfigProblem[] = [];
-  const report = (at: PathSegment[], where: 'key' | 'value', message: string) => problems.push({ path, ...position(source, parsed.doc, at, where), message });
+  const report = (at: PathSegment[], where: 'key' | 'value', message: string) => problems.push({ path, ...position(source, parsed.locate, at, where), message });
   const data = parsed.data;
   if (!isMapping(data)) {
     report([], 'value', `a config is a mapping with ${CONFIG_KEYS.map((k) => `\`${k}\``).join(', ')}, e.g. \`owners: [acme]\``);
@@ -152,12 +151,12 @@ function kindOf(v: unknown): string {
   return typeof v === 'object' ? 'a mapping' : `the ${typeof v} ${String(v)}`;
 }
 
-function position(source: SourceText, doc: Document, path: PathSegment[], where: 'key' | 'value') {
-  const found = nodeAt(doc, path);
-  let node = where === 'key' ? (found.key ?? found.value) : (found.value ?? found.key);
-  if (found.depth < path.length) node = found.key ?? found.value;
-  if (where === 'value' && found.value && isScalar(found.value) && found.value.value === null && found.key) node = found.key;
-  return source.position(node?.range?.[0] ?? 0);
+function position(source: SourceText, locate: Locate, path: PathSegment[], where: 'key' | 'value') {
+  const found = locate(path);
+  let place = where === 'key' ? (found.key ?? found.value) : (found.value ?? found.key);
+  if (found.depth < path.length) place = found.key ?? found.value;
+  if (where === 'value' && found.value?.isNull && found.key) place = found.key;
+  return source.position(place?.start ?? 0);
 }
 
 /** Reads a config file: bounded, strict UTF-8, and (when found by walking up) never through a symlink. */

@@ -1,12 +1,13 @@
 // The plain-YAML reader against the `yaml` library: whenever the reader accepts a text, it must
-// build what `yaml` builds (data, node kinds, values, scalar styles, value ranges) and `yaml` must
-// find no error in it. Checked on every fixture, on generated policies, and on mutated texts.
+// build the data `yaml` builds, place every key and value where `yaml` does (what spans read: the
+// start, and the end on the start's line), and `yaml` must find no error in the text. Checked on
+// every fixture, on generated policies, and on mutated texts.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { readPlainYaml } from '../src/load/plain-yaml.js';
-import { MAX_DEPTH } from '../src/load/yaml.js';
+import { MAX_DEPTH, locateInDocument, type Locate, type PathSegment, type Place } from '../src/load/yaml.js';
 import { ROOT } from './helpers/cli.js';
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { policyText, rng } from '../bench/gen-tree.mjs';
@@ -21,41 +22,33 @@ const yamlFiles = (dir: string): string[] =>
 function agreesWithYaml(text: string): boolean {
   const plain = readPlainYaml(text, MAX_DEPTH);
   if (!plain) return false;
-  const doc = parseDocument(text, { prettyErrors: false, merge: true, uniqueKeys: true, stringKeys: false });
+  const doc = parsePlainly(text);
   expect(doc.errors.map((e) => e.message), JSON.stringify(text)).toEqual([]);
   expect(doc.warnings.map((e) => e.message), JSON.stringify(text)).toEqual([]);
   expect(plain.data, JSON.stringify(text)).toEqual(doc.toJS());
-  sameNode(plain.doc.contents as Node, doc.contents as Node, text);
+  samePlaces(plain.locate, doc, text);
   return true;
 }
 
-function sameNode(a: Node, b: Node, text: string): void {
-  const where = `${JSON.stringify(text)} at ${b.range?.[0]}`;
-  // A block collection's range[1] may differ by trailing comment lines: sts-policy reads its first line only.
-  const block = (isMap(b) || isSeq(b)) && !b.flow;
-  const firstLineEnd = (r: Node['range']) => Math.min(r![1], text.indexOf('\n', r![0]) === -1 ? r![1] : text.indexOf('\n', r![0]));
-  expect([a.range?.[0], block ? firstLineEnd(a.range) : a.range?.[1]], where).toEqual([b.range?.[0], block ? firstLineEnd(b.range) : b.range?.[1]]);
-  if (isScalar(b)) {
-    expect(isScalar(a), where).toBe(true);
-    if (!isScalar(a)) return;
-    expect([a.value, a.type], where).toEqual([b.value, b.type]);
-  } else if (isMap(b)) {
-    expect(isMap(a), where).toBe(true);
-    if (!isMap(a)) return;
-    expect(Boolean(a.flow), where).toBe(Boolean(b.flow));
-    expect(a.items.length, where).toBe(b.items.length);
-    a.items.forEach((p, i) => {
-      const q = b.items[i]!;
-      expect(isPair(p) && isPair(q), where).toBe(true);
-      sameNode(p.key as Node, q.key as Node, text);
-      sameNode(p.value as Node, q.value as Node, text);
-    });
-  } else if (isSeq(b)) {
-    expect(isSeq(a), where).toBe(true);
-    if (!isSeq(a)) return;
-    expect(a.items.length, where).toBe(b.items.length);
-    a.items.forEach((n, i) => sameNode(n as Node, b.items[i] as Node, text));
-  } else expect.fail(`unexpected node at ${where}`);
+const parsePlainly = (text: string) => parseDocument(text, { prettyErrors: false, merge: true, uniqueKeys: true, stringKeys: false });
+
+/** For the path of every node of `yaml`'s tree, and for missing paths below it, the reader's locate() answers as the document's does. */
+function samePlaces(locate: Locate, doc: Document, text: string): void {
+  // What spans read of a place: its start, its end up to the end of the start's line, and nullness.
+  const seen = (p: Place | undefined) => p && [p.start, Math.min(p.end, text.indexOf('\n', p.start) === -1 ? p.end : text.indexOf('\n', p.start)), p.isNull];
+  const check = (path: PathSegment[]) => {
+    const got = locate(path);
+    const want = locateInDocument(doc, path);
+    expect([seen(got.key), seen(got.value), got.depth], `${JSON.stringify(text)} at ${JSON.stringify(path)}`).toEqual([seen(want.key), seen(want.value), want.depth]);
+  };
+  const walk = (node: Node, path: PathSegment[]) => {
+    // The node itself; a missing entry or item, and a path through a scalar (the nearest node answers).
+    for (const p of [path, [...path, 'no-such-key'], [...path, 999], [...path, 0]]) check(p);
+    if (isMap(node)) for (const p of node.items) (expect(isPair(p)).toBe(true), walk(p.value as Node, [...path, (p.key as { value: string }).value]));
+    else if (isSeq(node)) node.items.forEach((item, i) => walk(item as Node, [...path, i]));
+    else expect(isScalar(node), `${JSON.stringify(text)} at ${JSON.stringify(path)}`).toBe(true);
+  };
+  walk(doc.contents as Node, []);
 }
 
 // Policy files and everything else YAML in fixtures/ (policy tests, configs).

@@ -1,18 +1,17 @@
 // A fast reader for the plain YAML policies are written in: block mappings and sequences keyed by
 // identifiers, one-line plain and quoted scalars, and one-line flow mappings such as
-// `{regex: '...'}`. For such a text it builds what the `yaml` library builds (the same data, the
-// same nodes with the same value ranges); for anything else (anchors, aliases, tags, block or
+// `{regex: '...'}`. For such a text it builds the data `yaml` builds and a small tree of where each
+// key and value sits (what spans are read from); for anything else (anchors, aliases, tags, block or
 // multi-line scalars, escapes other than `\\` and `\"`, numbers, booleans, nulls, duplicate keys,
 // plain scalars with non-ASCII letters...) it answers undefined and parseYaml hands the text to
 // `yaml`, which also reports every error. `yaml` costs ~300 us for a small policy and was most of
-// lint's time on a tree of ten thousand; this reader, nodes included, about a fifth of that.
+// lint's time on a tree of ten thousand; this reader about a tenth of that (it builds no yaml nodes).
 // test/plain-yaml.test.ts holds it to `yaml`'s result on every fixture and on mutated texts.
 //
-// Ranges: a scalar's or flow mapping's range[0] and range[1] are `yaml`'s. A block collection's
-// range[0] is `yaml`'s, and so is the end of its first line, which is all sts-policy reads of it;
-// its range[1] may end before trailing comment lines that `yaml` counts in, and range[2] (where
-// trailing comments end) is approximated for every node.
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+// Places: a node's start is `yaml`'s range[0], and so is its end for a scalar or flow mapping. A
+// block collection's end may fall before trailing comment lines that `yaml` counts in: sts-policy
+// reads only its first line.
+import type { Locate, Place, PathSegment } from './yaml.js';
 
 interface Line {
   /** Column of the first character. */
@@ -23,9 +22,24 @@ interface Line {
   next: number;
 }
 
+/**
+ * Where a node sits, with its entries' names, keys and values (a mapping) or its items (a
+ * sequence). It is its own Place: the reader declines null values, so `isNull` is always false.
+ */
+class PlainNode implements Place {
+  readonly isNull = false;
+  constructor(
+    readonly start: number,
+    public end: number,
+    readonly names: string[] | null = null,
+    readonly keys: PlainNode[] | null = null,
+    readonly items: PlainNode[] | null = null,
+  ) {}
+}
+
 /** A value and where the block collection holding it as its last value ends (yaml's range[1]). */
 interface Built {
-  node: Node;
+  node: PlainNode;
   data: unknown;
   end: number;
 }
@@ -44,8 +58,8 @@ for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_
 const PLAIN_FIRST = new Uint8Array(128);
 for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_/') PLAIN_FIRST[c.charCodeAt(0)] = 1;
 
-/** The document and its data, as `yaml` would build them, or undefined when the text is not in the plain subset. */
-export function readPlainYaml(text: string, maxDepth: number): { doc: Document; data: unknown } | undefined {
+/** The data `yaml` would build and where its nodes sit, or undefined when the text is not in the plain subset. */
+export function readPlainYaml(text: string, maxDepth: number): { data: unknown; locate: Locate } | undefined {
   const lines: Line[] = [];
   for (let at = 0; at < text.length; ) {
     let nl = text.indexOf('\n', at);
@@ -64,9 +78,30 @@ export function readPlainYaml(text: string, maxDepth: number): { doc: Document; 
   const reader = new Reader(text, lines, maxDepth);
   const root = reader.map(0, lines[0]!.start, 0);
   if (!root || reader.i !== lines.length) return undefined;
-  const doc = new Document();
-  doc.contents = root.node as typeof doc.contents;
-  return { doc, data: root.data };
+  return { data: root.data, locate: (path) => locate(root.node, path) };
+}
+
+/** The nodes at a data path, as nodeAt finds them in a yaml document. */
+function locate(root: PlainNode, path: readonly PathSegment[]): { key?: Place; value?: Place; depth: number } {
+  let current = root;
+  let key: PlainNode | undefined;
+  let depth = 0;
+  for (const seg of path) {
+    let next: PlainNode | undefined;
+    if (current.names) {
+      const i = current.names.indexOf(seg as string);
+      if (i < 0) break;
+      key = current.keys![i];
+      next = current.items![i];
+    } else if (current.items && typeof seg === 'number') {
+      next = current.items[seg];
+      key = undefined;
+      if (!next) break;
+    } else break;
+    current = next!;
+    depth++;
+  }
+  return { key, value: current, depth };
 }
 
 class Reader {
@@ -83,7 +118,7 @@ class Reader {
   map(column: number, from: number, depth: number): Built | undefined {
     if (depth > this.maxDepth) return undefined;
     const { text, lines } = this;
-    const node = new YAMLMap();
+    const node = new PlainNode(from, from, [], [], []);
     const data: Record<string, unknown> = {};
     let at = from;
     let end = from;
@@ -95,10 +130,11 @@ class Reader {
       const key = text.slice(at, keyEnd);
       if (text.charCodeAt(keyEnd) !== COLON || (keyEnd + 1 < line.end && text.charCodeAt(keyEnd + 1) !== SPACE)) return undefined;
       if (!isNewKey(key, data)) return undefined;
-      const keyNode = scalar(key, Scalar.PLAIN, at, keyEnd, keyEnd);
       const value = this.valueAfter(keyEnd + 1, column, depth);
       if (!value) return undefined;
-      node.items.push(new Pair(keyNode, value.node));
+      node.names!.push(key);
+      node.keys!.push(new PlainNode(at, keyEnd));
+      node.items!.push(value.node);
       data[key] = value.data;
       end = value.end;
       const next = lines[this.i];
@@ -106,7 +142,7 @@ class Reader {
       if (next.indent !== column || text.charCodeAt(next.start) === DASH) return undefined;
       at = next.start;
     }
-    node.range = [from, end, end];
+    node.end = end;
     return { node, data, end };
   }
 
@@ -129,9 +165,9 @@ class Reader {
   private seq(column: number, depth: number): Built | undefined {
     if (depth > this.maxDepth) return undefined;
     const { text, lines } = this;
-    const node = new YAMLSeq();
-    const data: unknown[] = [];
     const from = lines[this.i]!.start;
+    const node = new PlainNode(from, from, null, null, []);
+    const data: unknown[] = [];
     let end = from;
     for (;;) {
       const line = lines[this.i]!;
@@ -141,14 +177,14 @@ class Reader {
       KEY.lastIndex = p;
       const item = KEY.test(text) && text.charCodeAt(KEY.lastIndex) === COLON && (KEY.lastIndex + 1 === line.end || text.charCodeAt(KEY.lastIndex + 1) === SPACE) ? this.map(p - (line.start - line.indent), p, depth + 1) : this.inline(p, line);
       if (!item) return undefined;
-      node.items.push(item.node);
+      node.items!.push(item.node);
       data.push(item.data);
       end = item.end;
       const next = lines[this.i];
       if (!next || next.indent < column || (next.indent === column && !isDash(text, next))) break;
       if (next.indent !== column) return undefined;
     }
-    node.range = [from, end, end];
+    node.end = end;
     return { node, data, end };
   }
 
@@ -161,13 +197,12 @@ class Reader {
     if (c === 0x7b) {
       const flow = this.flowMap(p, line.end);
       if (!flow) return undefined;
-      flow.node.range = [p, flow.close, line.next];
       value = { node: flow.node, data: flow.data, end: line.next };
-      after = flow.close;
+      after = flow.node.end;
     } else {
       const s = readScalar(text, p, line.end, false);
       if (!s) return undefined;
-      value = { node: scalar(s.value, s.type, p, s.close, line.next), data: s.value, end: line.next };
+      value = { node: new PlainNode(p, s.close), data: s.value, end: line.next };
       after = s.close;
     }
     // Only spaces and a comment may follow (a comment needs a space before its `#`).
@@ -179,10 +214,9 @@ class Reader {
   }
 
   /** `{key: value, ...}` on one line, values quoted or plain. */
-  private flowMap(open: number, lineEnd: number): { node: YAMLMap; data: Record<string, unknown>; close: number } | undefined {
+  private flowMap(open: number, lineEnd: number): { node: PlainNode; data: Record<string, unknown> } | undefined {
     const { text } = this;
-    const node = new YAMLMap();
-    node.flow = true;
+    const node = new PlainNode(open, open, [], [], []);
     const data: Record<string, unknown> = {};
     let p = open + 1;
     for (;;) {
@@ -199,11 +233,14 @@ class Reader {
       if (!s) return undefined;
       let q = s.close;
       while (q < lineEnd && text.charCodeAt(q) === SPACE) q++;
-      node.items.push(new Pair(scalar(key, Scalar.PLAIN, p, keyEnd, keyEnd), scalar(s.value, s.type, v, s.close, q)));
+      node.names!.push(key);
+      node.keys!.push(new PlainNode(p, keyEnd));
+      node.items!.push(new PlainNode(v, s.close));
       data[key] = s.value;
       const sep = text.charCodeAt(q);
       if (sep === 0x7d) {
-        return { node, data, close: q + 1 };
+        node.end = q + 1;
+        return { node, data };
       }
       if (sep !== 0x2c) return undefined;
       p = q + 1;
@@ -216,22 +253,15 @@ const isNewKey = (key: string, data: Record<string, unknown>) => !NOT_A_STRING.h
 
 const isDash = (text: string, line: Line) => text.charCodeAt(line.start) === DASH && (line.start + 1 === line.end || text.charCodeAt(line.start + 1) === SPACE);
 
-function scalar(value: string, type: Scalar.Type, start: number, valueEnd: number, nodeEnd: number): Scalar {
-  const s = new Scalar(value);
-  s.type = type;
-  s.range = [start, valueEnd, nodeEnd];
-  return s;
-}
-
 /** A one-line quoted or plain scalar at `p`: its value and the offset after it. */
-function readScalar(text: string, p: number, end: number, inFlow: boolean): { value: string; type: Scalar.Type; close: number } | undefined {
+function readScalar(text: string, p: number, end: number, inFlow: boolean): { value: string; close: number } | undefined {
   const c = text.charCodeAt(p);
   if (c === 0x22) {
     let value = '';
     let from = p + 1;
     for (let i = from; i < end; i++) {
       const ch = text.charCodeAt(i);
-      if (ch === 0x22) return { value: value + text.slice(from, i), type: Scalar.QUOTE_DOUBLE, close: i + 1 };
+      if (ch === 0x22) return { value: value + text.slice(from, i), close: i + 1 };
       if (ch === 0x5c) {
         const next = text.charCodeAt(i + 1);
         if (next !== 0x5c && next !== 0x22) return undefined;
@@ -253,7 +283,7 @@ function readScalar(text: string, p: number, end: number, inFlow: boolean): { va
         i++;
         continue;
       }
-      return { value: value + text.slice(from, i), type: Scalar.QUOTE_SINGLE, close: i + 1 };
+      return { value: value + text.slice(from, i), close: i + 1 };
     }
     return undefined;
   }
@@ -267,5 +297,5 @@ function readScalar(text: string, p: number, end: number, inFlow: boolean): { va
   // `a:` would be a key; `a:b` is a plain scalar, `a,b` in a flow collection is not.
   if (text.charCodeAt(i - 1) === COLON || NOT_A_STRING.has(value)) return undefined;
   if (inFlow && /[:?*]/.test(value)) return undefined;
-  return { value, type: Scalar.PLAIN, close: i };
+  return { value, close: i };
 }

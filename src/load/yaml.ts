@@ -14,7 +14,18 @@ export interface YamlProblem {
   fix?: { range: [number, number]; text: string; description: string };
 }
 
-export type ParsedYaml = { ok: true; doc: Document; data: unknown } | { ok: false; problems: YamlProblem[] };
+/** Where a node sits in the text; `isNull` marks a null scalar (a key with no value, `~`). */
+export interface Place {
+  readonly start: number;
+  readonly end: number;
+  readonly isNull: boolean;
+}
+
+/** The nodes at a data path (aliases followed): the value, and for a mapping entry its key; `depth` segments were found. */
+export type Locate = (path: readonly PathSegment[]) => { key?: Place; value?: Place; depth: number };
+
+/** The data, where its nodes sit, and the yaml document when the `yaml` library read the text (the plain reader builds none). */
+export type ParsedYaml = { ok: true; data: unknown; locate: Locate; doc?: Document } | { ok: false; problems: YamlProblem[] };
 
 const ERROR_RULE: Record<string, string> = {
   DUPLICATE_KEY: 'yaml/duplicate-key',
@@ -25,7 +36,7 @@ export function parseYaml(source: SourceText): ParsedYaml {
   const text = source.text;
   // Most policies are plain YAML, which a small reader builds about five times faster (same result).
   const plain = readPlainYaml(text, MAX_DEPTH);
-  if (plain) return { ok: true, ...plain };
+  if (plain) return { ok: true, data: plain.data, locate: plain.locate };
   // `merge: true`: `<<` merge keys behave as in Go's yaml.v3, which the server is written against.
   const doc = parseDocument(text, { prettyErrors: false, merge: true, uniqueKeys: true, stringKeys: false });
   const problems: YamlProblem[] = [];
@@ -65,7 +76,7 @@ export function parseYaml(source: SourceText): ParsedYaml {
   const deep = shape.tooDeep;
   if (deep) return { ok: false, problems: [{ ruleId: 'yaml/too-deep', message: `nesting deeper than ${MAX_DEPTH} levels: a policy is at most a few levels deep`, start: deep.range?.[0] ?? 0, end: deep.range?.[1] ?? 0 }] };
   try {
-    return { ok: true, doc, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    return { ok: true, doc, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate: (path) => locateInDocument(doc, path) };
   } catch (e) {
     let first: Node | undefined;
     visit(doc, { Alias(_, a) { first ??= a; return visit.BREAK; } });
@@ -112,8 +123,15 @@ function dedupe(problems: YamlProblem[]): YamlProblem[] {
 
 export type PathSegment = string | number;
 
-/** The nodes at a data path: the value, and for a mapping entry its key. Aliases are followed. */
-export function nodeAt(doc: Document, path: readonly PathSegment[]): { key?: Node; value?: Node; depth: number } {
+/** Locate for a document the `yaml` library built. */
+export function locateInDocument(doc: Document, path: readonly PathSegment[]): ReturnType<Locate> {
+  const { key, value, depth } = nodeAt(doc, path);
+  return { key: placeOf(key), value: placeOf(value), depth };
+}
+
+const placeOf = (node: Node | undefined): Place | undefined => (node?.range ? { start: node.range[0], end: node.range[1], isNull: isScalar(node) && node.value === null } : undefined);
+
+function nodeAt(doc: Document, path: readonly PathSegment[]): { key?: Node; value?: Node; depth: number } {
   let current: unknown = doc.contents;
   let key: Node | undefined;
   let depth = 0;

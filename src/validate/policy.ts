@@ -1,8 +1,8 @@
 // Policy text -> typed Policy, or located findings that each predict `trust_policy_invalid`.
-import { isScalar, type Document, type Node } from 'yaml';
+import type { Document } from 'yaml';
 import { CLAIM_NAMES, type ClaimName, type Finding, type Level, type Matcher, type Permissions, type Policy, type Rule, type Span } from '../model.js';
 import { SourceText } from '../load/text.js';
-import { parseYaml, nodeAt, type PathSegment } from '../load/yaml.js';
+import { parseYaml, type Locate, type PathSegment } from '../load/yaml.js';
 import { makeFinding } from '../findings.js';
 import { schemaProblems, type SchemaProblem } from './schema.js';
 import { checkRegex } from './regex.js';
@@ -12,6 +12,7 @@ export interface ValidatedPolicy {
   path: string;
   name: string;
   source: SourceText;
+  /** The yaml document, when the `yaml` library read the text (for the anchor rule; plain texts have none). */
   doc?: Document;
   /** Present when the policy is valid (no error finding): what the server would evaluate. */
   policy?: Policy;
@@ -33,7 +34,7 @@ export function validatePolicyText(path: string, name: string, text: string): Va
   }
   const { doc } = parsed;
   const data = parsed.data as Data;
-  const locate = (p: SchemaProblem | { path: PathSegment[]; at: 'key' | 'value' }) => spanOf(source, doc, p.path, p.at);
+  const locate = (p: SchemaProblem | { path: PathSegment[]; at: 'key' | 'value' }) => spanOf(source, parsed.locate, p.path, p.at);
   const findings: Finding[] = schemaProblems(data).map((p) => {
     const span = locate(p);
     return makeFinding(path, p.ruleId, p.message, span, { fix: p.replacement ? { range: [span.start, span.end], text: p.replacement, safe: isSafeRename(source.text.slice(span.start, span.end), p.replacement), description: `write ${p.replacement}` } : null });
@@ -74,7 +75,7 @@ export function validatePolicyText(path: string, name: string, text: string): Va
   const policy: Policy = {
     name,
     path,
-    rules: rules.map((rule, index) => buildRule(rule as RawRule, index, (p, at) => spanOf(source, doc, ['spec', 'rules', index, ...p], at), effective)),
+    rules: rules.map((rule, index) => buildRule(rule as RawRule, index, (p, at) => spanOf(source, parsed.locate, ['spec', 'rules', index, ...p], at), effective)),
   };
   return { path, name, source, doc, policy, findings };
 }
@@ -107,16 +108,17 @@ function buildRule(raw: RawRule, index: number, at: (p: PathSegment[], at: 'key'
 }
 
 /** Where a data path sits in the file: the key or the value; the nearest existing ancestor otherwise. */
-export function spanOf(source: SourceText, doc: Document, path: PathSegment[], at: 'key' | 'value'): Span {
-  const found = nodeAt(doc, path);
+export function spanOf(source: SourceText, locate: Locate, path: PathSegment[], at: 'key' | 'value'): Span {
+  const found = locate(path);
   const complete = found.depth === path.length;
-  let node: Node | undefined = complete ? (at === 'key' ? (found.key ?? found.value) : (found.value ?? found.key)) : (found.key ?? found.value);
-  if (complete && at === 'value' && found.value && isScalar(found.value) && found.value.value === null && found.key) node = found.key;
-  const range = node?.range ?? (doc.contents as Node | null)?.range;
-  if (!range) return source.span(0, 0);
+  let place = complete ? (at === 'key' ? (found.key ?? found.value) : (found.value ?? found.key)) : (found.key ?? found.value);
+  if (complete && at === 'value' && found.value?.isNull && found.key) place = found.key;
+  place ??= locate([]).value;
+  if (!place) return source.span(0, 0);
   // A block collection's value range runs to its last item: point at its first line only.
-  const end = Math.min(range[1], source.text.indexOf('\n', range[0]) === -1 ? range[1] : source.text.indexOf('\n', range[0]));
-  return source.span(range[0], Math.max(end, range[0]));
+  const newline = source.text.indexOf('\n', place.start);
+  const end = Math.min(place.end, newline === -1 ? place.end : newline);
+  return source.span(place.start, Math.max(end, place.start));
 }
 
 function regexHint(message: string): string {
