@@ -2,7 +2,7 @@
 // repository's settings (`.sts-policy.yaml`), and honour inline ignore comments.
 import { discover, type Discovery, type Target } from './load/discover.js';
 import type { SourceText } from './load/text.js';
-import { readPolicyFile } from './load/read.js';
+import { readPolicyFile, type ReadResult } from './load/read.js';
 import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
 import { compareFindings, makeFinding } from './findings.js';
 import type { Finding } from './model.js';
@@ -65,10 +65,10 @@ export interface TargetResult {
 }
 
 /** Lints one discovered target with its repository's settings. */
-export function lintTarget(t: Target, settings: SettingsResolver, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>): TargetResult {
+export function lintTarget(t: Target, settings: SettingsResolver, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>, read?: ReadResult): TargetResult {
   if (t.kind === 'near-miss') return { findings: [makeFinding(t.path, 'file/near-miss', t.message, FILE_START)], ignored: [], problems: [] };
   const { problems, ...check } = checkOptionsFor(settings, t.path, options, t.root);
-  const r = loadPolicy(t);
+  const r = loadPolicy(t, read);
   const file: FileResult = { path: r.path, policyName: r.policyName, valid: r.valid, validated: r.validated, source: r.validated?.source };
   if (!r.validated) return { file, findings: r.readFindings, ignored: [], problems: problems.map(formatConfigProblem) };
   return { file, ...checkPolicy(r.validated, check), problems: problems.map(formatConfigProblem) };
@@ -118,9 +118,8 @@ function configure(findings: Finding[], config: LintConfig): Finding[] {
   return out;
 }
 
-/** Reads and validates one policy target; a read failure is a located finding, never a throw. */
-export function loadPolicy(t: Extract<Target, { kind: 'policy' }>): FileResult & { readFindings: Finding[] } {
-  const read = readPolicyFile(t.path);
+/** Reads (unless another thread has) and validates one policy target; a read failure is a located finding, never a throw. */
+export function loadPolicy(t: Extract<Target, { kind: 'policy' }>, read: ReadResult = readPolicyFile(t.path)): FileResult & { readFindings: Finding[] } {
   if (!read.ok) {
     const at = read.position ? { ...read.position, endLine: read.position.line, endColumn: read.position.column + 1 } : FILE_START;
     return { path: t.path, policyName: t.name, valid: false, readFindings: [makeFinding(t.path, read.ruleId, read.message, at)] };
