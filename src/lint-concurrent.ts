@@ -1,6 +1,6 @@
 // `lint` over many files on several cores: the main thread looks at the top of the named folders,
-// then, job by job, walks the folders left and reads their policy files, while worker threads
-// (dist/lint-worker.cjs) validate and lint what it sends. Results are gathered in discovery's
+// then, job by job, walks the folders left, reads their policy files and resolves their settings,
+// while worker threads (dist/lint-worker.cjs) validate and lint what it sends. Results are gathered in discovery's
 // order, so the report is the same as a sequential run's. Small runs, and runs where the worker
 // bundle is absent (tests run from src/), stay on the main thread.
 import { existsSync } from 'node:fs';
@@ -8,24 +8,21 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { lazyRequire } from './lazy.js';
 import { orderTargets, planDiscovery, walkUnit, type Target, type WalkUnit } from './load/discover.js';
-import { readPolicyFile, type ReadResult } from './load/read.js';
 import { SourceText } from './load/text.js';
-import { lintDiscovered, lintTarget, type LintResult, type TargetResult } from './lint.js';
+import { lintDiscovered, lintTarget, preparePolicy, type LintResult, type PreparedPolicy, type TargetResult } from './lint.js';
 import type { SettingsResolver } from './config.js';
 
 export interface WorkerOptions {
-  configPath?: string;
-  ignores?: boolean;
   /** Send each file's text back (false when the report quotes no line: JSON, GitHub). */
   texts?: boolean;
 }
 
 type PlainTarget = Omit<TargetResult, 'file'> & { file?: { path: string; policyName: string; valid: boolean; text?: string } };
-/** A worker's job: targets to lint, with what reading each policy file gave (null for a near miss). */
+/** A worker's job: targets to lint, each policy target prepared (null for a near miss). */
 export interface WorkerJob {
   id: number;
   targets: Target[];
-  reads: (ReadResult | null)[];
+  prepared: (PreparedPolicy | null)[];
 }
 export interface WorkerJobResult {
   id: number;
@@ -72,7 +69,7 @@ function autoWorkers(): number {
   return Math.max(1, Math.min(os().availableParallelism() - 1, MAX_WORKERS));
 }
 
-export async function lintPathsConcurrently(paths: readonly string[], options: WorkerOptions & { settings: SettingsResolver; concurrency: Concurrency }): Promise<LintResult> {
+export async function lintPathsConcurrently(paths: readonly string[], options: WorkerOptions & { settings: SettingsResolver; ignores?: boolean; concurrency: Concurrency }): Promise<LintResult> {
   const workerFile = fileURLToPath(new URL('./lint-worker.cjs', import.meta.url));
   const plan = planDiscovery(paths, options.concurrency === 'off' ? { visits: 0, units: 0 } : PLANNING);
   // Folders left after the planning visits mean a big tree; otherwise every target is known.
@@ -82,16 +79,16 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
     const targets = orderTargets([...plan.targets, ...plan.units.flatMap(walkUnit)]);
     // As from a worker: no parsed documents kept (10,000 of them weigh hundreds of MiB).
     return lintDiscovered({ targets, errors: plan.errors }, (t) => {
-      const r = lintTarget(t, options.settings, options);
+      const r = lintTarget(t, (p) => preparePolicy(p, options.settings, options));
       return r.file ? { ...r, file: { ...r.file, validated: undefined } } : r;
     });
   }
 
   const { Worker } = threads();
   const pool: Worker[] = [];
-  for (let i = 0; i < workers; i++) pool.push(new Worker(workerFile, { workerData: { configPath: options.configPath, ignores: options.ignores, texts: options.texts } satisfies WorkerOptions, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
-  // Planned jobs: targets found, and folders to walk. The main thread walks and reads a job's files
-  // when it sends the job (about a fifth of the work per file: it runs beside the workers).
+  for (let i = 0; i < workers; i++) pool.push(new Worker(workerFile, { workerData: { texts: options.texts } satisfies WorkerOptions, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
+  // Planned jobs: targets found, and folders to walk. The main thread walks a job's folders, reads
+  // its files and resolves their settings when it sends the job (it runs beside the workers).
   type Plan = { targets: Target[]; units: WalkUnit[] };
   const jobs: Plan[] = [];
   const chunk = <T>(xs: T[], each: (part: T[]) => Plan) => {
@@ -113,7 +110,7 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
       if (next >= jobs.length) return;
       const id = next++;
       const targets = [...jobs[id]!.targets, ...jobs[id]!.units.flatMap(walkUnit)];
-      w.postMessage({ id, targets, reads: targets.map((t) => (t.kind === 'policy' ? readPolicyFile(t.path) : null)) } satisfies WorkerJob);
+      w.postMessage({ id, targets, prepared: targets.map((t) => (t.kind === 'policy' ? preparePolicy(t, options.settings, options) : null)) } satisfies WorkerJob);
     };
     if (!pending) return stop();
     for (const w of pool) {

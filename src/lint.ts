@@ -53,7 +53,7 @@ export interface CheckOptions {
 
 export function lintPaths(paths: readonly string[], options: LintOptions = {}): LintResult {
   const settings = options.settings ?? new SettingsResolver({ config: options.config, configPath: options.configPath });
-  return lintDiscovered(discover(paths), (t) => lintTarget(t, settings, options));
+  return lintDiscovered(discover(paths), (t) => lintTarget(t, (p) => preparePolicy(p, settings, options)));
 }
 
 /** One target's share of a lint result; config problems are formatted, deduplicated by the caller. */
@@ -65,9 +65,23 @@ export interface TargetResult {
 }
 
 /** Lints one discovered target with its repository's settings. */
-export function lintTarget(t: Target, settings: SettingsResolver, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>, read?: ReadResult): TargetResult {
+/** A policy target made ready to validate: its file read and its repository's settings resolved (by the thread that walks). */
+export interface PreparedPolicy {
+  read: ReadResult;
+  check: CheckOptions & { problems: ConfigProblem[] };
+}
+
+type PolicyTarget = Extract<Target, { kind: 'policy' }>;
+
+export function preparePolicy(t: PolicyTarget, settings: SettingsResolver, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>): PreparedPolicy {
+  return { check: checkOptionsFor(settings, t.path, options, t.root), read: readPolicyFile(t.path) };
+}
+
+/** Lints one target; `prepare` gives a policy target's file and settings (preparePolicy, or what another thread prepared). */
+export function lintTarget(t: Target, prepare: (t: PolicyTarget) => PreparedPolicy): TargetResult {
   if (t.kind === 'near-miss') return { findings: [makeFinding(t.path, 'file/near-miss', t.message, FILE_START)], ignored: [], problems: [] };
-  const { problems, ...check } = checkOptionsFor(settings, t.path, options, t.root);
+  const { read, check: checkWithProblems } = prepare(t);
+  const { problems, ...check } = checkWithProblems;
   const r = loadPolicy(t, read);
   const file: FileResult = { path: r.path, policyName: r.policyName, valid: r.valid, validated: r.validated, source: r.validated?.source };
   if (!r.validated) return { file, findings: r.readFindings, ignored: [], problems: problems.map(formatConfigProblem) };
@@ -119,7 +133,7 @@ function configure(findings: Finding[], config: LintConfig): Finding[] {
 }
 
 /** Reads (unless another thread has) and validates one policy target; a read failure is a located finding, never a throw. */
-export function loadPolicy(t: Extract<Target, { kind: 'policy' }>, read: ReadResult = readPolicyFile(t.path)): FileResult & { readFindings: Finding[] } {
+export function loadPolicy(t: PolicyTarget, read: ReadResult = readPolicyFile(t.path)): FileResult & { readFindings: Finding[] } {
   if (!read.ok) {
     const at = read.position ? { ...read.position, endLine: read.position.line, endColumn: read.position.column + 1 } : FILE_START;
     return { path: t.path, policyName: t.name, valid: false, readFindings: [makeFinding(t.path, read.ruleId, read.message, at)] };

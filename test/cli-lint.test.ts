@@ -246,6 +246,38 @@ describe('--concurrency', () => {
     expect(JSON.parse(lint(['fixtures', '--format', 'json', '--concurrency', '3']).stdout).summary.files).toBeGreaterThan(8);
   });
 
+  it('workers apply each repository\'s settings (config, origin owner), an explicit --config and a broken config as the main thread does', () => {
+    const clones = tempDir();
+    const policy = readFileSync(join(ROOT, 'fixtures/examples/acme/terraform-modules/.atmos/pro/sts/default.yaml'), 'utf8');
+    const put = (path: string, text: string) => (mkdirSync(join(clones, path, '..'), { recursive: true }), writeFileSync(join(clones, path), text));
+    // Enough repositories for several jobs; every third has a config, every third an origin remote.
+    for (let i = 0; i < 40; i++) {
+      put(`r${i}/.atmos/pro/sts/default.yaml`, policy);
+      if (i % 3 === 1) put(`r${i}/.sts-policy.yaml`, 'owners: [someone-else]\nrules: {security/untrusted-owner: error}\n');
+      if (i % 3 === 2) put(`r${i}/.git/config`, '[remote "origin"]\n\turl = git@github.com:other-org/r.git\n');
+    }
+    const explicit = join(tempDir(), 'ci.yaml');
+    writeFileSync(explicit, 'rules: {security/untrusted-owner: off}\n');
+    const both = (extra: string[]) => {
+      const off = lint([clones, '--format', 'json', '--concurrency', 'off', ...extra]);
+      const two = lint([clones, '--format', 'json', '--concurrency', '2', ...extra]);
+      expect([two.code, two.stdout, two.stderr]).toEqual([off.code, off.stdout, off.stderr]);
+      return off;
+    };
+    const own = JSON.parse(both([]).stdout) as JsonReport;
+    expect(own.summary.files).toBe(40);
+    // Not vacuous: the configs name other owners at a raised severity; the origin remotes name another owner.
+    const untrusted = (r: JsonReport, severity: string) => new Set(r.findings.filter((f) => f.ruleId === 'security/untrusted-owner' && f.severity === severity).map((f) => f.path)).size;
+    expect([untrusted(own, 'error'), untrusted(own, 'warning')]).toEqual([13, 13]);
+    const silenced = JSON.parse(both(['--config', explicit]).stdout) as JsonReport;
+    expect([untrusted(silenced, 'error'), untrusted(silenced, 'warning')]).toEqual([0, 0]);
+    // A broken config is a usage error, located, from either thread.
+    put('r7/.sts-policy.yaml', 'ownres: [acme]\n');
+    const broken = both([]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('r7/.sts-policy.yaml:1:1: unknown key `ownres`');
+  });
+
   it('refuses a value that is not a count, auto or off', () => {
     for (const bad of ['0', 'many', '-1']) {
       const r = lint(['fixtures/valid', '--concurrency', bad]);

@@ -33,7 +33,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
   const settings = new SettingsResolver({ configPath: opts.config });
   const fixing = opts.fix || opts.fixUnsafe || opts.fixDryRun;
   // Fixing needs every parsed document, so it stays on the main thread.
-  let result = fixing ? lintPaths(targets, { settings, ignores: opts.ignores }) : await lintPathsConcurrently(targets, { settings, configPath: opts.config, ignores: opts.ignores, concurrency: opts.concurrency ?? 'auto', texts: opts.format === 'stylish' || opts.format === 'sarif' });
+  let result = fixing ? lintPaths(targets, { settings, ignores: opts.ignores }) : await lintPathsConcurrently(targets, { settings, ignores: opts.ignores, concurrency: opts.concurrency ?? 'auto', texts: opts.format === 'stylish' || opts.format === 'sarif' });
   if (result.errors.length) {
     for (const e of result.errors) process.stderr.write(`sts-policy: ${e}\n`);
     return EXIT.usage;
