@@ -1,8 +1,8 @@
 // `lint` over many files on several cores: the main thread looks at the top of the named folders,
 // then, job by job, walks the folders left, reads their policy files and resolves their settings,
-// while worker threads (dist/lint-worker.cjs) validate and lint what it sends. Results are gathered in discovery's
-// order, so the report is the same as a sequential run's. Small runs, and runs where the worker
-// bundle is absent (tests run from src/), stay on the main thread.
+// while worker threads (dist/lint-worker.cjs) validate and lint what it sends. Results are gathered
+// in discovery's order, so the report is the same as a sequential run's. Small runs, and runs where
+// the worker bundle is absent (tests run from src/), stay on the main thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
