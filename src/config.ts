@@ -5,7 +5,7 @@
 import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { SourceText } from './load/text.js';
-import { parseYaml, type Locate, type PathSegment } from './load/yaml.js';
+import { parseYaml, placeAt, type Locate, type PathSegment } from './load/yaml.js';
 import { allRuleMetas } from './findings.js';
 import { didYouMean } from './validate/suggest.js';
 import type { LintConfig } from './rules/framework.js';
@@ -152,11 +152,7 @@ function kindOf(v: unknown): string {
 }
 
 function position(source: SourceText, locate: Locate, path: PathSegment[], where: 'key' | 'value') {
-  const found = locate(path);
-  let place = where === 'key' ? (found.key ?? found.value) : (found.value ?? found.key);
-  if (found.depth < path.length) place = found.key ?? found.value;
-  if (where === 'value' && found.value?.isNull && found.key) place = found.key;
-  return source.position(place?.start ?? 0);
+  return source.position(placeAt(locate, path, where)?.start ?? 0);
 }
 
 /** Reads a config file: bounded, strict UTF-8, and (when found by walking up) never through a symlink. */

@@ -64,7 +64,6 @@ export interface TargetResult {
   problems: string[];
 }
 
-/** Lints one discovered target with its repository's settings. */
 /** A policy target made ready to validate: its file read and its repository's settings resolved (by the thread that walks). */
 export interface PreparedPolicy {
   read: ReadResult;

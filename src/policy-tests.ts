@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_NAME_PATTERN, type Claims, type Permissions } from './model.js';
 import { SourceText } from './load/text.js';
-import { parseYaml, type PathSegment } from './load/yaml.js';
+import { parseYaml, placeAt, type PathSegment } from './load/yaml.js';
 import { TESTS_DIR } from './load/discover.js';
 import { claimsFromSubject, decodeClaimsInput } from './engine/claims.js';
 import { evaluate, type RuleTrace } from './engine/evaluate.js';
@@ -85,8 +85,7 @@ export function loadTestFile(path: string): TestFile {
   }
   const { locate } = parsed;
   const fail = (at: PathSegment[], message: string): never => {
-    const n = locate(at);
-    const pos = source.position((n.key ?? n.value)?.start ?? 0);
+    const pos = source.position(placeAt(locate, at, 'key')?.start ?? 0);
     throw new TestFileError(path, pos.line, pos.column, message);
   };
   const data = parsed.data as Record<string, unknown>;
@@ -95,7 +94,7 @@ export function loadTestFile(path: string): TestFile {
   const policyName = (data.policy as string | undefined) ?? basename(path).replace(/\.test\.yaml$/, '');
   if (typeof policyName !== 'string' || !POLICY_NAME_PATTERN.test(policyName)) fail(['policy'], '`policy` must be a policy name (1 to 64 letters, digits, `-`, `_`)');
   if (!Array.isArray(data.cases) || !data.cases.length) fail(['cases'], '`cases` must be a non-empty list of test cases');
-  const lineOf = (i: number) => source.position(locate(['cases', i]).value?.start ?? 0).line;
+  const lineOf = (i: number) => source.position(placeAt(locate, ['cases', i], 'value')?.start ?? 0).line;
   const cases = (data.cases as unknown[]).map((raw, i) => ({ ...parseCase(raw, i, path, fail), line: lineOf(i) }));
   // The repo is the folder holding `.atmos/`, spelled as the user gave the path.
   const norm = path.split(sep).join('/');

@@ -372,7 +372,7 @@ function search(include: readonly NFA[], exclude: readonly NFA[], max: number): 
   if (!include.length) throw new Error('findWord needs at least one language');
   // A single-word language answers by membership alone.
   const word = include.find((n) => n.literal !== undefined)?.literal;
-  if (word !== undefined) return include.every((n) => acceptsWord(n, word)) && !exclude.some((n) => acceptsWord(n, word)) ? word : undefined;
+  if (word !== undefined) return admitsWord(include, exclude, word) ? word : undefined;
   // One shape for every state (the start states too), for the same reason as makeNfa.
   type State = { inc: number[]; exc: number[][]; prev: State | undefined; ch: number };
   const keyOf = (inc: number[], exc: number[][]) => (exc.length ? `${inc.join(',')}|${exc.map((x) => x.join(',')).join(';')}` : inc.join(','));
@@ -528,7 +528,7 @@ export function someWord(opts: SearchOptions, likely: readonly string[] = []): b
   if (found.has(key)) return true;
   if (!searches.has(key))
     for (const w of likely)
-      if (opts.include.every((n) => acceptsWord(n, w)) && !(opts.exclude ?? []).some((n) => acceptsWord(n, w))) {
+      if (admitsWord(opts.include, opts.exclude ?? [], w)) {
         if (found.size >= MAX_CACHED * 4) found.clear();
         found.add(key);
         return true;
@@ -542,6 +542,9 @@ let stamp = 0;
 /** The simulation's two state lists, reused (grown on demand). */
 let from = new Int32Array(64);
 let to = new Int32Array(64);
+
+/** Is `word` in every `include` language and no `exclude` one? */
+const admitsWord = (include: readonly NFA[], exclude: readonly NFA[], word: string) => include.every((n) => acceptsWord(n, word)) && !exclude.some((n) => acceptsWord(n, word));
 
 /** Is `word` in the language? A direct simulation, no search. */
 export function acceptsWord(nfa: NFA, word: string): boolean {

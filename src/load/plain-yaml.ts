@@ -11,7 +11,7 @@
 // Places: a node's start is `yaml`'s range[0], and so is its end for a scalar or flow mapping. A
 // block collection's end may fall before trailing comment lines that `yaml` counts in: sts-policy
 // reads only its first line.
-import type { Locate, Place, PathSegment } from './yaml.js';
+import type { Locate, Located, Place, PathSegment } from './yaml.js';
 
 interface Line {
   /** Column of the first character. */
@@ -81,8 +81,8 @@ export function readPlainYaml(text: string, maxDepth: number): { data: unknown; 
   return { data: root.data, locate: (path) => locate(root.node, path) };
 }
 
-/** The nodes at a data path, as nodeAt finds them in a yaml document. */
-function locate(root: PlainNode, path: readonly PathSegment[]): { key?: Place; value?: Place; depth: number } {
+/** The nodes at a data path, as locateInDocument finds them in a yaml document. */
+function locate(root: PlainNode, path: readonly PathSegment[]): Located {
   let current = root;
   let key: PlainNode | undefined;
   let depth = 0;

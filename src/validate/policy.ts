@@ -2,7 +2,7 @@
 import type { Document } from 'yaml';
 import { CLAIM_NAMES, type ClaimName, type Finding, type Level, type Matcher, type Permissions, type Policy, type Rule, type Span } from '../model.js';
 import { SourceText } from '../load/text.js';
-import { parseYaml, type Locate, type PathSegment } from '../load/yaml.js';
+import { parseYaml, placeAt, type Locate, type PathSegment } from '../load/yaml.js';
 import { makeFinding } from '../findings.js';
 import { schemaProblems, type SchemaProblem } from './schema.js';
 import { checkRegex } from './regex.js';
@@ -34,15 +34,15 @@ export function validatePolicyText(path: string, name: string, text: string): Va
   }
   const { doc } = parsed;
   const data = parsed.data as Data;
-  const locate = (p: SchemaProblem | { path: PathSegment[]; at: 'key' | 'value' }) => spanOf(source, parsed.locate, p.path, p.at);
+  const spanAt = (p: SchemaProblem | { path: PathSegment[]; at: 'key' | 'value' }) => spanOf(source, parsed.locate, p.path, p.at);
   const findings: Finding[] = schemaProblems(data).map((p) => {
-    const span = locate(p);
+    const span = spanAt(p);
     return makeFinding(path, p.ruleId, p.message, span, { fix: p.replacement ? { range: [span.start, span.end], text: p.replacement, safe: isSafeRename(source.text.slice(span.start, span.end), p.replacement), description: `write ${p.replacement}` } : null });
   });
 
   const written = data?.metadata?.name;
   if (typeof written === 'string' && written !== name && /^[A-Za-z0-9_-]{1,64}$/.test(written)) {
-    const span = locate({ path: ['metadata', 'name'], at: 'value' });
+    const span = spanAt({ path: ['metadata', 'name'], at: 'value' });
     findings.push(makeFinding(path, 'schema/metadata-name', `\`metadata.name\` must be \`${name}\`, the file name without .yaml (STS selects the policy by file name)`, span, { fix: { range: [span.start, span.end], text: name, safe: true, description: `set metadata.name to ${name}` } }));
   }
 
@@ -56,18 +56,18 @@ export function validatePolicyText(path: string, name: string, text: string): Va
         if (typeof pattern !== 'string') continue;
         const check = checkRegex(pattern);
         const at = { path: ['spec', 'rules', i, 'match', claim, 'regex'], at: 'value' as const };
-        if (!check.ok) findings.push(makeFinding(path, 'schema/invalid-regex', `RE2 (Go regexp) rejects this regex: ${check.message}${regexHint(check.message)}`, locate(at)));
+        if (!check.ok) findings.push(makeFinding(path, 'schema/invalid-regex', `RE2 (Go regexp) rejects this regex: ${check.message}${regexHint(check.message)}`, spanAt(at)));
         else {
           effective.set(pattern, check.effective);
           for (const p of check.portable)
-            findings.push(makeFinding(path, 'regex/go-version-dependent', `\`${p.written}\` is accepted only by Go 1.25 and later: whether STS accepts it depends on its Go version; write \`${p.portable}\``, locate(at)));
+            findings.push(makeFinding(path, 'regex/go-version-dependent', `\`${p.written}\` is accepted only by Go 1.25 and later: whether STS accepts it depends on its Go version; write \`${p.portable}\``, spanAt(at)));
         }
       }
     if (r?.permissions && typeof r.permissions === 'object')
       for (const [perm, level] of Object.entries(r.permissions)) {
         const offered = offeredLevels(perm);
         if (offered && typeof level === 'string' && (['read', 'write', 'admin'] as string[]).includes(level) && !offered.includes(level as Level))
-          findings.push(makeFinding(path, 'permissions/unsupported-level', `GitHub does not offer \`${perm}: ${level}\` (it offers ${offered.map((l) => `\`${l}\``).join(', ')}): the mint would be refused`, locate({ path: ['spec', 'rules', i, 'permissions', perm], at: 'value' })));
+          findings.push(makeFinding(path, 'permissions/unsupported-level', `GitHub does not offer \`${perm}: ${level}\` (it offers ${offered.map((l) => `\`${l}\``).join(', ')}): the mint would be refused`, spanAt({ path: ['spec', 'rules', i, 'permissions', perm], at: 'value' })));
       }
   });
 
@@ -109,11 +109,7 @@ function buildRule(raw: RawRule, index: number, at: (p: PathSegment[], at: 'key'
 
 /** Where a data path sits in the file: the key or the value; the nearest existing ancestor otherwise. */
 export function spanOf(source: SourceText, locate: Locate, path: PathSegment[], at: 'key' | 'value'): Span {
-  const found = locate(path);
-  const complete = found.depth === path.length;
-  let place = complete ? (at === 'key' ? (found.key ?? found.value) : (found.value ?? found.key)) : (found.key ?? found.value);
-  if (complete && at === 'value' && found.value?.isNull && found.key) place = found.key;
-  place ??= locate([]).value;
+  const place = placeAt(locate, path, at) ?? locate([]).value;
   if (!place) return source.span(0, 0);
   // A block collection's value range runs to its last item: point at its first line only.
   const newline = source.text.indexOf('\n', place.start);
