@@ -373,52 +373,58 @@ function search(include: readonly NFA[], exclude: readonly NFA[], max: number): 
   // A single-word language answers by membership alone.
   const word = include.find((n) => n.literal !== undefined)?.literal;
   if (word !== undefined) return admitsWord(include, exclude, word) ? word : undefined;
-  // One shape for every state (the start states too), for the same reason as makeNfa.
+  // One shape for every state (the start states too), for the same reason as makeNfa. The loops
+  // below are plain and reuse their scratch lists: a lint of many policies runs tens of thousands
+  // of searches, and their garbage was most of what the run allocated.
   type State = { inc: number[]; exc: number[][]; prev: State | undefined; ch: number };
-  const keyOf = (inc: number[], exc: number[][]) => (exc.length ? `${inc.join(',')}|${exc.map((x) => x.join(',')).join(';')}` : inc.join(','));
   const seen = new Set<string>();
+  const excStarts = exclude.map((n) => sortedUnique(n.starts));
+  const startKey = excKeyOf(excStarts);
   let frontier: State[] = [];
   for (const inc of product(include.map((n) => n.starts))) {
-    const exc = exclude.map((n) => sortedUnique(n.starts));
-    const k = keyOf(inc, exc);
-    if (!seen.has(k)) (seen.add(k), frontier.push({ inc, exc, prev: undefined, ch: -1 }));
+    const k = inc.join(',') + startKey;
+    if (!seen.has(k)) (seen.add(k), frontier.push({ inc, exc: excStarts, prev: undefined, ch: -1 }));
   }
+  const reps: number[] = [];
+  const ranks: number[] = [];
+  const targets: number[][] = [];
   while (frontier.length) {
     const next: State[] = [];
     for (const st of frontier) {
-      if (st.inc.every((q, i) => include[i]!.finals.has(q)) && st.exc.every((set, i) => !set.some((q) => exclude[i]!.finals.has(q)))) return spell(st);
+      if (accepting(include, exclude, st.inc, st.exc)) return spell(st);
       // The characters that can lead somewhere different: one representative per interval between range bounds.
-      const incEdges = st.inc.map((q, i) => include[i]!.edges[q]!);
       let points = boundsOf(include[0]!.edges, st.inc[0]!);
       for (let i = 1; i < st.inc.length; i++) points = mergeBounds(points, boundsOf(include[i]!.edges, st.inc[i]!));
-      st.exc.forEach((set, i) => set.forEach((q) => (points = mergeBounds(points, boundsOf(exclude[i]!.edges, q)))));
-      // Representatives in rank order (insertion sort: a handful each).
-      const reps: number[] = [];
-      const ranks: number[] = [];
+      for (let i = 0; i < st.exc.length; i++) for (const q of st.exc[i]!) points = mergeBounds(points, boundsOf(exclude[i]!.edges, q));
+      // Representatives in rank order (a stable insertion sort: a handful each).
+      reps.length = 0;
+      ranks.length = 0;
       for (let j = 0; j + 1 < points.length; j++) {
         const c = representative(points[j]!, points[j + 1]! - 1);
         const r = rankOf(c);
         let at = reps.length;
-        while (at > 0 && ranks[at - 1]! > r) at--;
-        reps.splice(at, 0, c);
-        ranks.splice(at, 0, r);
+        for (; at > 0 && ranks[at - 1]! > r; at--) (reps[at] = reps[at - 1]!), (ranks[at] = ranks[at - 1]!);
+        reps[at] = c;
+        ranks[at] = r;
       }
       for (const c of reps) {
-        const targets: number[][] = [];
-        for (const out of incEdges) {
+        targets.length = 0;
+        for (let i = 0; i < st.inc.length; i++) {
           const t: number[] = [];
-          for (const e of out) if (rangesContain(e.ranges, c) && !t.includes(e.to)) t.push(e.to);
+          for (const e of include[i]!.edges[st.inc[i]!]!) if (rangesContain(e.ranges, c) && !t.includes(e.to)) t.push(e.to);
           if (!t.length) break;
           targets.push(t);
         }
-        if (targets.length < incEdges.length) continue;
-        const exc = st.exc.map((set, i) => {
+        if (targets.length < st.inc.length) continue;
+        const exc: number[][] = [];
+        for (let i = 0; i < st.exc.length; i++) {
           const t: number[] = [];
-          for (const q of set) for (const e of exclude[i]!.edges[q]!) if (rangesContain(e.ranges, c)) t.push(e.to);
-          return sortedUnique(t);
-        });
+          for (const q of st.exc[i]!) for (const e of exclude[i]!.edges[q]!) if (rangesContain(e.ranges, c)) t.push(e.to);
+          exc.push(sortedUnique(t));
+        }
+        const excKey = excKeyOf(exc);
         for (const inc of product(targets)) {
-          const k = keyOf(inc, exc);
+          const k = inc.join(',') + excKey;
           if (seen.has(k)) continue;
           seen.add(k);
           if (seen.size > max) throw new NotAnalysable(`the search explored more than ${max} states`);
@@ -429,6 +435,20 @@ function search(include: readonly NFA[], exclude: readonly NFA[], max: number): 
     frontier = next;
   }
   return undefined;
+}
+
+/** A product state's part of the seen-set key for its excluded automata's state sets. */
+function excKeyOf(exc: readonly number[][]): string {
+  let key = '';
+  for (let i = 0; i < exc.length; i++) key += (i ? ';' : '|') + exc[i]!.join(',');
+  return key;
+}
+
+/** Is the product state final in every included automaton and in no excluded one? */
+function accepting(include: readonly NFA[], exclude: readonly NFA[], inc: readonly number[], exc: readonly number[][]): boolean {
+  for (let i = 0; i < inc.length; i++) if (!include[i]!.finals.has(inc[i]!)) return false;
+  for (let i = 0; i < exc.length; i++) for (const q of exc[i]!) if (exclude[i]!.finals.has(q)) return false;
+  return true;
 }
 
 const rankOf = (c: number) => (c < 128 ? ASCII_RANK[c]! : 1000 + c);
@@ -448,7 +468,10 @@ function spell(s: { prev: unknown; ch: number }): string {
 }
 
 function product(lists: readonly number[][]): number[][] {
-  if (lists.every((l) => l.length === 1)) return [lists.map((l) => l[0]!)];
+  // Mostly one choice per list (a deterministic step): one tuple, built without callbacks.
+  const one: number[] = [];
+  for (const l of lists) if (l.length === 1) one.push(l[0]!);
+  if (one.length === lists.length) return [one];
   let out: number[][] = [[]];
   for (const l of lists) out = out.flatMap((p) => l.map((x) => [...p, x]));
   return out;
