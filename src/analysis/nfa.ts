@@ -338,8 +338,8 @@ function representative(lo: number, hi: number): number {
 }
 
 /** Per automaton (by its edge lists, which derived automata share): each state's sorted, distinct range bounds. */
-const boundsCache = new WeakMap<Edge[][], number[][]>();
-function boundsOf(edges: Edge[][], q: number): number[] {
+const boundsCache = new WeakMap<Edge[][], (readonly number[])[]>();
+function boundsOf(edges: Edge[][], q: number): readonly number[] {
   let per = boundsCache.get(edges);
   if (!per) boundsCache.set(edges, (per = []));
   let b = per[q];
@@ -352,7 +352,7 @@ function boundsOf(edges: Edge[][], q: number): number[] {
 }
 
 /** The sorted union of two sorted, distinct lists. */
-function mergeBounds(a: number[], b: number[]): number[] {
+function mergeBounds(a: readonly number[], b: readonly number[]): readonly number[] {
   if (!a.length) return b;
   if (!b.length) return a;
   const out: number[] = [];
@@ -376,7 +376,7 @@ function search(include: readonly NFA[], exclude: readonly NFA[], max: number): 
   // One shape for every state (the start states too), for the same reason as makeNfa. The loops
   // below are plain and reuse their scratch lists: a lint of many policies runs tens of thousands
   // of searches, and their garbage was most of what the run allocated.
-  type State = { inc: number[]; exc: number[][]; prev: State | undefined; ch: number };
+  type State = { inc: number[]; exc: (readonly number[])[]; prev: State | undefined; ch: number };
   const seen = new Set<string>();
   const excStarts = exclude.map((n) => sortedUnique(n.starts));
   const startKey = excKeyOf(excStarts);
@@ -416,7 +416,7 @@ function search(include: readonly NFA[], exclude: readonly NFA[], max: number): 
           targets.push(t);
         }
         if (targets.length < st.inc.length) continue;
-        const exc: number[][] = [];
+        const exc: (readonly number[])[] = [];
         for (let i = 0; i < st.exc.length; i++) {
           const t: number[] = [];
           for (const q of st.exc[i]!) for (const e of exclude[i]!.edges[q]!) if (rangesContain(e.ranges, c)) t.push(e.to);
@@ -438,14 +438,14 @@ function search(include: readonly NFA[], exclude: readonly NFA[], max: number): 
 }
 
 /** A product state's part of the seen-set key for its excluded automata's state sets. */
-function excKeyOf(exc: readonly number[][]): string {
+function excKeyOf(exc: readonly (readonly number[])[]): string {
   let key = '';
   for (let i = 0; i < exc.length; i++) key += (i ? ';' : '|') + exc[i]!.join(',');
   return key;
 }
 
 /** Is the product state final in every included automaton and in no excluded one? */
-function accepting(include: readonly NFA[], exclude: readonly NFA[], inc: readonly number[], exc: readonly number[][]): boolean {
+function accepting(include: readonly NFA[], exclude: readonly NFA[], inc: readonly number[], exc: readonly (readonly number[])[]): boolean {
   for (let i = 0; i < inc.length; i++) if (!include[i]!.finals.has(inc[i]!)) return false;
   for (let i = 0; i < exc.length; i++) for (const q of exc[i]!) if (exclude[i]!.finals.has(q)) return false;
   return true;
@@ -453,7 +453,9 @@ function accepting(include: readonly NFA[], exclude: readonly NFA[], inc: readon
 
 const rankOf = (c: number) => (c < 128 ? ASCII_RANK[c]! : 1000 + c);
 
-function sortedUnique(xs: readonly number[]): number[] {
+/** `xs` sorted, without repeats: a new list, or `xs` itself when it has one element or none (callers never mutate it). */
+function sortedUnique(xs: readonly number[]): readonly number[] {
+  if (xs.length < 2) return xs;
   const out = [...xs].sort((a, b) => a - b);
   let n = 0;
   for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;

@@ -1,10 +1,10 @@
 // Runs the lint rules over a valid policy; a question the analysis cannot decide within its bounds
 // becomes an `analysis/not-analysed` info finding, never a crash or a silent pass.
-import type { Finding } from '../model.js';
+import type { Finding, Severity } from '../model.js';
 import { makeFinding, registerRule } from '../findings.js';
 import { NotAnalysable } from '../analysis/nfa.js';
 import type { ValidatedPolicy } from '../validate/policy.js';
-import type { LintConfig, Report } from './framework.js';
+import type { LintConfig, Report, RuleContext } from './framework.js';
 import { LINT_RULES } from '../../rules/index.js';
 
 for (const r of LINT_RULES) registerRule(r.meta);
@@ -14,20 +14,24 @@ export function runLintRules(validated: ValidatedPolicy, config: LintConfig, tru
   const policy = validated.policy;
   if (!policy) return [];
   const findings: Finding[] = [];
+  // One context per policy, pointed at each rule in turn (a lint of many files ran 20 rules each).
+  let id = '';
+  let severity: Severity | undefined;
+  const ctx: Omit<RuleContext, 'options'> & { options: Record<string, unknown> } = {
+    path: validated.path,
+    policy,
+    validated,
+    config,
+    trustedOwners,
+    options: {},
+    report: (r: Report) => findings.push(makeFinding(validated.path, id, r.message, r.span, { fix: r.fix ?? null, witness: r.witness, severity: severity ?? r.severity })),
+  };
   for (const rule of LINT_RULES) {
     const setting = config.rules?.[rule.meta.id];
-    const severity = setting?.severity;
-    if (severity === 'off') continue;
-    const ctx = {
-      path: validated.path,
-      policy,
-      validated,
-      config,
-      trustedOwners,
-      options: setting?.options ?? {},
-      report: (r: Report) =>
-        findings.push(makeFinding(validated.path, rule.meta.id, r.message, r.span, { fix: r.fix ?? null, witness: r.witness, severity: severity ?? r.severity })),
-    };
+    if (setting?.severity === 'off') continue;
+    id = rule.meta.id;
+    severity = setting?.severity;
+    ctx.options = setting?.options ?? {};
     try {
       rule.check(ctx);
     } catch (e) {
