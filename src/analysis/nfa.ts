@@ -456,7 +456,16 @@ const rankOf = (c: number) => (c < 128 ? ASCII_RANK[c]! : 1000 + c);
 /** `xs` sorted, without repeats: a new list, or `xs` itself when it has one element or none (callers never mutate it). */
 function sortedUnique(xs: readonly number[]): readonly number[] {
   if (xs.length < 2) return xs;
-  const out = [...xs].sort((a, b) => a - b);
+  // Mostly a handful of states or bounds: an insertion sort (Array#sort allocates a work array per call).
+  const out = xs.slice();
+  if (out.length > 32) out.sort((a, b) => a - b);
+  else
+    for (let i = 1; i < out.length; i++) {
+      const x = out[i]!;
+      let j = i;
+      for (; j > 0 && out[j - 1]! > x; j--) out[j] = out[j - 1]!;
+      out[j] = x;
+    }
   let n = 0;
   for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
   out.length = n;
