@@ -536,12 +536,16 @@ function searchKey(opts: SearchOptions): string {
 }
 
 /** The shortest word in every `include` language and no `exclude` language, or undefined. */
-export function findWord(opts: SearchOptions): string | undefined {
-  const key = searchKey(opts);
+export const findWord = (opts: SearchOptions): string | undefined => answer(searchKey(opts), opts);
+
+const NONE: readonly NFA[] = [];
+
+/** findWord's answer, searched once per key. */
+function answer(key: string, opts: SearchOptions): string | undefined {
   let hit = searches.get(key);
   if (hit === undefined && !searches.has(key)) {
     try {
-      hit = search(opts.include, opts.exclude ?? [], opts.maxStates ?? DEFAULT_MAX_STATES);
+      hit = search(opts.include, opts.exclude ?? NONE, opts.maxStates ?? DEFAULT_MAX_STATES);
     } catch (e) {
       if (!(e instanceof NotAnalysable)) throw e;
       hit = e;
@@ -562,12 +566,12 @@ export function someWord(opts: SearchOptions, likely: readonly string[] = []): b
   if (found.has(key)) return true;
   if (!searches.has(key))
     for (const w of likely)
-      if (admitsWord(opts.include, opts.exclude ?? [], w)) {
+      if (admitsWord(opts.include, opts.exclude ?? NONE, w)) {
         if (found.size >= MAX_CACHED * 4) found.clear();
         found.add(key);
         return true;
       }
-  return findWord(opts) !== undefined;
+  return answer(key, opts) !== undefined;
 }
 
 /** Per automaton (by its edge lists): a stamp per state, so a simulation step collects each target once without a Set. */

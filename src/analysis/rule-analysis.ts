@@ -44,20 +44,14 @@ const MAX_MEMO = 20_000;
  * rule in many repositories, and linting a tree of them answers each question once. Answers must
  * not hold the rule's own objects (spans differ between files); see `bindMatchers`.
  */
-function perRule<A extends unknown[], T>(question: (rule: Rule, ...args: A) => T, key: (...args: A) => string = () => ''): (rule: Rule, ...args: A) => T {
-  // Two levels, so the (long) content key is hashed once per rule text rather than once per question.
-  const memo = new Map<string, Map<string, T>>();
-  return (rule, ...args) => {
+function perRule<T>(question: (rule: Rule) => T): (rule: Rule) => T {
+  const memo = new Map<string, T>();
+  return (rule) => {
     const content = contentKey(rule);
-    let answers = memo.get(content);
-    if (!answers) {
-      if (memo.size >= MAX_MEMO) memo.clear();
-      memo.set(content, (answers = new Map()));
-    }
-    const k = key(...args);
-    if (answers.has(k)) return answers.get(k)!;
-    const answer = question(rule, ...args);
-    answers.set(k, answer);
+    if (memo.has(content)) return memo.get(content)!;
+    const answer = question(rule);
+    if (memo.size >= MAX_MEMO) memo.clear();
+    memo.set(content, answer);
     return answer;
   };
 }
@@ -132,12 +126,21 @@ export interface WitnessGoal {
 
 const SHA = 'e5c1f2a9d3b47c06a1d2e3f4a5b6c7d8e9f0a1b2';
 
+const witnesses = new Map<string, Claims | undefined>();
 /**
  * A consistent default-format claim set the rule admits: realistic values first, then a value
  * searched in each matcher's language where the realistic one does not match. Verified by the
- * evaluator; undefined when no claim set can be found.
+ * evaluator; undefined when no claim set can be found. Memoised like perRule, per goal.
  */
-export const ruleWitness = perRule(witnessOf, (goal?: WitnessGoal) => JSON.stringify(goal ?? {}));
+export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefined {
+  // JSON escapes control characters, so the first U+0001 ends the goal.
+  const key = `${JSON.stringify(goal)}\u0001${contentKey(rule)}`;
+  if (witnesses.has(key)) return witnesses.get(key);
+  const claims = witnessOf(rule, goal);
+  if (witnesses.size >= MAX_MEMO) witnesses.clear();
+  witnesses.set(key, claims);
+  return claims;
+}
 
 function witnessOf(rule: Rule, goal: WitnessGoal = {}): Claims | undefined {
   const m = (c: ClaimName) => matcherFor(rule, c);
