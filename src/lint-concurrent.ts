@@ -1,14 +1,17 @@
-// `lint` over many files on several cores: the main thread looks at the top of the named folders,
-// then, job by job, walks the folders left, reads their policy files and resolves their settings,
-// while worker threads (dist/lint-worker.cjs) validate and lint what it sends. Results are gathered
-// in discovery's order, so the report is the same as a sequential run's. Small runs, and runs where
-// the worker bundle is absent (tests run from src/), stay on the main thread.
+// `lint` over many files on several cores, as a pipeline: the main thread walks the named folders
+// and, batch by batch, reads the policy files, resolves their settings and (while the workers are
+// busy) validates them; worker threads (dist/lint-worker.cjs) run the lint rules, and validate what
+// came as read. Split by stage, no thread compiles the other's code, and the two halves of the work
+// measured about equal on the 10,000-file bench. Results are gathered in discovery's order, so the
+// report is the same as a sequential run's. Small runs, and runs where the worker bundle is absent
+// (tests run from src/), stay on the main thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { lazyRequire } from './lazy.js';
-import { orderTargets, planDiscovery, walkUnit, type Target, type WalkUnit } from './load/discover.js';
+import { orderTargets, planDiscovery, walkUnit, type Target } from './load/discover.js';
 import { SourceText } from './load/text.js';
+import { validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
 import { lintDiscovered, lintTarget, preparePolicy, type LintResult, type PreparedPolicy, type TargetResult } from './lint.js';
 import type { SettingsResolver } from './config.js';
 
@@ -18,27 +21,29 @@ export interface WorkerOptions {
 }
 
 type PlainTarget = Omit<TargetResult, 'file'> & { file?: { path: string; policyName: string; valid: boolean; text?: string } };
+/** A policy as sent to a worker: prepared, and when the main thread has validated it, its validation without the source (rebuilt from the text). */
+export type WirePolicy = PreparedPolicy | { check: PreparedPolicy['check']; validated: Omit<ValidatedPolicy, 'source'>; text: string };
 /** A worker's job: targets to lint, each policy target prepared (null for a near miss). */
 export interface WorkerJob {
   id: number;
   targets: Target[];
-  prepared: (PreparedPolicy | null)[];
+  prepared: (WirePolicy | null)[];
 }
 export interface WorkerJobResult {
   id: number;
   results: { target: Target; result: PlainTarget }[];
 }
 
-/**
- * Jobs per worker. Neighbouring folders share patterns (one organisation's repositories), and each
- * worker caches what it analyses, so jobs are contiguous; the bigger folders come first, so many
- * small jobs at the end balance the cores.
- */
-const JOBS_PER_WORKER = 48;
+/** Targets per batch sent to a worker: enough to amortise a message, few enough to start and end in step. */
+const BATCH = 64;
+/** A worker with this many batches waiting is busy: the main thread validates the next batch itself. */
+const BUSY = 2;
+/** ...and with this many, the main thread waits (bounds the memory of a run the workers cannot keep up with). */
+const MAX_QUEUED = 8;
 /** Below this many files a worker's start-up (~50 ms) costs more than it saves. */
 const MIN_FILES = 300;
 /**
- * The main thread visits folders until this many wait (a big tree: walked job by job) or it has
+ * The main thread visits folders until this many wait (a big tree: worth the workers) or it has
  * visited enough; a tree it exhausts first is small, and its targets are all known.
  */
 const PLANNING = { visits: 64, units: MIN_FILES };
@@ -80,6 +85,22 @@ function autoWorkers(): number {
   return Math.max(1, Math.min(os().availableParallelism() - 1, MAX_WORKERS));
 }
 
+function toWire(t: Extract<Target, { kind: 'policy' }>, p: PreparedPolicy, validate: boolean): WirePolicy {
+  if (!validate || !p.read.ok) return p;
+  const { source, ...validated } = validatePolicyText(t.path, t.name, p.read.text);
+  // A yaml library document cannot cross threads: the worker reads a valid file that has one
+  // again, for the rules that look at it (an invalid file is not linted further).
+  if (validated.doc && validated.policy) return p;
+  return { check: p.check, validated: { ...validated, doc: undefined }, text: source.text };
+}
+
+/** A policy as the worker lints it. */
+export function fromWire(p: WirePolicy): PreparedPolicy {
+  if ('read' in p) return p;
+  const source = new SourceText(p.text);
+  return { check: p.check, read: { ok: true, text: source.text }, validated: { ...p.validated, source } };
+}
+
 export async function lintPathsConcurrently(paths: readonly string[], options: WorkerOptions & { settings: SettingsResolver; ignores?: boolean; concurrency: Concurrency }): Promise<LintResult> {
   const workerFile = fileURLToPath(new URL('./lint-worker.cjs', import.meta.url));
   const plan = planDiscovery(paths, options.concurrency === 'off' ? { visits: 0, units: 0 } : PLANNING);
@@ -99,45 +120,51 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
   v8().setFlagsFromString(V8_FLAGS);
   const pool: Worker[] = [];
   for (let i = 0; i < workers; i++) pool.push(new Worker(workerFile, { workerData: { texts: options.texts } satisfies WorkerOptions, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
-  // Planned jobs: targets found, and folders to walk. The main thread walks a job's folders, reads
-  // its files and resolves their settings when it sends the job (it runs beside the workers).
-  type Plan = { targets: Target[]; units: WalkUnit[] };
-  const jobs: Plan[] = [];
-  const chunk = <T>(xs: T[], each: (part: T[]) => Plan) => {
-    const size = Math.max(1, Math.ceil(xs.length / (workers * JOBS_PER_WORKER)));
-    for (let i = 0; i < xs.length; i += size) jobs.push(each(xs.slice(i, i + size)));
-  };
-  chunk(plan.targets, (targets) => ({ targets, units: [] }));
-  chunk(plan.units, (units) => ({ targets: [], units }));
-  const done: WorkerJobResult['results'][] = new Array(jobs.length);
-  await new Promise<void>((resolve, reject) => {
-    let next = 0;
-    let pending = jobs.length;
-    const stop = (e?: Error) => {
-      for (const w of pool) void w.terminate();
-      if (e) reject(e);
-      else resolve();
-    };
-    const feed = (w: Worker) => {
-      if (next >= jobs.length) return;
-      const id = next++;
-      const targets = [...jobs[id]!.targets, ...jobs[id]!.units.flatMap(walkUnit)];
-      w.postMessage({ id, targets, prepared: targets.map((t) => (t.kind === 'policy' ? preparePolicy(t, options.settings, options) : null)) } satisfies WorkerJob);
-    };
-    if (!pending) return stop();
-    for (const w of pool) {
-      w.on('message', (m: WorkerJobResult) => {
-        done[m.id] = m.results;
-        if (--pending === 0) stop();
-        else feed(w);
-      });
-      w.on('error', (e) => stop(e));
-      w.on('exit', (code) => code !== 0 && pending > 0 && stop(new Error(`a lint worker exited with code ${code}`)));
-      // Two jobs in flight: a worker starts its next job while the main thread takes in the last one's results.
-      feed(w);
-      feed(w);
-    }
+  const done: WorkerJobResult['results'][] = [];
+  const queued = pool.map(() => 0);
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const nextEvent = () => new Promise<void>((resolve) => (wake = resolve));
+  pool.forEach((w, i) => {
+    w.on('message', (m: WorkerJobResult) => {
+      done[m.id] = m.results;
+      queued[i]!--;
+      wake?.();
+    });
+    w.on('error', (e) => ((failure ??= e), wake?.()));
+    w.on('exit', (code) => code !== 0 && ((failure ??= new Error(`a lint worker exited with code ${code}`)), wake?.()));
   });
+  try {
+    // The main thread walks, reads and resolves settings batch by batch, and validates a batch too
+    // while the worker it goes to is busy (a queue of BUSY batches): the two threads then share the
+    // work by stage, and neither compiles the other's code. A worker that is waiting gets the
+    // batch as read, and validates it itself.
+    let id = 0;
+    const send = async (targets: Target[]) => {
+      while (!failure && Math.min(...queued) >= MAX_QUEUED) await nextEvent();
+      if (failure) throw failure;
+      // Results that arrived meanwhile are taken in first (they only wait in the event loop).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const w = queued.indexOf(Math.min(...queued));
+      const validate = queued[w]! >= BUSY;
+      const prepared = targets.map((t) => (t.kind === 'policy' ? toWire(t, preparePolicy(t, options.settings, options), validate) : null));
+      queued[w]!++;
+      if (process.env.STS_POLICY_DEBUG) process.stderr.write(`sts-policy: debug: batch ${id} (${targets.length} targets) to worker ${w}, ${validate ? 'validated by the main thread' : 'as read'}\n`);
+      pool[w]!.postMessage({ id: id++, targets, prepared } satisfies WorkerJob);
+    };
+    let batch: Target[] = [];
+    const add = async (targets: Target[]) => {
+      batch.push(...targets);
+      while (batch.length >= BATCH) await send(batch.splice(0, BATCH));
+    };
+    await add(plan.targets);
+    for (const unit of plan.units) await add(walkUnit(unit));
+    if (batch.length) await send(batch);
+    while (!failure && queued.some((n) => n > 0)) await nextEvent();
+    if (failure) throw failure;
+  } finally {
+    for (const w of pool) void w.terminate();
+  }
   // A target named twice (overlapping paths) is linted twice alike: the first result stands.
   const results = done.flat();
   const byTarget = new Map<string, PlainTarget>();

@@ -68,6 +68,8 @@ export interface TargetResult {
 export interface PreparedPolicy {
   read: ReadResult;
   check: CheckOptions & { problems: ConfigProblem[] };
+  /** The file validated already (by the thread that read it). */
+  validated?: ValidatedPolicy;
 }
 
 type PolicyTarget = Extract<Target, { kind: 'policy' }>;
@@ -79,9 +81,9 @@ export function preparePolicy(t: PolicyTarget, settings: SettingsResolver, optio
 /** Lints one target; `prepare` gives a policy target's file and settings (preparePolicy, or what another thread prepared). */
 export function lintTarget(t: Target, prepare: (t: PolicyTarget) => PreparedPolicy): TargetResult {
   if (t.kind === 'near-miss') return { findings: [makeFinding(t.path, 'file/near-miss', t.message, FILE_START)], ignored: [], problems: [] };
-  const { read, check: checkWithProblems } = prepare(t);
+  const { read, check: checkWithProblems, validated } = prepare(t);
   const { problems, ...check } = checkWithProblems;
-  const r = loadPolicy(t, read);
+  const r = loadPolicy(t, read, validated);
   const file: FileResult = { path: r.path, policyName: r.policyName, valid: r.valid, validated: r.validated, source: r.validated?.source };
   if (!r.validated) return { file, findings: r.readFindings, ignored: [], problems: problems.map(formatConfigProblem) };
   return { file, ...checkPolicy(r.validated, check), problems: problems.map(formatConfigProblem) };
@@ -132,11 +134,11 @@ function configure(findings: Finding[], config: LintConfig): Finding[] {
 }
 
 /** Reads (unless another thread has) and validates one policy target; a read failure is a located finding, never a throw. */
-export function loadPolicy(t: PolicyTarget, read: ReadResult = readPolicyFile(t.path)): FileResult & { readFindings: Finding[] } {
+export function loadPolicy(t: PolicyTarget, read: ReadResult = readPolicyFile(t.path), given?: ValidatedPolicy): FileResult & { readFindings: Finding[] } {
   if (!read.ok) {
     const at = read.position ? { ...read.position, endLine: read.position.line, endColumn: read.position.column + 1 } : FILE_START;
     return { path: t.path, policyName: t.name, valid: false, readFindings: [makeFinding(t.path, read.ruleId, read.message, at)] };
   }
-  const validated = validatePolicyText(t.path, t.name, read.text);
+  const validated = given ?? validatePolicyText(t.path, t.name, read.text);
   return { path: t.path, policyName: t.name, valid: !validated.findings.some(isValidityError), validated, readFindings: [] };
 }

@@ -242,16 +242,49 @@ describe('--concurrency', () => {
       expect(two.code, format).toBe(off.code);
       expect(two.stdout, format).toBe(off.stdout);
     }
-    // Enough files for many batches across the three workers.
-    expect(JSON.parse(lint(['fixtures', '--format', 'json', '--concurrency', '3']).stdout).summary.files).toBeGreaterThan(8);
+  });
+
+  it('a tree of many repositories: batches the main thread validated and batches sent as read give the main thread\'s report', () => {
+    // Every fixture policy (valid, invalid, anchors, flow style, BOM...) in its own repository, three times over.
+    const clones = tempDir();
+    const policies: string[] = [];
+    const collect = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) collect(join(dir, e.name));
+        else if (/^[A-Za-z0-9_-]+\.yaml$/.test(e.name)) policies.push(join(dir, e.name));
+      }
+    };
+    for (const d of ['fixtures/valid', 'fixtures/invalid', 'fixtures/rules', 'fixtures/examples']) collect(join(ROOT, d));
+    let n = 0;
+    for (let copy = 0; copy < 3; copy++)
+      for (const p of policies) {
+        const dir = join(clones, `r${n++}`, '.atmos/pro/sts');
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, p.split('/').pop()!), readFileSync(p));
+      }
+    expect(n).toBeGreaterThan(500);
+    for (const [format, workers] of [['json', '1'], ['stylish', '1'], ['json', '2']] as const) {
+      const off = lint([clones, '--format', format, '--concurrency', 'off']);
+      const on = lint([clones, '--format', format, '--concurrency', workers], { env: { STS_POLICY_DEBUG: '1' } });
+      expect(off.code, format).toBe(1);
+      expect([on.code, on.stdout], format).toEqual([off.code, off.stdout]);
+      // Both kinds of batch were sent (a worker starting up is busy: the main thread validates).
+      expect(on.stderr).toMatch(/debug: batch \d+ \(\d+ targets\) to worker \d, as read/);
+      expect(on.stderr).toMatch(/debug: batch \d+ \(\d+ targets\) to worker \d, validated by the main thread/);
+    }
+    // Not vacuous: the anchor rule (whose document cannot cross threads) and validity errors are in it.
+    const report = JSON.parse(lint([clones, '--format', 'json']).stdout) as JsonReport;
+    expect(report.summary.files).toBe(n);
+    expect(report.findings.some((f) => f.ruleId === 'style/yaml-anchors')).toBe(true);
+    expect(report.findings.some((f) => f.ruleId === 'yaml/unquoted-asterisk')).toBe(true);
   });
 
   it('workers apply each repository\'s settings (config, origin owner), an explicit --config and a broken config as the main thread does', () => {
     const clones = tempDir();
     const policy = readFileSync(join(ROOT, 'fixtures/examples/acme/terraform-modules/.atmos/pro/sts/default.yaml'), 'utf8');
     const put = (path: string, text: string) => (mkdirSync(join(clones, path, '..'), { recursive: true }), writeFileSync(join(clones, path), text));
-    // Enough repositories for several jobs; every third has a config, every third an origin remote.
-    for (let i = 0; i < 40; i++) {
+    // Enough repositories for several batches; every third has a config, every third an origin remote.
+    for (let i = 0; i < 200; i++) {
       put(`r${i}/.atmos/pro/sts/default.yaml`, policy);
       if (i % 3 === 1) put(`r${i}/.sts-policy.yaml`, 'owners: [someone-else]\nrules: {security/untrusted-owner: error}\n');
       if (i % 3 === 2) put(`r${i}/.git/config`, '[remote "origin"]\n\turl = git@github.com:other-org/r.git\n');
@@ -265,10 +298,10 @@ describe('--concurrency', () => {
       return off;
     };
     const own = JSON.parse(both([]).stdout) as JsonReport;
-    expect(own.summary.files).toBe(40);
+    expect(own.summary.files).toBe(200);
     // Not vacuous: the configs name other owners at a raised severity; the origin remotes name another owner.
     const untrusted = (r: JsonReport, severity: string) => new Set(r.findings.filter((f) => f.ruleId === 'security/untrusted-owner' && f.severity === severity).map((f) => f.path)).size;
-    expect([untrusted(own, 'error'), untrusted(own, 'warning')]).toEqual([13, 13]);
+    expect([untrusted(own, 'error'), untrusted(own, 'warning')]).toEqual([67, 66]);
     const silenced = JSON.parse(both(['--config', explicit]).stdout) as JsonReport;
     expect([untrusted(silenced, 'error'), untrusted(silenced, 'warning')]).toEqual([0, 0]);
     // A broken config is a usage error, located, from either thread.
