@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGlob } from '../src/engine/glob.js';
+import { acceptsWord, concat, findWord, fromGlob, fromLiteral, projectBefore } from '../src/analysis/nfa.js';
 
 /** Reference semantics: `*` any run of code points (empty too), `?` one code point, all else literal. */
 function referenceMatch(pattern: string, value: string): boolean {
@@ -258,5 +259,49 @@ describe('compileGlob: explain() texts', () => {
   it('says nothing when the value matches', () => {
     expect(compileGlob('repo:acme/*').explain('repo:acme/app:pull_request')).toBeUndefined();
     expect(compileGlob('repo:acme/app:*').explain('repo:acme/app:')).toBeUndefined();
+  });
+});
+
+describe('the glob automata the analysis builds (fromGlob, fromLiteral, concat, projectBefore)', () => {
+  it('accept exactly what the reference matches', () => {
+    fc.assert(
+      fc.property(anyPairArb, ({ pattern, value }) => {
+        expect(acceptsWord(fromGlob(pattern), value)).toBe(referenceMatch(pattern, value));
+        expect(acceptsWord(fromLiteral(pattern), value)).toBe(pattern === value);
+      }),
+      RUNS,
+    );
+  });
+
+  it('a concatenation accepts a value iff some split of it matches both parts', () => {
+    const splits = (a: string, b: string, value: string) => {
+      const cps = Array.from(value);
+      return cps.some((_, i) => referenceMatch(a, cps.slice(0, i).join('')) && referenceMatch(b, cps.slice(i).join(''))) || (referenceMatch(a, value) && referenceMatch(b, ''));
+    };
+    fc.assert(
+      fc.property(patternArb, patternArb, randomValueArb, fc.boolean(), (a, b, noise, literalFirst) => {
+        const first = literalFirst ? fromLiteral(a) : fromGlob(a);
+        const both = concat(first, fromGlob(b));
+        // A literal's `*` and `?` are ordinary characters.
+        const ref = (v: string) => (literalFirst ? v.startsWith(a) && referenceMatch(b, v.slice(a.length)) : splits(a, b, v));
+        expect(acceptsWord(both, noise)).toBe(ref(noise));
+        // The shortest word the search finds is in the language.
+        const word = findWord({ include: [both] });
+        if (word !== undefined) expect(ref(word)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('the part before a separator: a prefix that ends right before `/` in some matched value', () => {
+    fc.assert(
+      fc.property(instantiatedArb, ({ pattern, value }) => {
+        const owners = projectBefore(fromGlob(pattern), [0x2f]);
+        const cps = Array.from(value);
+        const at = cps.indexOf('/');
+        if (at >= 0) expect(acceptsWord(owners, cps.slice(0, at).join(''))).toBe(true);
+      }),
+      RUNS,
+    );
   });
 });

@@ -32,6 +32,17 @@ let nextId = 1;
 export const makeNfa = (starts: number[], edges: Edge[][], finals: ReadonlySet<number>, literal?: string): NFA => ({ starts, edges, finals, literal, id: nextId++ });
 export const makeEdge = (ranges: Ranges, to: number): Edge => ({ ranges, to });
 
+/**
+ * The range of one character, shared: most edges read one character, and a lint of many policies
+ * caches tens of thousands of automata (their edges were most of what the collector copied).
+ */
+const singles = new Map<number, Ranges>();
+export function single(cp: number): Ranges {
+  let r = singles.get(cp);
+  if (!r) singles.set(cp, (r = [cp, cp]));
+  return r;
+}
+
 const EMPTY: NFA = makeNfa([], [[]], new Set());
 
 /** A construction or search hit its bound, or a construct cannot be analysed: reported, never hidden. */
@@ -41,31 +52,31 @@ export class NotAnalysable extends Error {
 
 function buildGlob(pattern: string): NFA {
   if (!pattern.includes('*') && !pattern.includes('?')) return buildLiteral(pattern);
-  const edges: Edge[][] = [[]];
-  let s = 0;
+  // Each state's edge list is made at its final length (a list grown by push keeps room for 16).
+  const edges: Edge[][] = [];
+  let loop = false;
   for (const ch of pattern) {
-    if (ch === '*') edges[s]!.push(makeEdge(ANY, s));
+    if (ch === '*') loop = true;
     else {
-      const cp = ch.codePointAt(0)!;
-      edges[s]!.push(makeEdge(ch === '?' ? ANY : [cp, cp], s + 1));
-      edges.push([]);
-      s++;
+      const s = edges.length;
+      const next = makeEdge(ch === '?' ? ANY : single(ch.codePointAt(0)!), s + 1);
+      edges.push(loop ? [makeEdge(ANY, s), next] : [next]);
+      loop = false;
     }
   }
-  return makeNfa([0], edges, new Set([s]));
+  edges.push(loop ? [makeEdge(ANY, edges.length)] : []);
+  return makeNfa([0], edges, new Set([edges.length - 1]));
 }
 
 function buildLiteral(value: string): NFA {
-  const edges: Edge[][] = [[]];
-  let s = 0;
-  for (const ch of value) {
-    const cp = ch.codePointAt(0)!;
-    edges[s]!.push(makeEdge([cp, cp], s + 1));
-    edges.push([]);
-    s++;
-  }
-  return makeNfa([0], edges, new Set([s]), value);
+  const edges: Edge[][] = [];
+  for (const ch of value) edges.push([makeEdge(single(ch.codePointAt(0)!), edges.length + 1)]);
+  edges.push([]);
+  return makeNfa([0], edges, new Set([edges.length - 1]), value);
 }
+
+/** Edge lists at their final length: automata are cached, and a list grown by push keeps room for 16. */
+const trimmed = (edges: Edge[][]): Edge[][] => edges.map((out) => out.slice());
 
 // re2js instruction opcodes and empty-width flags (re2js 2.10, mirroring Go's regexp/syntax).
 const OP = { ALT: 1, ALT_MATCH: 2, CAPTURE: 3, EMPTY_WIDTH: 4, FAIL: 5, MATCH: 6, NOP: 7, RUNE: 8, RUNE1: 9, RUNE_ANY: 10, RUNE_ANY_NOT_NL: 11 };
@@ -154,7 +165,7 @@ function buildRegex(pattern: string): NFA {
     link(stateOf.get(pc)!, closure([inst[pc]!.out], false));
     if (edges.length > 50_000) throw new NotAnalysable('the regex expands to too many states');
   }
-  return makeNfa([start], edges, finals);
+  return makeNfa([start], trimmed(edges), finals);
 }
 
 function rangesOf(i: Inst): Ranges {
@@ -162,7 +173,7 @@ function rangesOf(i: Inst): Ranges {
   if (i.op === OP.RUNE_ANY_NOT_NL) return [0, 9, 11, MAX_CP];
   const r = Array.from(i.runes);
   if (r.length === 1) {
-    if (!(i.arg & FOLD_CASE)) return [r[0]!, r[0]!];
+    if (!(i.arg & FOLD_CASE)) return single(r[0]!);
     return normalise(foldOrbit(r[0]!).filter((c) => i.matchRune(c)).flatMap((c) => [c, c]));
   }
   return normalise(r);
@@ -229,7 +240,7 @@ function buildProjectBefore(nfa: NFA, separators: readonly number[]): NFA {
     out.flatMap((e) => {
       if (separators.some((c) => rangesContain(e.ranges, c)) && live.has(e.to)) finals.add(s);
       const rest = subtract(e.ranges, sepRanges);
-      return rest.length ? [makeEdge(rest, e.to)] : [];
+      return rest === e.ranges ? [e] : rest.length ? [makeEdge(rest, e.to)] : [];
     }),
   );
   return makeNfa(nfa.starts, edges, finals);
@@ -241,7 +252,7 @@ function buildProjectBefore(nfa: NFA, separators: readonly number[]): NFA {
  */
 function buildProjectBeforeNth(nfa: NFA, separator: number, n: number): NFA {
   const live = coReachable(nfa);
-  const sep = [separator, separator];
+  const sep = single(separator);
   // Product with a counter of separators read so far: state (q, k) is q * n + k.
   const edges: Edge[][] = Array.from({ length: nfa.edges.length * n }, () => []);
   const finals = new Set<number>();
@@ -256,7 +267,7 @@ function buildProjectBeforeNth(nfa: NFA, separator: number, n: number): NFA {
         if (rest.length) edges[q * n + k]!.push(makeEdge(rest, e.to * n + k));
       }
   });
-  return makeNfa(nfa.starts.map((q) => q * n), edges, finals);
+  return makeNfa(nfa.starts.map((q) => q * n), trimmed(edges), finals);
 }
 
 /** The words `u` + `v` with `u` in `a` and `v` in `b`; epsilon-free, so `a`'s finals take `b`'s start edges. */
@@ -264,11 +275,11 @@ function buildConcat(a: NFA, b: NFA): NFA {
   if (a.literal !== undefined && b.literal !== undefined) return fromLiteral(a.literal + b.literal);
   const offset = a.edges.length;
   const shifted = b.edges.map((out) => out.map((e) => makeEdge(e.ranges, e.to + offset)));
-  const edges = [...a.edges.map((out) => [...out]), ...shifted];
+  const edges = [...a.edges, ...shifted];
   const finals = new Set([...b.finals].map((q) => q + offset));
   const emptyInB = b.starts.some((q) => b.finals.has(q));
   for (const q of a.finals) {
-    for (const s of b.starts) edges[q]!.push(...shifted[s]!);
+    edges[q] = [...edges[q]!, ...b.starts.flatMap((s) => shifted[s]!)];
     if (emptyInB) finals.add(q);
   }
   return makeNfa(a.starts, edges, finals);
@@ -283,7 +294,9 @@ function coReachable(nfa: NFA): Set<number> {
   return live;
 }
 
-export function subtract(a: Ranges, b: Ranges): number[] {
+/** `a` without `b`: `a` itself when they do not overlap (automata share their ranges). */
+export function subtract(a: Ranges, b: Ranges): Ranges {
+  if (!overlaps(a, b)) return a;
   const out: number[] = [];
   for (let i = 0; i < a.length; i += 2) {
     let lo = a[i]!;
@@ -298,6 +311,15 @@ export function subtract(a: Ranges, b: Ranges): number[] {
     if (lo <= hi) out.push(lo, hi);
   }
   return out;
+}
+
+function overlaps(a: Ranges, b: Ranges): boolean {
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i + 1]! < b[j]!) i += 2;
+    else if (b[j + 1]! < a[i]!) j += 2;
+    else return true;
+  }
+  return false;
 }
 
 export interface SearchOptions {
