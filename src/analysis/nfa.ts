@@ -33,8 +33,9 @@ export const makeNfa = (starts: number[], edges: Edge[][], finals: ReadonlySet<n
 export const makeEdge = (ranges: Ranges, to: number): Edge => ({ ranges, to });
 
 /**
- * The range of one character, shared: most edges read one character, and a lint of many policies
- * caches tens of thousands of automata (their edges were most of what the collector copied).
+ * The range of one character, shared. A lint of many policies caches tens of thousands of
+ * automata, whose edges were most of what the collector copied; most states have one edge that
+ * reads one character, so edges and lists are shared too (see `only`).
  */
 const singles = new Map<number, Ranges>();
 export function single(cp: number): Ranges {
@@ -42,6 +43,28 @@ export function single(cp: number): Ranges {
   if (!r) singles.set(cp, (r = [cp, cp]));
   return r;
 }
+
+/** Lists of one edge reading one character, by target and character: automata never change a list. */
+const onlyEdges = new Map<number, Edge[]>();
+const MAX_ONLY_EDGES = 100_000;
+
+/** A state's list of one edge; shared between automata when the edge reads one character. */
+function only(ranges: Ranges, to: number): Edge[] {
+  if (ranges.length !== 2 || ranges !== singles.get(ranges[0]!)) return [makeEdge(ranges, to)];
+  const key = to * 0x110000 + ranges[0]!;
+  let list = onlyEdges.get(key);
+  if (!list) {
+    if (onlyEdges.size >= MAX_ONLY_EDGES) onlyEdges.clear();
+    onlyEdges.set(key, (list = [makeEdge(ranges, to)]));
+  }
+  return list;
+}
+
+/** A state's edges as stored: a list of one shared (`only`), else a copy at its final length (a list grown by push keeps room for 16). */
+const settled = (out: readonly Edge[]): Edge[] => (out.length === 1 ? only(out[0]!.ranges, out[0]!.to) : out.slice());
+
+/** Lists whose ranges read one character use the shared range (automata revived from JSON, built from RE2's program). */
+export const settle = (edges: readonly (readonly Edge[])[]): Edge[][] => edges.map(settled);
 
 const EMPTY: NFA = makeNfa([], [[]], new Set());
 
@@ -59,8 +82,8 @@ function buildGlob(pattern: string): NFA {
     if (ch === '*') loop = true;
     else {
       const s = edges.length;
-      const next = makeEdge(ch === '?' ? ANY : single(ch.codePointAt(0)!), s + 1);
-      edges.push(loop ? [makeEdge(ANY, s), next] : [next]);
+      const ranges = ch === '?' ? ANY : single(ch.codePointAt(0)!);
+      edges.push(loop ? [makeEdge(ANY, s), makeEdge(ranges, s + 1)] : only(ranges, s + 1));
       loop = false;
     }
   }
@@ -70,13 +93,11 @@ function buildGlob(pattern: string): NFA {
 
 function buildLiteral(value: string): NFA {
   const edges: Edge[][] = [];
-  for (const ch of value) edges.push([makeEdge(single(ch.codePointAt(0)!), edges.length + 1)]);
+  for (const ch of value) edges.push(only(single(ch.codePointAt(0)!), edges.length + 1));
   edges.push([]);
   return makeNfa([0], edges, new Set([edges.length - 1]), value);
 }
 
-/** Edge lists at their final length: automata are cached, and a list grown by push keeps room for 16. */
-const trimmed = (edges: Edge[][]): Edge[][] => edges.map((out) => out.slice());
 
 // re2js instruction opcodes and empty-width flags (re2js 2.10, mirroring Go's regexp/syntax).
 const OP = { ALT: 1, ALT_MATCH: 2, CAPTURE: 3, EMPTY_WIDTH: 4, FAIL: 5, MATCH: 6, NOP: 7, RUNE: 8, RUNE1: 9, RUNE_ANY: 10, RUNE_ANY_NOT_NL: 11 };
@@ -165,7 +186,7 @@ function buildRegex(pattern: string): NFA {
     link(stateOf.get(pc)!, closure([inst[pc]!.out], false));
     if (edges.length > 50_000) throw new NotAnalysable('the regex expands to too many states');
   }
-  return makeNfa([start], trimmed(edges), finals);
+  return makeNfa([start], settle(edges), finals);
 }
 
 function rangesOf(i: Inst): Ranges {
@@ -236,13 +257,16 @@ function buildProjectBefore(nfa: NFA, separators: readonly number[]): NFA {
   const live = coReachable(nfa);
   const finals = new Set<number>();
   const sepRanges = normalise(separators.flatMap((c) => [c, c]));
-  const edges = nfa.edges.map((out, s) =>
-    out.flatMap((e) => {
+  const edges = nfa.edges.map((out, s) => {
+    const kept: Edge[] = [];
+    for (const e of out) {
       if (separators.some((c) => rangesContain(e.ranges, c)) && live.has(e.to)) finals.add(s);
       const rest = subtract(e.ranges, sepRanges);
-      return rest === e.ranges ? [e] : rest.length ? [makeEdge(rest, e.to)] : [];
-    }),
-  );
+      if (rest.length) kept.push(rest === e.ranges ? e : makeEdge(rest, e.to));
+    }
+    // A state no separator leaves keeps its list.
+    return kept.length === out.length && kept.every((e, i) => e === out[i]) ? out : settled(kept);
+  });
   return makeNfa(nfa.starts, edges, finals);
 }
 
@@ -267,14 +291,14 @@ function buildProjectBeforeNth(nfa: NFA, separator: number, n: number): NFA {
         if (rest.length) edges[q * n + k]!.push(makeEdge(rest, e.to * n + k));
       }
   });
-  return makeNfa(nfa.starts.map((q) => q * n), trimmed(edges), finals);
+  return makeNfa(nfa.starts.map((q) => q * n), settle(edges), finals);
 }
 
 /** The words `u` + `v` with `u` in `a` and `v` in `b`; epsilon-free, so `a`'s finals take `b`'s start edges. */
 function buildConcat(a: NFA, b: NFA): NFA {
   if (a.literal !== undefined && b.literal !== undefined) return fromLiteral(a.literal + b.literal);
   const offset = a.edges.length;
-  const shifted = b.edges.map((out) => out.map((e) => makeEdge(e.ranges, e.to + offset)));
+  const shifted = b.edges.map((out) => settled(out.map((e) => makeEdge(e.ranges, e.to + offset))));
   const edges = [...a.edges, ...shifted];
   const finals = new Set([...b.finals].map((q) => q + offset));
   const emptyInB = b.starts.some((q) => b.finals.has(q));
