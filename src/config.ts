@@ -4,6 +4,7 @@
 // the repository's `origin` remote (read from .git/config; git is never run).
 import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import type { RepoRoot } from './load/discover.js';
 import { SourceText } from './load/text.js';
 import { parseYaml, placeAt, type Locate, type PathSegment } from './load/yaml.js';
 import { allRuleMetas } from './findings.js';
@@ -274,21 +275,31 @@ export class SettingsResolver {
   }
 
   private readonly rootOfDir = new Map<string, string>();
+  private readonly byKnownRoot = new Map<string, RepoSettings>();
 
-  /** `knownRoot`: the repository discovery found the file in (saves the search up the tree). */
-  forPath(path: string, knownRoot?: string): RepoSettings {
+  /** `known`: the repository discovery found the file in (saves the search up the tree, and lstats of what its listing showed absent). */
+  forPath(path: string, known?: RepoRoot): RepoSettings {
+    if (known) {
+      let s = this.byKnownRoot.get(known.path);
+      if (!s) this.byKnownRoot.set(known.path, (s = this.forRoot(resolve(known.path), known)));
+      return s;
+    }
     // Policies of one repository share a folder: find its root once per folder, not per file.
     const dir = dirname(resolve(path));
     let root = this.rootOfDir.get(dir);
-    if (root === undefined) this.rootOfDir.set(dir, (root = (knownRoot === undefined ? repoRootOf(path) : resolve(knownRoot)) ?? dir));
+    if (root === undefined) this.rootOfDir.set(dir, (root = repoRootOf(path) ?? dir));
+    return this.forRoot(root);
+  }
+
+  private forRoot(root: string, known?: RepoRoot): RepoSettings {
     let s = this.byRoot.get(root);
-    if (!s) this.byRoot.set(root, (s = this.resolve(root)));
+    if (!s) this.byRoot.set(root, (s = this.resolve(root, known)));
     return s;
   }
 
-  private resolve(root: string): RepoSettings {
+  private resolve(root: string, known?: RepoRoot): RepoSettings {
     let found: (ConfigResult & { path?: string }) | undefined = this.explicit;
-    if (!found) {
+    if (!found && known?.settings !== false) {
       const candidate = join(root, CONFIG_FILE);
       // No config means defaults (no throw: an exception per repository is costly on big trees).
       if (lstatSync(candidate, { throwIfNoEntry: false }) !== undefined) {
@@ -298,7 +309,7 @@ export class SettingsResolver {
       }
     }
     const config = found?.ok ? found.config : {};
-    const owner = config.owners ? undefined : originOwner(root);
+    const owner = config.owners || known?.git === false ? undefined : originOwner(root);
     return { configPath: found?.path || undefined, config, trustedOwners: config.owners ?? (owner ? [owner] : undefined), problems: found && !found.ok ? found.problems : [] };
   }
 }

@@ -1,6 +1,6 @@
 // `lint` as a library call: discover, read safely, validate, run the lint rules with each
 // repository's settings (`.sts-policy.yaml`), and honour inline ignore comments.
-import { discover, type Discovery, type Target } from './load/discover.js';
+import { discover, type Discovery, type RepoRoot, type Target } from './load/discover.js';
 import type { SourceText } from './load/text.js';
 import { readPolicyFile, type ReadResult } from './load/read.js';
 import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
@@ -106,7 +106,7 @@ export function lintDiscovered({ targets, errors: discoveryErrors }: Discovery, 
 }
 
 /** How one file is checked: its repository's settings; trusted owners from the config, the caller, or the origin remote. */
-export function checkOptionsFor(settings: SettingsResolver, path: string, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>, root?: string): CheckOptions & { problems: ConfigProblem[] } {
+export function checkOptionsFor(settings: SettingsResolver, path: string, options: Pick<LintOptions, 'trustedOwners' | 'ignores'>, root?: RepoRoot): CheckOptions & { problems: ConfigProblem[] } {
   const s = settings.forPath(path, root);
   return { config: s.config, trustedOwners: s.config.owners ?? options.trustedOwners?.(path) ?? s.trustedOwners, ignores: options.ignores, problems: s.problems };
 }

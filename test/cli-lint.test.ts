@@ -3,6 +3,7 @@
 // directories, size, encoding) on repositories built in temporary folders, since git cannot hold them.
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, type Run } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
@@ -695,6 +696,15 @@ describe('file safety: symlinks, directories, size, encoding', () => {
     const stylish = lint([dir]);
     expect(stylish.stdout).toContain(`${join(dir, STS, 'default.yaml')}:1:1  error  `);
     expect(stylish.stdout).toContain('file/directory');
+  });
+
+  it('a FIFO at a policy path is reported, never waited on', () => {
+    const dir = repo(tempDir());
+    mkdirSync(join(dir, STS), { recursive: true });
+    expect(spawnSync('mkfifo', [join(dir, STS, 'default.yaml')]).status).toBe(0);
+    const { run, report } = lintJson([dir]);
+    expect(run.code).toBe(1);
+    expect(report.findings.map((f) => [f.ruleId, f.line, f.column, f.message])).toEqual([['file/unreadable', 1, 1, 'the policy path is not a regular file']]);
   });
 
   it('a 2 MiB policy is file/too-large', () => {

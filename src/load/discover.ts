@@ -4,11 +4,22 @@
 import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
+import { CONFIG_FILE } from '../config.js';
 
 export type Target =
   /** `root`: the repository whose policy folder holds it, when discovery walked that repository. */
-  | { kind: 'policy'; path: string; name: string; root?: string }
+  | { kind: 'policy'; path: string; name: string; root?: RepoRoot }
   | { kind: 'near-miss'; path: string; message: string };
+
+/**
+ * A repository discovery walked, and what the listing of its root showed: whether it holds `.git`
+ * and the settings file (settings then need no lstat to find them absent, 2 per repository).
+ */
+export interface RepoRoot {
+  path: string;
+  git: boolean;
+  settings: boolean;
+}
 
 export interface Discovery {
   targets: Target[];
@@ -138,6 +149,7 @@ function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
   // Each folder is listed once, for the policy folder and the guesses alike; the listings' entry
   // types show a symbolic link (which would lead outside the repository) without an lstat per part.
   const listings = new Map<string, Dirent[]>([[root, entries]]);
+  const repo: RepoRoot = { path: root, git: entries.some((e) => e.name === '.git'), settings: entries.some((e) => e.name === CONFIG_FILE) };
   const listed = (dir: string) => listings.get(dir) ?? listings.set(dir, list(dir)).get(dir)!;
   let dir = root;
   for (const seg of POLICY_DIR.split('/')) {
@@ -149,7 +161,7 @@ function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
       break;
     }
     if (!e.isDirectory()) break;
-    if (seg === 'sts') scanPolicyDir(path, out, root);
+    if (seg === 'sts') scanPolicyDir(path, out, repo);
     dir = path;
   }
   // Guesses at the location, bounded to the folders people put them in.
@@ -178,7 +190,7 @@ function linkedPolicyDir(path: string, link: string): Target {
   return { kind: 'near-miss', path, message: `\`${rel}\` is a symbolic link: sts-policy does not follow it, and STS reads policies only from a real \`${POLICY_DIR}\` directory` };
 }
 
-function scanPolicyDir(dir: string, out: Target[], root?: string): void {
+function scanPolicyDir(dir: string, out: Target[], root?: RepoRoot): void {
   const entries = list(dir);
   const names = new Set(entries.map((e) => e.name));
   for (const e of entries) {

@@ -1,5 +1,5 @@
 // Reading policy bytes from untrusted repositories: no symlinks, bounded size, strict UTF-8.
-import { lstatSync, openSync, readSync, closeSync, constants } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { SourceText } from './text.js';
 
 export const MAX_POLICY_BYTES = 1024 * 1024;
@@ -12,27 +12,19 @@ let scratch: Buffer | undefined;
 
 /** Reads a policy file without following a symlink at its path, as the server never does. */
 export function readPolicyFile(path: string): ReadResult {
-  let stat;
-  try {
-    stat = lstatSync(path);
-  } catch (e) {
-    return { ok: false, ruleId: 'file/unreadable', message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
-  }
-  if (stat.isSymbolicLink())
-    return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link: sts-policy never follows it and sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); commit the policy as a regular file' };
-  if (stat.isDirectory())
-    return { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); a policy is a single YAML file' };
-  if (!stat.isFile()) return { ok: false, ruleId: 'file/unreadable', message: 'the policy path is not a regular file' };
-  if (stat.size > MAX_POLICY_BYTES)
-    return { ok: false, ruleId: 'file/too-large', message: `the file is ${stat.size} bytes; policies over ${MAX_POLICY_BYTES} bytes are refused` };
   let fd: number;
   try {
-    // O_NOFOLLOW closes the race between lstat and open.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NOFOLLOW refuses a symbolic link at the path; O_NONBLOCK keeps a FIFO from blocking the
+    // open. Opening first (then fstat) saves an lstat per file, a path walk each on big trees.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    return { ok: false, ruleId: 'file/unreadable', message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    return refusal(path, e);
   }
   try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return DIRECTORY;
+    if (!stat.isFile()) return { ok: false, ruleId: 'file/unreadable', message: 'the policy path is not a regular file' };
+    if (stat.size > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is ${stat.size} bytes; policies over ${MAX_POLICY_BYTES} bytes are refused` };
     // One scratch buffer for every read: allocating (and zeroing) 1 MiB per file dominated linting
     // large trees. Nothing keeps the bytes: decoding copies them into a string.
     const buf = (scratch ??= Buffer.allocUnsafe(MAX_POLICY_BYTES + 1));
@@ -40,9 +32,28 @@ export function readPolicyFile(path: string): ReadResult {
     for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
     if (n > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${MAX_POLICY_BYTES} bytes; larger policies are refused` };
     return decodePolicyBytes(buf.subarray(0, n));
+  } catch (e) {
+    return unreadable(e);
   } finally {
     closeSync(fd);
   }
+}
+
+const DIRECTORY: ReadResult = { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); a policy is a single YAML file' };
+const unreadable = (e: unknown): ReadResult => ({ ok: false, ruleId: 'file/unreadable', message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+
+/** Why the open failed, from an lstat of the path: a symbolic link, a directory (opened read-only it would not fail), or the error itself. */
+function refusal(path: string, e: unknown): ReadResult {
+  let stat;
+  try {
+    stat = lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return unreadable(e);
+  }
+  if (stat?.isSymbolicLink())
+    return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link: sts-policy never follows it and sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); commit the policy as a regular file' };
+  if (stat?.isDirectory()) return DIRECTORY;
+  return unreadable(e);
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
