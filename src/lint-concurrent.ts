@@ -9,9 +9,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { lazyRequire } from './lazy.js';
-import { orderTargets, planDiscovery, walkUnit, type Target } from './load/discover.js';
+import { inDiscoveryOrder, orderTargets, planDiscovery, walkUnit, type Target } from './load/discover.js';
 import { SourceText } from './load/text.js';
 import { validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
+import { trustValidated } from './validate/regex.js';
 import { lintDiscovered, lintTarget, preparePolicy, type LintResult, type PreparedPolicy, type TargetResult } from './lint.js';
 import type { SettingsResolver } from './config.js';
 
@@ -97,6 +98,8 @@ function toWire(t: Extract<Target, { kind: 'policy' }>, p: PreparedPolicy, valid
 /** A policy as the worker lints it. */
 export function fromWire(p: WirePolicy): PreparedPolicy {
   if ('read' in p) return p;
+  // Its regexes compiled on the main thread: the worker need not check them again.
+  if (p.validated.policy) trustValidated(p.validated.policy.rules.flatMap((r) => r.matchers.filter((m) => m.kind === 'regex').map((m) => m.pattern)));
   const source = new SourceText(p.text);
   return { check: p.check, read: { ok: true, text: source.text }, validated: { ...p.validated, source } };
 }
@@ -166,15 +169,12 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
     for (const w of pool) void w.terminate();
   }
   // A target named twice (overlapping paths) is linted twice alike: the first result stands.
-  const results = done.flat();
-  const byTarget = new Map<string, PlainTarget>();
-  const key = (t: Target) => `${t.kind}:${t.path}`;
-  for (const { target, result } of results) if (!byTarget.has(key(target))) byTarget.set(key(target), result);
-  const targets = orderTargets(results.map((r) => r.target));
+  const results = inDiscoveryOrder(done.flat(), (r) => r.target);
+  const byTarget = new Map(results.map((r) => [r.target, r.result]));
   // Line tables only for the files a reporter will quote (another target may report on a file).
-  const quoted = new Set([...byTarget.values()].flatMap((r) => [...r.findings, ...r.ignored].map((f) => f.path)));
-  return lintDiscovered({ targets, errors: plan.errors }, (t) => {
-    const { file, ...rest } = byTarget.get(key(t))!;
+  const quoted = new Set(options.texts !== false ? results.flatMap(({ result: r }) => [...r.findings, ...r.ignored].map((f) => f.path)) : []);
+  return lintDiscovered({ targets: results.map((r) => r.target), errors: plan.errors }, (t) => {
+    const { file, ...rest } = byTarget.get(t)!;
     const source = file?.text !== undefined && quoted.has(file.path) ? new SourceText(file.text) : undefined;
     return { ...rest, file: file && { path: file.path, policyName: file.policyName, valid: file.valid, source } };
   });

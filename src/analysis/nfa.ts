@@ -44,14 +44,15 @@ export function single(cp: number): Ranges {
   return r;
 }
 
-/** Lists of one edge reading one character, by target and character: automata never change a list. */
+/** Lists of one edge reading one ASCII character, by target and character: automata never change a list. */
 const onlyEdges = new Map<number, Edge[]>();
 const MAX_ONLY_EDGES = 100_000;
 
-/** A state's list of one edge; shared between automata when the edge reads one character. */
+/** A state's list of one edge; shared between automata when the edge reads one ASCII character (a small-integer key). */
 function only(ranges: Ranges, to: number): Edge[] {
-  if (ranges.length !== 2 || ranges !== singles.get(ranges[0]!)) return [makeEdge(ranges, to)];
-  const key = to * 0x110000 + ranges[0]!;
+  const cp = ranges[0]!;
+  if (cp >= 128 || to >= 0x800000 || ranges !== singles.get(cp)) return [makeEdge(ranges, to)];
+  const key = to * 128 + cp;
   let list = onlyEdges.get(key);
   if (!list) {
     if (onlyEdges.size >= MAX_ONLY_EDGES) onlyEdges.clear();

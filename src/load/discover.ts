@@ -91,10 +91,23 @@ export function walkUnit(unit: WalkUnit): Target[] {
 }
 
 /** Discovery's order: by path, each target once. */
-export function orderTargets(targets: readonly Target[]): Target[] {
-  const seen = new Set<string>();
-  const key = (t: Target) => `${t.kind}:${t.path}`;
-  return targets.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+export const orderTargets = (targets: readonly Target[]): Target[] => inDiscoveryOrder(targets, (t) => t);
+
+/** Items in their targets' discovery order: by path, the first item for each target (kind and path). */
+export function inDiscoveryOrder<T>(items: readonly T[], target: (item: T) => Target): T[] {
+  // A stable sort keeps a path's items in their first-come order, so a repeat follows its first.
+  const sorted = [...items].sort((a, b) => {
+    const [p, q] = [target(a).path, target(b).path];
+    return p < q ? -1 : p > q ? 1 : 0;
+  });
+  const out: T[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const t = target(sorted[i]!);
+    let repeat = false;
+    for (let j = out.length - 1; j >= 0 && target(out[j]!).path === t.path && !repeat; j--) repeat = target(out[j]!).kind === t.kind;
+    if (!repeat) out.push(sorted[i]!);
+  }
+  return out;
 }
 
 /** The policy name STS would select a file by, if the file sits exactly at `.atmos/pro/sts/<name>.yaml`. */
