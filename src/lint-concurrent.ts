@@ -30,9 +30,10 @@ export interface WorkerJob {
   targets: Target[];
   prepared: (WirePolicy | null)[];
 }
+/** A job's results, one per target in the job's order (the main thread keeps the targets it sent). */
 export interface WorkerJobResult {
   id: number;
-  results: { target: Target; result: PlainTarget }[];
+  results: PlainTarget[];
 }
 
 /** Targets per batch sent to a worker: enough to amortise a message, few enough to start and end in step. */
@@ -123,14 +124,15 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
   v8().setFlagsFromString(V8_FLAGS);
   const pool: Worker[] = [];
   for (let i = 0; i < workers; i++) pool.push(new Worker(workerFile, { workerData: { texts: options.texts } satisfies WorkerOptions, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
-  const done: WorkerJobResult['results'][] = [];
+  const sent: Target[][] = [];
+  const done: { target: Target; result: PlainTarget }[][] = [];
   const queued = pool.map(() => 0);
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const nextEvent = () => new Promise<void>((resolve) => (wake = resolve));
   pool.forEach((w, i) => {
     w.on('message', (m: WorkerJobResult) => {
-      done[m.id] = m.results;
+      done[m.id] = m.results.map((result, k) => ({ target: sent[m.id]![k]!, result }));
       queued[i]!--;
       wake?.();
     });
@@ -153,6 +155,7 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
       const prepared = targets.map((t) => (t.kind === 'policy' ? toWire(t, preparePolicy(t, options.settings, options), validate) : null));
       queued[w]!++;
       if (process.env.STS_POLICY_DEBUG) process.stderr.write(`sts-policy: debug: batch ${id} (${targets.length} targets) to worker ${w}, ${validate ? 'validated by the main thread' : 'as read'}\n`);
+      sent[id] = targets;
       pool[w]!.postMessage({ id: id++, targets, prepared } satisfies WorkerJob);
     };
     let batch: Target[] = [];

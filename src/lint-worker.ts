@@ -1,7 +1,7 @@
 // A lint worker thread (dist/lint-worker.cjs): lints the targets of each batch it is sent (the
 // main thread has read their files, resolved their settings, and validated most of them), with its
-// own analysis caches, and posts back each target with plain results: findings and the file's text
-// (reporters quote lines), never the parsed documents.
+// own analysis caches, and posts back each target's plain results in order: findings and the
+// file's text (reporters quote lines), never the parsed documents.
 import { parentPort, workerData } from 'node:worker_threads';
 import { lintTarget } from './lint.js';
 import { fromWire, type WorkerJob, type WorkerJobResult, type WorkerOptions } from './lint-concurrent.js';
@@ -11,7 +11,7 @@ const options = workerData as WorkerOptions;
 parentPort!.on('message', (job: WorkerJob) => {
   const results: WorkerJobResult['results'] = job.targets.map((target, i) => {
     const { file, ...rest } = lintTarget(target, () => fromWire(job.prepared[i]!));
-    return { target, result: { ...rest, file: file && { path: file.path, policyName: file.policyName, valid: file.valid, text: options.texts === false ? undefined : file.source?.text } } };
+    return { ...rest, file: file && { path: file.path, policyName: file.policyName, valid: file.valid, text: options.texts === false ? undefined : file.source?.text } };
   });
   parentPort!.postMessage({ id: job.id, results } satisfies WorkerJobResult);
 });
