@@ -10,11 +10,11 @@ import { parseYaml, placeAt, type Locate, type PathSegment } from './load/yaml.j
 import { allRuleMetas } from './findings.js';
 import { didYouMean } from './validate/suggest.js';
 import type { LintConfig } from './rules/framework.js';
-import type { Severity } from './model.js';
+import { CONFIG_FILE, type Severity } from './model.js';
 import { isValidityRuleId } from './ignores.js';
 import './rules/run.js';
 
-export const CONFIG_FILE = '.sts-policy.yaml';
+export { CONFIG_FILE };
 const MAX_CONFIG_BYTES = 256 * 1024;
 export const CONFIG_KEYS = ['owners', 'subjectTemplate', 'rules'] as const;
 export const SEVERITY_SETTINGS = ['off', 'info', 'warning', 'error'] as const;

@@ -31,6 +31,8 @@ export const API_VERSION = 'atmos-pro.com/v1alpha1';
 export const KIND = 'TrustPolicy';
 export const SCHEMA_URL = 'https://atmos-pro.com/schemas/v1alpha1/trust-policy.json';
 export const POLICY_DIR = '.atmos/pro/sts';
+/** A repository's sts-policy settings, at its root. */
+export const CONFIG_FILE = '.sts-policy.yaml';
 /** SPEC.md §4: a policy name is 1 to 64 letters, digits, `-` and `_`. */
 export const POLICY_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 

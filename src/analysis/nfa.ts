@@ -38,7 +38,7 @@ export const makeEdge = (ranges: Ranges, to: number): Edge => ({ ranges, to });
  * reads one character, so edges and lists are shared too (see `only`).
  */
 const singles = new Map<number, Ranges>();
-export function single(cp: number): Ranges {
+function single(cp: number): Ranges {
   let r = singles.get(cp);
   if (!r) singles.set(cp, (r = [cp, cp]));
   return r;
@@ -64,8 +64,8 @@ function only(ranges: Ranges, to: number): Edge[] {
 /** A state's edges as stored: a list of one shared (`only`), else a copy at its final length (a list grown by push keeps room for 16). */
 const settled = (out: readonly Edge[]): Edge[] => (out.length === 1 ? only(out[0]!.ranges, out[0]!.to) : out.slice());
 
-/** Lists whose ranges read one character use the shared range (automata revived from JSON, built from RE2's program). */
-export const settle = (edges: readonly (readonly Edge[])[]): Edge[][] => edges.map(settled);
+/** Every state's edges as stored (see `settled`): for automata built by push. */
+const settle = (edges: readonly (readonly Edge[])[]): Edge[][] => edges.map(settled);
 
 const EMPTY: NFA = makeNfa([], [[]], new Set());
 
@@ -98,7 +98,6 @@ function buildLiteral(value: string): NFA {
   edges.push([]);
   return makeNfa([0], edges, new Set([edges.length - 1]), value);
 }
-
 
 // re2js instruction opcodes and empty-width flags (re2js 2.10, mirroring Go's regexp/syntax).
 const OP = { ALT: 1, ALT_MATCH: 2, CAPTURE: 3, EMPTY_WIDTH: 4, FAIL: 5, MATCH: 6, NOP: 7, RUNE: 8, RUNE1: 9, RUNE_ANY: 10, RUNE_ANY_NOT_NL: 11 };

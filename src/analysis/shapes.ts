@@ -5,7 +5,7 @@
 // src/generated/shape-nfas.json from precomputeShapes()), so `lint` neither loads the RE2 engine
 // nor compiles them on start-up; any other shape (an org's custom subject template) is built on use.
 import type { ClaimName } from '../model.js';
-import { fromRegex, makeEdge, makeNfa, settle, single, type NFA } from './nfa.js';
+import { fromRegex, makeEdge, makeNfa, type NFA } from './nfa.js';
 import precomputed from '../generated/shape-nfas.json' with { type: 'json' };
 
 export const OWNER = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
@@ -87,7 +87,7 @@ export function precomputeShapes(): Record<string, StoredNfa> {
 const revive = (s: StoredNfa): NFA =>
   makeNfa(
     s.starts,
-    settle(s.edges.map((es) => es.map(([to, ...ranges]) => makeEdge(ranges.length === 2 && ranges[0] === ranges[1] ? single(ranges[0]!) : ranges, to!)))),
+    s.edges.map((es) => es.map(([to, ...ranges]) => makeEdge(ranges, to!))),
     new Set(s.finals),
   );
 

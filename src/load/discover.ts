@@ -3,8 +3,7 @@
 // target so reading it reports the link.
 import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { basename, join, sep } from 'node:path';
-import { POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
-import { CONFIG_FILE } from '../config.js';
+import { CONFIG_FILE, POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
 
 export type Target =
   /** `root`: the repository whose policy folder holds it, when discovery walked that repository. */

@@ -83,22 +83,20 @@ export function checkRegex(pattern: string): RegexCheck {
   const portable: { written: string; portable: string }[] = [];
   let current = pattern;
   for (let attempt = 0; attempt < 32; attempt++) {
-    let error: Error;
     try {
       compileRegex(current);
       return { ok: true, effective: current, portable };
     } catch (e) {
-      error = asError(e);
+      const message = asError(e).message.replace(/^error parsing regexp: /, '');
+      const m = /invalid character class range: `(\\[pP])\{([^}]*)\}`/.exec(message);
+      const replacement = m && portableFor(m[2]!);
+      if (!m || !replacement) return { ok: false, message };
+      const written = `${m[1]}{${m[2]}}`;
+      // `\P{X}` negates: a bracketed replacement is negated as a class.
+      const fixed = m[1] === '\\P' ? negate(replacement) : replacement;
+      portable.push({ written, portable: fixed });
+      current = current.split(written).join(fixed);
     }
-    const message = error.message.replace(/^error parsing regexp: /, '');
-    const m = /invalid character class range: `(\\[pP])\{([^}]*)\}`/.exec(message);
-    const replacement = m && portableFor(m[2]!);
-    if (!m || !replacement) return { ok: false, message };
-    const written = `${m[1]}{${m[2]}}`;
-    // `\P{X}` negates: a bracketed replacement is negated as a class.
-    const fixed = m[1] === '\\P' ? negate(replacement) : replacement;
-    portable.push({ written, portable: fixed });
-    current = current.split(written).join(fixed);
   }
   return { ok: false, message: 'too many Unicode class names to check' };
 }
