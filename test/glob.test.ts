@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGlob } from '../src/engine/glob.js';
-import { acceptsWord, concat, findWord, fromGlob, fromLiteral, projectBefore } from '../src/analysis/nfa.js';
+import { acceptsWord, afterPrefix, concat, findWord, fromGlob, fromLiteral, projectBefore } from '../src/analysis/nfa.js';
 
 /** Reference semantics: `*` any run of code points (empty too), `?` one code point, all else literal. */
 function referenceMatch(pattern: string, value: string): boolean {
@@ -291,6 +291,14 @@ describe('the glob automata the analysis builds (fromGlob, fromLiteral, concat, 
       }),
       RUNS,
     );
+  });
+
+  it('a language with no start state has no word, with or without exclusions', () => {
+    // `acme/*` read past `other/` leaves no state: the search must answer at once, not spin.
+    const none = afterPrefix(fromGlob('acme/*'), 'other/');
+    expect(findWord({ include: [none] })).toBeUndefined();
+    expect(findWord({ include: [fromGlob('*'), none], exclude: [fromGlob('x*')] })).toBeUndefined();
+    expect(findWord({ include: [fromGlob('*')], exclude: [none] })).toBe('');
   });
 
   it('the part before a separator: a prefix that ends right before `/` in some matched value', () => {

@@ -397,102 +397,151 @@ function boundsOf(edges: Edge[][], q: number): readonly number[] {
   return b;
 }
 
-/** The sorted union of two sorted, distinct lists. */
-function mergeBounds(a: readonly number[], b: readonly number[]): readonly number[] {
-  if (!a.length) return b;
-  if (!b.length) return a;
-  const out: number[] = [];
+/** Merges sorted, distinct `b` into the sorted, distinct first `n` entries of `into`; returns the new length (no allocation once `into` has grown). */
+function mergeBoundsInto(into: number[], n: number, b: readonly number[], scratch: number[]): number {
+  if (!b.length) return n;
   let i = 0;
   let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    if (i < a.length && a[i] === x) i++;
+  let m = 0;
+  while (i < n || j < b.length) {
+    const x = j >= b.length || (i < n && into[i]! <= b[j]!) ? into[i]! : b[j]!;
+    if (i < n && into[i] === x) i++;
     if (j < b.length && b[j] === x) j++;
-    out.push(x);
+    scratch[m++] = x;
   }
-  return out;
+  for (let k = 0; k < m; k++) into[k] = scratch[k]!;
+  return m;
 }
 
-/** The shortest word in every `include` language and no `exclude` language, or undefined. */
+/** Bits of one state id in a numeric seen-set key (automata this big fall back to string keys). */
+const ID_BITS = 17;
+const ID_SPAN = 2 ** ID_BITS;
+
+/**
+ * The shortest word in every `include` language and no `exclude` language, or undefined: a
+ * breadth-first search over product states (readable characters first within a length).
+ */
 function search(include: readonly NFA[], exclude: readonly NFA[], max: number): string | undefined {
   if (!include.length) throw new Error('findWord needs at least one language');
   // A single-word language answers by membership alone.
   const word = include.find((n) => n.literal !== undefined)?.literal;
   if (word !== undefined) return admitsWord(include, exclude, word) ? word : undefined;
-  // One shape for every state (the start states too), for the same reason as makeNfa. The loops
-  // below are plain and reuse their scratch lists: a lint of many policies runs tens of thousands
-  // of searches, and their garbage was most of what the run allocated.
-  type State = { inc: number[]; exc: (readonly number[])[]; prev: State | undefined; ch: number };
-  const seen = new Set<string>();
-  const excStarts = exclude.map((n) => sortedUnique(n.starts));
-  const startKey = excKeyOf(excStarts);
-  let frontier: State[] = [];
-  for (const inc of product(include.map((n) => n.starts))) {
-    const k = inc.join(',') + startKey;
-    if (!seen.has(k)) (seen.add(k), frontier.push({ inc, exc: excStarts, prev: undefined, ch: -1 }));
-  }
+  // Product states live in flat lists (a lint of many policies runs tens of thousands of searches,
+  // and their garbage was most of what the run allocated): state s has the included automata's
+  // states inc[s*k ...], the excluded automata's state sets excTuples[exc[s]], and was reached by
+  // character ch[s] from prev[s]. The queue is the list itself, so its order is breadth-first.
+  const k = include.length;
+  const inc: number[] = [];
+  const exc: number[] = [];
+  const prev: number[] = [];
+  const ch: number[] = [];
+  // The excluded automata's state sets, interned: an id per distinct tuple, and each step memoised.
+  const excTuples: (readonly number[])[][] = [];
+  const excIds = new Map<string, number>();
+  const excSteps = new Map<number, number>();
+  const internExc = (tuple: (readonly number[])[]): number => {
+    let key = '';
+    for (let i = 0; i < tuple.length; i++) key += (i ? ';' : '') + tuple[i]!.join(',');
+    let id = excIds.get(key);
+    if (id === undefined) excIds.set(key, (id = excTuples.push(tuple) - 1));
+    return id;
+  };
+  // The seen-set key of a product state: a number while it fits in 53 bits, else a string (a given
+  // state always gets the same kind of key, so the two never stand for one state).
+  const numeric = k * ID_BITS < 53 && include.every((n) => n.edges.length <= ID_SPAN);
+  const excSpan = 2 ** (53 - k * ID_BITS);
+  const seen = new Set<number | string>();
+  const tuple: number[] = new Array<number>(k).fill(0);
+  const keyOf = (excId: number): number | string => {
+    if (!numeric || excId >= excSpan) return `${tuple.join(',')}|${excId}`;
+    let key = excId;
+    for (let i = 0; i < k; i++) key = key * ID_SPAN + tuple[i]!;
+    return key;
+  };
+  const add = (excId: number, from: number, c: number): void => {
+    const key = keyOf(excId);
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (seen.size > max) throw new NotAnalysable(`the search explored more than ${max} states`);
+    for (let i = 0; i < k; i++) inc.push(tuple[i]!);
+    exc.push(excId);
+    prev.push(from);
+    ch.push(c);
+  };
+  // Every combination of one state per list, first list slowest (the order the old tuples had).
+  const lists: number[][] = include.map(() => []);
+  const at: number[] = new Array<number>(k).fill(0);
+  const addProduct = (excId: number, from: number, c: number): void => {
+    at.fill(0);
+    for (;;) {
+      for (let i = 0; i < k; i++) tuple[i] = lists[i]![at[i]!]!;
+      add(excId, from, c);
+      let i = k - 1;
+      for (; i >= 0 && ++at[i]! === lists[i]!.length; i--) at[i] = 0;
+      if (i < 0) return;
+    }
+  };
+  for (let i = 0; i < k; i++) for (const q of include[i]!.starts) if (!lists[i]!.includes(q)) lists[i]!.push(q);
+  // An included automaton without start states accepts nothing (the odometer needs every list non-empty).
+  if (lists.some((l) => !l.length)) return undefined;
+  addProduct(internExc(exclude.map((n) => sortedUnique(n.starts))), -1, -1);
+
+  const points: number[] = [];
+  const merged: number[] = [];
   const reps: number[] = [];
   const ranks: number[] = [];
-  const targets: number[][] = [];
-  while (frontier.length) {
-    const next: State[] = [];
-    for (const st of frontier) {
-      if (accepting(include, exclude, st.inc, st.exc)) return spell(st);
-      // The characters that can lead somewhere different: one representative per interval between range bounds.
-      let points = boundsOf(include[0]!.edges, st.inc[0]!);
-      for (let i = 1; i < st.inc.length; i++) points = mergeBounds(points, boundsOf(include[i]!.edges, st.inc[i]!));
-      for (let i = 0; i < st.exc.length; i++) for (const q of st.exc[i]!) points = mergeBounds(points, boundsOf(exclude[i]!.edges, q));
-      // Representatives in rank order (a stable insertion sort: a handful each).
-      reps.length = 0;
-      ranks.length = 0;
-      for (let j = 0; j + 1 < points.length; j++) {
-        const c = representative(points[j]!, points[j + 1]! - 1);
-        const r = rankOf(c);
-        let at = reps.length;
-        for (; at > 0 && ranks[at - 1]! > r; at--) (reps[at] = reps[at - 1]!), (ranks[at] = ranks[at - 1]!);
-        reps[at] = c;
-        ranks[at] = r;
-      }
-      for (const c of reps) {
-        targets.length = 0;
-        for (let i = 0; i < st.inc.length; i++) {
-          const t: number[] = [];
-          for (const e of include[i]!.edges[st.inc[i]!]!) if (rangesContain(e.ranges, c) && !t.includes(e.to)) t.push(e.to);
-          if (!t.length) break;
-          targets.push(t);
-        }
-        if (targets.length < st.inc.length) continue;
-        const exc: (readonly number[])[] = [];
-        for (let i = 0; i < st.exc.length; i++) {
-          const t: number[] = [];
-          for (const q of st.exc[i]!) for (const e of exclude[i]!.edges[q]!) if (rangesContain(e.ranges, c)) t.push(e.to);
-          exc.push(sortedUnique(t));
-        }
-        const excKey = excKeyOf(exc);
-        for (const inc of product(targets)) {
-          const k = inc.join(',') + excKey;
-          if (seen.has(k)) continue;
-          seen.add(k);
-          if (seen.size > max) throw new NotAnalysable(`the search explored more than ${max} states`);
-          next.push({ inc, exc, prev: st, ch: c });
-        }
-      }
+  for (let s = 0; s < exc.length; s++) {
+    const base = s * k;
+    const excTuple = excTuples[exc[s]!]!;
+    if (accepting(include, exclude, inc, base, excTuple)) return spell(prev, ch, s);
+    // The characters that can lead somewhere different: one representative per interval between range bounds.
+    let n = 0;
+    for (let i = 0; i < k; i++) n = mergeBoundsInto(points, n, boundsOf(include[i]!.edges, inc[base + i]!), merged);
+    for (let i = 0; i < excTuple.length; i++) for (const q of excTuple[i]!) n = mergeBoundsInto(points, n, boundsOf(exclude[i]!.edges, q), merged);
+    // Representatives in rank order (a stable insertion sort: a handful each).
+    reps.length = 0;
+    ranks.length = 0;
+    for (let j = 0; j + 1 < n; j++) {
+      const c = representative(points[j]!, points[j + 1]! - 1);
+      const r = rankOf(c);
+      let to = reps.length;
+      for (; to > 0 && ranks[to - 1]! > r; to--) (reps[to] = reps[to - 1]!), (ranks[to] = ranks[to - 1]!);
+      reps[to] = c;
+      ranks[to] = r;
     }
-    frontier = next;
+    for (const c of reps) {
+      let live = true;
+      for (let i = 0; i < k && live; i++) {
+        const t = lists[i]!;
+        t.length = 0;
+        for (const e of include[i]!.edges[inc[base + i]!]!) if (rangesContain(e.ranges, c) && !t.includes(e.to)) t.push(e.to);
+        live = t.length > 0;
+      }
+      if (!live) continue;
+      let excId = 0;
+      if (exclude.length) {
+        const stepKey = exc[s]! * 0x110000 + c;
+        let next = excSteps.get(stepKey);
+        if (next === undefined) {
+          const out: (readonly number[])[] = [];
+          for (let i = 0; i < excTuple.length; i++) {
+            const t: number[] = [];
+            for (const q of excTuple[i]!) for (const e of exclude[i]!.edges[q]!) if (rangesContain(e.ranges, c)) t.push(e.to);
+            out.push(sortedUnique(t));
+          }
+          excSteps.set(stepKey, (next = internExc(out)));
+        }
+        excId = next;
+      }
+      addProduct(excId, s, c);
+    }
   }
   return undefined;
 }
 
-/** A product state's part of the seen-set key for its excluded automata's state sets. */
-function excKeyOf(exc: readonly (readonly number[])[]): string {
-  let key = '';
-  for (let i = 0; i < exc.length; i++) key += (i ? ';' : '|') + exc[i]!.join(',');
-  return key;
-}
-
-/** Is the product state final in every included automaton and in no excluded one? */
-function accepting(include: readonly NFA[], exclude: readonly NFA[], inc: readonly number[], exc: readonly (readonly number[])[]): boolean {
-  for (let i = 0; i < inc.length; i++) if (!include[i]!.finals.has(inc[i]!)) return false;
+/** Is product state `s` (its included states from `base`) final in every included automaton and in no excluded one? */
+function accepting(include: readonly NFA[], exclude: readonly NFA[], inc: readonly number[], base: number, exc: readonly (readonly number[])[]): boolean {
+  for (let i = 0; i < include.length; i++) if (!include[i]!.finals.has(inc[base + i]!)) return false;
   for (let i = 0; i < exc.length; i++) for (const q of exc[i]!) if (exclude[i]!.finals.has(q)) return false;
   return true;
 }
@@ -518,20 +567,10 @@ function sortedUnique(xs: readonly number[]): readonly number[] {
   return out;
 }
 
-function spell(s: { prev: unknown; ch: number }): string {
+function spell(prev: readonly number[], ch: readonly number[], s: number): string {
   const cps: number[] = [];
-  for (let cur = s as { prev: unknown; ch: number } | undefined; cur && cur.ch >= 0; cur = cur.prev as typeof cur) cps.push(cur.ch);
+  for (let cur = s; cur >= 0 && ch[cur]! >= 0; cur = prev[cur]!) cps.push(ch[cur]!);
   return String.fromCodePoint(...cps.reverse());
-}
-
-function product(lists: readonly number[][]): number[][] {
-  // Mostly one choice per list (a deterministic step): one tuple, built without callbacks.
-  const one: number[] = [];
-  for (const l of lists) if (l.length === 1) one.push(l[0]!);
-  if (one.length === lists.length) return [one];
-  let out: number[][] = [[]];
-  for (const l of lists) out = out.flatMap((p) => l.map((x) => [...p, x]));
-  return out;
 }
 
 // Caches. Automata are immutable, so the same pattern text (a policy's `acme/*`, a claim shape) is
