@@ -178,8 +178,9 @@ function witnessOf(rule: Rule, goal: WitnessGoal = {}): Claims | undefined {
     const sub = consistent ? pickOnly('subject', subjects) : pick('subject', [subjects[0]!, `repo:${owner}/${repo}:pull_request`, subjects[1]!]);
     if (sub === undefined) return undefined;
     claims.sub = sub;
-    // A consistent token's workflow_ref is a workflow of the calling repository at the token's ref.
-    const ownWorkflow = consistent ? [concat(fromLiteral(`${owner}/${repo}/.github/workflows/`), shapeNfa(SHAPE.workflowFileAt), fromLiteral(ref))] : [];
+    // A consistent token's workflow_ref is a workflow of the calling repository at the token's ref
+    // (built only for a rule that matches it: the language is new for every repository).
+    const ownWorkflow = consistent && workflow ? [concat(fromLiteral(`${owner}/${repo}/.github/workflows/`), shapeNfa(SHAPE.workflowFileAt), fromLiteral(ref))] : [];
     const workflowRef = pick('workflow_ref', [`${owner}/${repo}/.github/workflows/ci.yml@${ref}`, `${owner}/${repo}/.github/workflows/deploy.yml@${ref}`], ownWorkflow);
     if (workflowRef === undefined && consistent) return undefined;
     claims.workflow_ref = workflowRef ?? '';
