@@ -156,7 +156,9 @@ export async function lintPathsConcurrently(paths: readonly string[], options: W
       queued[w]!++;
       if (process.env.STS_POLICY_DEBUG) process.stderr.write(`sts-policy: debug: batch ${id} (${targets.length} targets) to worker ${w}, ${validate ? 'validated by the main thread' : 'as read'}\n`);
       sent[id] = targets;
-      pool[w]!.postMessage({ id: id++, targets, prepared } satisfies WorkerJob);
+      // As JSON text (the job is plain data): a string crosses as one copy, where the structured
+      // clone of 64 validated policies cost the worker ~2 ms a batch to rebuild, object by object.
+      pool[w]!.postMessage(JSON.stringify({ id: id++, targets, prepared } satisfies WorkerJob));
     };
     let batch: Target[] = [];
     const add = async (targets: Target[]) => {

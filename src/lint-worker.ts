@@ -8,7 +8,8 @@ import { fromWire, type WorkerJob, type WorkerJobResult, type WorkerOptions } fr
 
 const options = workerData as WorkerOptions;
 
-parentPort!.on('message', (job: WorkerJob) => {
+parentPort!.on('message', (message: string) => {
+  const job = JSON.parse(message) as WorkerJob;
   const results: WorkerJobResult['results'] = job.targets.map((target, i) => {
     const { file, ...rest } = lintTarget(target, () => fromWire(job.prepared[i]!));
     return { ...rest, file: file && { path: file.path, policyName: file.policyName, valid: file.valid, text: options.texts === false ? undefined : file.source?.text } };
