@@ -159,6 +159,21 @@ describe('exit codes', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1 policy file checked, no problems');
   });
+
+  it('reports the same paths however the folder is spelled (`./x/`, `x//y`, `.`)', () => {
+    // Files and findings (near misses included), as reported.
+    const paths = (args: string[], cwd = ROOT) => {
+      const report = JSON.parse(lint(['--format', 'json', ...args], { cwd }).stdout) as JsonReport;
+      return [...report.files, ...report.findings].map((f) => f.path);
+    };
+    const plain = paths(['fixtures']);
+    expect(plain.length).toBeGreaterThan(20);
+    expect(plain.every((p) => p.startsWith('fixtures/') && !p.includes('//') && !p.includes('/./'))).toBe(true);
+    expect(paths(['./fixtures/'])).toEqual(plain);
+    expect(paths(['.//fixtures/.'])).toEqual(plain);
+    expect(paths(['.'], join(ROOT, 'fixtures'))).toEqual(plain.map((p) => p.slice('fixtures/'.length)));
+    expect(paths([join(ROOT, 'fixtures')])).toEqual(plain.map((p) => join(ROOT, p)));
+  });
 });
 
 describe('--max-warnings and --quiet', () => {

@@ -2,7 +2,7 @@
 // Directories are walked without following symlinks; a symlink at a policy path is kept as a
 // target so reading it reports the link.
 import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
-import { basename, join, sep } from 'node:path';
+import { basename, join, normalize, sep } from 'node:path';
 import { CONFIG_FILE, POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
 
 export type Target =
@@ -74,7 +74,7 @@ export function planDiscovery(paths: readonly string[], limit: { visits: number;
       }
     }
     // A directory at a policy path is a target, never walked: reading it reports file/directory.
-    if (stat.isDirectory() && !policyNameOf(p)) queue.push({ dir: p, depth: 0 });
+    if (stat.isDirectory() && !policyNameOf(p)) queue.push({ dir: normalize(p), depth: 0 });
     else targets.push(classifyFile(p));
   }
   let head = 0;
@@ -154,7 +154,7 @@ function visit({ dir, depth }: WalkUnit, out: Target[]): WalkUnit[] {
     return [];
   }
   if (depth >= MAX_WALK_DEPTH) return [];
-  return entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')).map((e) => ({ dir: join(dir, e.name), depth: depth + 1 }));
+  return entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')).map((e) => ({ dir: child(dir, e.name), depth: depth + 1 }));
 }
 
 function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
@@ -167,7 +167,7 @@ function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
   for (const seg of POLICY_DIR.split('/')) {
     const e = listed(dir).find((x) => x.name === seg);
     if (!e) break;
-    const path = join(dir, seg);
+    const path = child(dir, seg);
     if (e.isSymbolicLink()) {
       out.push(linkedPolicyDir(path, path));
       break;
@@ -179,7 +179,7 @@ function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
   // Guesses at the location, bounded to the folders people put them in.
   for (const e of entries) {
     if (!e.isDirectory() || !/^(\.?atmos.*|\.github)$/i.test(e.name)) continue;
-    findGuesses(join(root, e.name), `${e.name}`, 0, out, listed);
+    findGuesses(child(root, e.name), `${e.name}`, 0, out, listed);
   }
 }
 
@@ -206,7 +206,7 @@ function scanPolicyDir(dir: string, out: Target[], root?: RepoRoot): void {
   const entries = list(dir);
   const names = new Set(entries.map((e) => e.name));
   for (const e of entries) {
-    const path = join(dir, e.name);
+    const path = child(dir, e.name);
     if (e.isDirectory()) {
       if (e.name === TESTS_DIR) continue;
       if (!nearMissInPolicyDir(e.name)) {
@@ -251,17 +251,24 @@ function findGuesses(dir: string, rel: string, depth: number, out: Target[], lis
     const relPath = `${rel}/${e.name}`;
     if (e.isDirectory()) {
       if (relPath === POLICY_DIR || SKIP_DIRS.has(e.name)) continue;
-      findGuesses(join(dir, e.name), relPath, depth + 1, out, listed);
+      findGuesses(child(dir, e.name), relPath, depth + 1, out, listed);
     } else if (e.isFile() && !relPath.startsWith(`${POLICY_DIR}/`) && looksLikeGuess(relPath)) {
-      out.push({ kind: 'near-miss', path: join(dir, e.name), message: `STS never reads \`${relPath}\`: ${where}` });
+      out.push({ kind: 'near-miss', path: child(dir, e.name), message: `STS never reads \`${relPath}\`: ${where}` });
     }
   }
 }
 
 function filesUnder(dir: string, depth: number): string[] {
   if (depth > 5) return [];
-  return list(dir).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), depth + 1) : YAMLISH.test(e.name) ? [join(dir, e.name)] : []));
+  return list(dir).flatMap((e) => (e.isDirectory() ? filesUnder(child(dir, e.name), depth + 1) : YAMLISH.test(e.name) ? [child(dir, e.name)] : []));
 }
+
+/**
+ * `join(dir, name)` for a folder the walk reached (normalised: a named folder is normalised first,
+ * and a child of a normalised folder is one) and an entry name: without join's normalising, which
+ * on 40,000 folders was a tenth of the walk.
+ */
+const child = (dir: string, name: string) => (dir === '.' ? name : dir.endsWith(sep) ? dir + name : `${dir}${sep}${name}`);
 
 function list(dir: string): Dirent[] {
   try {
