@@ -48,7 +48,8 @@ function perRule<T>(question: (rule: Rule) => T): (rule: Rule) => T {
   const memo = new Map<string, T>();
   return (rule) => {
     const content = contentKey(rule);
-    if (memo.has(content)) return memo.get(content)!;
+    const known = memo.get(content);
+    if (known !== undefined || memo.has(content)) return known!;
     const answer = question(rule);
     if (memo.size >= MAX_MEMO) memo.clear();
     memo.set(content, answer);
@@ -57,11 +58,11 @@ function perRule<T>(question: (rule: Rule) => T): (rule: Rule) => T {
 }
 
 /** Per-matcher answers found by matcher position, handed out with this rule's own matchers (for their spans). */
-function bindMatchers<K extends string>(parts: (rule: Rule) => ({ index: number } & Record<K, NFA>)[], name: K): (rule: Rule) => ({ matcher: Matcher } & Record<K, NFA>)[] {
-  const bound = new WeakMap<Rule, ({ matcher: Matcher } & Record<K, NFA>)[]>();
+function bindMatchers<P extends { index: number }, B>(parts: (rule: Rule) => P[], bind: (part: P, matcher: Matcher) => B): (rule: Rule) => B[] {
+  const bound = new WeakMap<Rule, B[]>();
   return (rule) => {
     let out = bound.get(rule);
-    if (!out) bound.set(rule, (out = parts(rule).map((p) => ({ matcher: rule.matchers[p.index]!, [name]: p[name] }) as { matcher: Matcher } & Record<K, NFA>)));
+    if (!out) bound.set(rule, (out = parts(rule).map((p) => bind(p, rule.matchers[p.index]!))));
     return out;
   };
 }
@@ -82,7 +83,8 @@ export const ownerLanguages = bindMatchers(
     });
     return out;
   }),
-  'owners',
+  // An object literal (not a computed key): one shape for every answer.
+  (p, matcher) => ({ matcher, owners: p.owners }),
 );
 
 /** The `OWNER/REPO` each repo-binding matcher allows (classic subjects only: IDs hide names). */
@@ -100,7 +102,7 @@ export const repoLanguages = bindMatchers(
     });
     return out;
   }),
-  'repos',
+  (p, matcher) => ({ matcher, repos: p.repos }),
 );
 
 export const ownerShape = () => shapeNfa(OWNER);
