@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGlob } from '../src/engine/glob.js';
-import { acceptsWord, afterPrefix, concat, findWord, fromGlob, fromLiteral, projectBefore } from '../src/analysis/nfa.js';
+import { acceptsWord, afterPrefix, concat, findWord, fromGlob, fromLiteral, projectBefore, projectBeforeNth } from '../src/analysis/nfa.js';
 
 /** Reference semantics: `*` any run of code points (empty too), `?` one code point, all else literal. */
 function referenceMatch(pattern: string, value: string): boolean {
@@ -311,5 +311,28 @@ describe('the glob automata the analysis builds (fromGlob, fromLiteral, concat, 
       }),
       RUNS,
     );
+  });
+
+  it('the part before the nth separator: of a matched value, and of a literal exactly that one word', () => {
+    /** The part of `value` before its nth `/`, if it has that many. */
+    const beforeNth = (value: string, n: number) => {
+      const cps = Array.from(value);
+      for (let i = 0, seen = 0; i < cps.length; i++) if (cps[i] === '/' && ++seen === n) return cps.slice(0, i).join('');
+      return undefined;
+    };
+    fc.assert(
+      fc.property(instantiatedArb, fc.integer({ min: 1, max: 3 }), ({ pattern, value }, n) => {
+        const expected = beforeNth(value, n);
+        if (expected !== undefined) expect(acceptsWord(projectBeforeNth(fromGlob(pattern), 0x2f, n), expected)).toBe(true);
+        const literal = projectBeforeNth(fromLiteral(value), 0x2f, n);
+        if (expected === undefined) expect(findWord({ include: [literal] })).toBeUndefined();
+        else {
+          expect(acceptsWord(literal, expected)).toBe(true);
+          expect(findWord({ include: [literal], exclude: [fromLiteral(expected)] })).toBeUndefined();
+        }
+      }),
+      RUNS,
+    );
+    expect(acceptsWord(projectBeforeNth(fromLiteral('acme/app/.github/workflows/ci.yml@refs/heads/main'), 0x2f, 2), 'acme/app')).toBe(true);
   });
 });

@@ -275,6 +275,12 @@ function buildProjectBefore(nfa: NFA, separators: readonly number[]): NFA {
  * language: e.g. the `OWNER/REPO` of `OWNER/REPO/.github/workflows/FILE@REF` (`/`, n = 2).
  */
 function buildProjectBeforeNth(nfa: NFA, separator: number, n: number): NFA {
+  if (nfa.literal !== undefined) {
+    // A literal has one such prefix: the part before its nth separator, if it has that many.
+    const cps = Array.from(nfa.literal);
+    for (let i = 0, seen = 0; i < cps.length; i++) if (cps[i]!.codePointAt(0) === separator && ++seen === n) return fromLiteral(cps.slice(0, i).join(''));
+    return EMPTY;
+  }
   const live = coReachable(nfa);
   const sep = single(separator);
   // Product with a counter of separators read so far: state (q, k) is q * n + k.
