@@ -128,6 +128,27 @@ describe('plain-YAML reader', () => {
       expect(readPlainYaml(text, MAX_DEPTH), JSON.stringify(text)).toBeUndefined();
   });
 
+  it('reads digit-first strings (a commit SHA) and declines what the core schema reads as a number', () => {
+    const texts = (value: string) => [`sha: ${value}\n`, `m:\n  sha: ${value}\n  ref: main\n`, `a: {sha: ${value}}\n`];
+    const yamlValue = (text: string) => JSON.stringify(parsePlainly(text).toJS()).match(/"sha":("?)/)![1] === '"' ? 'string' : 'other';
+    for (const value of ['8672c284a4e757991624d278c110c19bc2693e6b', '064c0926c17b5ecb8b1fc587c6d98e7f95581d4f', '1.2.3', '2024-01-01', '1_000', '0b101', '12e', '1e5x', '0x1G', '0o8', '9/app'])
+      for (const text of texts(value)) expect(agreesWithYaml(text), JSON.stringify(text)).toBe(true);
+    for (const value of ['12', '0', '012', '0x1F', '0o17', '1.5', '1.', '1e5', '1E5', '1.5e3', '1e-5', '3.14e-2'])
+      for (const text of texts(value)) {
+        expect(yamlValue(text), JSON.stringify(text)).toBe('other');
+        expect(readPlainYaml(text, MAX_DEPTH), JSON.stringify(text)).toBeUndefined();
+      }
+    // Random digit-first scalars: accepted exactly when yaml reads a string, and then alike.
+    const m: () => number = rng(0xd161);
+    const chars = '0123456789abcdefxoE.-_';
+    for (let k = 0; k < 2000; k++) {
+      const value = String(Math.floor(m() * 10)) + Array.from({ length: Math.floor(m() * 6) }, () => chars[Math.floor(m() * chars.length)]).join('');
+      const text = `sha: ${value}\n`;
+      if (yamlValue(text) === 'string') expect(agreesWithYaml(text), JSON.stringify(text)).toBe(true);
+      else expect(readPlainYaml(text, MAX_DEPTH), JSON.stringify(text)).toBeUndefined();
+    }
+  });
+
   it('stops at the depth bound instead of recursing without end', () => {
     const deep = Array.from({ length: MAX_DEPTH + 5 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' v\n';
     expect(readPlainYaml(deep, MAX_DEPTH)).toBeUndefined();

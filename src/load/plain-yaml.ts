@@ -52,11 +52,17 @@ const HASH = 0x23;
 const DASH = 0x2d;
 const COLON = 0x3a;
 
-/** Characters a plain scalar may hold here (its first one must be a letter, `_` or `/`). */
+/** Characters a plain scalar may hold here (its first one must be a letter, a digit, `_` or `/`). */
 const PLAIN = new Uint8Array(128);
 for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./@:*?~-') PLAIN[c.charCodeAt(0)] = 1;
 const PLAIN_FIRST = new Uint8Array(128);
-for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_/') PLAIN_FIRST[c.charCodeAt(0)] = 1;
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/') PLAIN_FIRST[c.charCodeAt(0)] = 1;
+/**
+ * Plain scalars starting with a digit that YAML 1.2's core schema reads as a number (`yaml`'s int,
+ * octal, hex and float tests, less the signs and leading dots a digit-first scalar cannot have).
+ * Anything else digit-first is a string: a commit SHA (`8672c2...`), `1.2.3`, `2024-01-01`.
+ */
+const CORE_NUMBER = /^(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[0-9]+\.[0-9]*|[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+)$/;
 
 /** The data `yaml` would build and where its nodes sit, or undefined when the text is not in the plain subset. */
 export function readPlainYaml(text: string, maxDepth: number): { data: unknown; locate: Locate } | undefined {
@@ -295,7 +301,7 @@ function readScalar(text: string, p: number, end: number, inFlow: boolean): { va
   if (i < end && stop !== SPACE && !(inFlow && (stop === 0x2c || stop === 0x7d))) return undefined;
   const value = text.slice(p, i);
   // `a:` would be a key; `a:b` is a plain scalar, `a,b` in a flow collection is not.
-  if (text.charCodeAt(i - 1) === COLON || NOT_A_STRING.has(value)) return undefined;
+  if (text.charCodeAt(i - 1) === COLON || NOT_A_STRING.has(value) || (c <= 0x39 && c >= 0x30 && CORE_NUMBER.test(value))) return undefined;
   if (inFlow && /[:?*]/.test(value)) return undefined;
   return { value, close: i };
 }
