@@ -584,9 +584,13 @@ function spell(prev: readonly number[], ch: readonly number[], s: number): strin
 // policies that share patterns costs little more than linting one.
 const MAX_CACHED = 50_000;
 
+/** Languages by pattern text, one store per kind (the text is the key as it is); derived ones by a composite key. */
+const globs = new Map<string, NFA | Error>();
+const literals = new Map<string, NFA | Error>();
+const regexes = new Map<string, NFA | Error>();
 const built = new Map<string, NFA | Error>();
-function cached(key: string, make: () => NFA): NFA {
-  let hit = built.get(key);
+function cached(store: Map<string, NFA | Error>, key: string, make: () => NFA): NFA {
+  let hit = store.get(key);
   if (hit === undefined) {
     try {
       hit = make();
@@ -594,25 +598,25 @@ function cached(key: string, make: () => NFA): NFA {
       if (!(e instanceof Error)) throw e;
       hit = e;
     }
-    if (built.size >= MAX_CACHED) built.clear();
-    built.set(key, hit);
+    if (store.size >= MAX_CACHED) store.clear();
+    store.set(key, hit);
   }
   if (hit instanceof Error) throw hit;
   return hit;
 }
 
-export const fromGlob = (pattern: string) => cached(`g\u0000${pattern}`, () => buildGlob(pattern));
+export const fromGlob = (pattern: string) => cached(globs, pattern, () => buildGlob(pattern));
 /** The language holding exactly `value`. */
-export const fromLiteral = (value: string) => cached(`l\u0000${value}`, () => buildLiteral(value));
+export const fromLiteral = (value: string) => cached(literals, value, () => buildLiteral(value));
 /** The NFA of an anchored RE2 regex, from the program re2js compiles (validated first). */
-export const fromRegex = (pattern: string) => cached(`r\u0000${pattern}`, () => buildRegex(pattern));
+export const fromRegex = (pattern: string) => cached(regexes, pattern, () => buildRegex(pattern));
 /** The states reached after reading `prefix` from the starts: the language of what may follow it. */
-export const afterPrefix = (nfa: NFA, prefix: string) => cached(`a\u0000${nfa.id}\u0000${prefix}`, () => buildAfterPrefix(nfa, prefix));
+export const afterPrefix = (nfa: NFA, prefix: string) => cached(built, `a\u0000${nfa.id}\u0000${prefix}`, () => buildAfterPrefix(nfa, prefix));
 /** The prefixes that end right before one of `separators` and can be completed to a word of the language. */
-export const projectBefore = (nfa: NFA, separators: readonly number[]) => cached(`p\u0000${nfa.id}\u0000${separators.join(',')}`, () => buildProjectBefore(nfa, separators));
+export const projectBefore = (nfa: NFA, separators: readonly number[]) => cached(built, `p\u0000${nfa.id}\u0000${separators.join(',')}`, () => buildProjectBefore(nfa, separators));
 /** The concatenation of the languages, in order (e.g. a literal owner/repo prefix, then a claim shape). */
-export const concat = (...parts: readonly NFA[]): NFA => parts.reduce((a, b) => cached(`c\u0000${a.id}\u0000${b.id}`, () => buildConcat(a, b)));
-export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cached(`n\u0000${nfa.id}\u0000${separator}\u0000${n}`, () => buildProjectBeforeNth(nfa, separator, n));
+export const concat = (...parts: readonly NFA[]): NFA => parts.reduce((a, b) => cached(built, `c\u0000${a.id}\u0000${b.id}`, () => buildConcat(a, b)));
+export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cached(built, `n\u0000${nfa.id}\u0000${separator}\u0000${n}`, () => buildProjectBeforeNth(nfa, separator, n));
 
 const searches = new Map<string, string | undefined | NotAnalysable>();
 /** Answers of someWord() that a likely word settled, without a search. */

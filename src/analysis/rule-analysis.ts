@@ -11,13 +11,8 @@ const SLASH = 0x2f;
 const AT = 0x40;
 const COLON = 0x3a;
 
-const languages = new WeakMap<Matcher, NFA>();
-/** A matcher's language (built once per pattern text in the NFA module; looked up once per matcher here). */
-export function matcherNfa(m: Matcher): NFA {
-  let nfa = languages.get(m);
-  if (!nfa) languages.set(m, (nfa = m.kind === 'glob' ? fromGlob(m.pattern) : fromRegex(m.pattern)));
-  return nfa;
-}
+/** A matcher's language (built once per pattern text in the NFA module). */
+export const matcherNfa = (m: Matcher): NFA => (m.kind === 'glob' ? fromGlob(m.pattern) : fromRegex(m.pattern));
 
 export const accepts = (nfa: NFA, word: string): boolean => acceptsWord(nfa, word);
 
