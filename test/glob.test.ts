@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGlob } from '../src/engine/glob.js';
-import { acceptsWord, afterPrefix, concat, findWord, fromGlob, fromLiteral, projectBefore, projectBeforeNth } from '../src/analysis/nfa.js';
+import { acceptsWord, afterPrefix, concat, findWord, fromGlob, fromLiteral, fromRegex, projectBefore, projectBeforeNth } from '../src/analysis/nfa.js';
 
 /** Reference semantics: `*` any run of code points (empty too), `?` one code point, all else literal. */
 function referenceMatch(pattern: string, value: string): boolean {
@@ -291,6 +291,21 @@ describe('the glob automata the analysis builds (fromGlob, fromLiteral, concat, 
       }),
       RUNS,
     );
+  });
+
+  it('a derived language of one word is a literal, so searches answer it by membership', () => {
+    expect(projectBefore(fromGlob('org-12/*'), [0x2f]).literal).toBe('org-12');
+    expect(projectBefore(afterPrefix(fromGlob('repo:acme/*:ref:refs/heads/main'), 'repo:'), [0x2f, 0x40]).literal).toBe('acme');
+    expect(projectBeforeNth(fromGlob('acme/app/.github/workflows/*'), 0x2f, 2).literal).toBe('acme/app');
+    expect(fromRegex('refs/heads/main').literal).toBe('refs/heads/main');
+    expect(fromRegex('').literal).toBe('');
+    // More than one word, or a loop: not a literal.
+    for (const nfa of [projectBefore(fromGlob('org-*/x'), [0x2f]), projectBefore(fromGlob('a*/b'), [0x2f]), fromRegex('refs/heads/(main|dev)'), fromRegex('a+'), fromGlob('a?')]) expect(nfa.literal).toBeUndefined();
+    // Same answers as before the shortcut: membership and searches.
+    const owners = projectBefore(fromGlob('org-12/*'), [0x2f]);
+    expect([acceptsWord(owners, 'org-12'), acceptsWord(owners, 'org-1'), acceptsWord(owners, 'org-12/')]).toEqual([true, false, false]);
+    expect(findWord({ include: [owners, fromGlob('org-*')] })).toBe('org-12');
+    expect(findWord({ include: [owners], exclude: [fromLiteral('org-12')] })).toBeUndefined();
   });
 
   it('a language with no start state has no word, with or without exclusions', () => {

@@ -594,6 +594,12 @@ function cached(store: Map<string, NFA | Error>, key: string, make: () => NFA): 
   if (hit === undefined) {
     try {
       hit = make();
+      // A language of one word (`org-12` of `org-12/*`, the regex `refs/heads/main`) is answered
+      // by membership alone wherever it is used (searches, projections, concatenations).
+      if (hit.literal === undefined && store !== literals) {
+        const word = onlyWord(hit);
+        if (word !== undefined) hit = fromLiteral(word);
+      }
     } catch (e) {
       if (!(e instanceof Error)) throw e;
       hit = e;
@@ -603,6 +609,24 @@ function cached(store: Map<string, NFA | Error>, key: string, make: () => NFA): 
   }
   if (hit instanceof Error) throw hit;
   return hit;
+}
+
+/**
+ * The language's only word, when its automaton spells one plainly: one start, then states with one
+ * single-character edge each, ending in a final state with none. Undefined otherwise (also for
+ * some one-word languages spelled another way: the answer is only ever a shortcut).
+ */
+function onlyWord(nfa: NFA): string | undefined {
+  if (nfa.starts.length !== 1) return undefined;
+  let word = '';
+  for (let q = nfa.starts[0]!, steps = 0; ; steps++) {
+    const out = nfa.edges[q]!;
+    if (nfa.finals.has(q)) return out.length ? undefined : word;
+    // A chain longer than the automaton has states loops.
+    if (out.length !== 1 || out[0]!.ranges.length !== 2 || out[0]!.ranges[0] !== out[0]!.ranges[1] || steps >= nfa.edges.length) return undefined;
+    word += String.fromCodePoint(out[0]!.ranges[0]!);
+    q = out[0]!.to;
+  }
 }
 
 export const fromGlob = (pattern: string) => cached(globs, pattern, () => buildGlob(pattern));
