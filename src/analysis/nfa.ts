@@ -474,7 +474,8 @@ function search(include: readonly NFA[], exclude: readonly NFA[], max: number): 
     prev.push(from);
     ch.push(c);
   };
-  // Every combination of one state per list, first list slowest (the order the old tuples had).
+  // Every combination of one state per list, first list slowest: the order states are queued in
+  // decides which of two equally short words is found, and reports quote the word.
   const lists: number[][] = include.map(() => []);
   const at: number[] = new Array<number>(k).fill(0);
   const addProduct = (excId: number, from: number, c: number): void => {
