@@ -130,7 +130,11 @@ describe('plain-YAML reader', () => {
 
   it('reads digit-first strings (a commit SHA) and declines what the core schema reads as a number', () => {
     const texts = (value: string) => [`sha: ${value}\n`, `m:\n  sha: ${value}\n  ref: main\n`, `a: {sha: ${value}}\n`];
-    const yamlValue = (text: string) => JSON.stringify(parsePlainly(text).toJS()).match(/"sha":("?)/)![1] === '"' ? 'string' : 'other';
+    /** What yaml reads as the `sha` of one of those texts: a string, or another type. */
+    const yamlValue = (text: string) => {
+      const data = parsePlainly(text).toJS() as { sha?: unknown; m?: { sha: unknown }; a?: { sha: unknown } };
+      return typeof (data.sha ?? data.m?.sha ?? data.a?.sha) === 'string' ? 'string' : 'other';
+    };
     for (const value of ['8672c284a4e757991624d278c110c19bc2693e6b', '064c0926c17b5ecb8b1fc587c6d98e7f95581d4f', '1.2.3', '2024-01-01', '1_000', '0b101', '12e', '1e5x', '0x1G', '0o8', '9/app'])
       for (const text of texts(value)) expect(agreesWithYaml(text), JSON.stringify(text)).toBe(true);
     for (const value of ['12', '0', '012', '0x1F', '0o17', '1.5', '1.', '1e5', '1E5', '1.5e3', '1e-5', '3.14e-2'])

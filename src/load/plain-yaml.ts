@@ -301,7 +301,7 @@ function readScalar(text: string, p: number, end: number, inFlow: boolean): { va
   if (i < end && stop !== SPACE && !(inFlow && (stop === 0x2c || stop === 0x7d))) return undefined;
   const value = text.slice(p, i);
   // `a:` would be a key; `a:b` is a plain scalar, `a,b` in a flow collection is not.
-  if (text.charCodeAt(i - 1) === COLON || NOT_A_STRING.has(value) || (c <= 0x39 && c >= 0x30 && CORE_NUMBER.test(value))) return undefined;
+  if (text.charCodeAt(i - 1) === COLON || NOT_A_STRING.has(value) || CORE_NUMBER.test(value)) return undefined;
   if (inFlow && /[:?*]/.test(value)) return undefined;
   return { value, close: i };
 }
