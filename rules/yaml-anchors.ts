@@ -1,22 +1,18 @@
-import { visit, isScalar } from 'yaml';
+import { visit } from 'yaml';
 import { defineRule } from '../src/rules/framework.js';
 
 export default defineRule({
-  meta: { id: 'style/yaml-anchors', severity: 'warning', category: 'style', description: 'YAML anchors, aliases and merge keys hide what a policy grants from its reviewers.' },
+  meta: { id: 'style/yaml-anchors', severity: 'warning', category: 'style', description: 'YAML anchors and aliases hide what a policy grants from its reviewers.' },
   check(ctx) {
     const { doc, source } = ctx.validated;
-    // Anchors and merge keys need `&` or `<<` in the text (a valid policy's alias names an anchor):
-    // skip the walk otherwise (`*` alone is in most globs).
-    if (!doc || !/&|<</.test(source.text)) return;
+    // Anchors need `&` in the text (a valid policy's alias names an anchor): skip the walk
+    // otherwise (`*` alone is in most globs). Merge keys are yaml/merge-key errors.
+    if (!doc || !source.text.includes('&')) return;
     const report = (range: readonly number[] | null | undefined, what: string) =>
       range && ctx.report({ span: source.span(range[0]!, range[1]!), message: `${what}: a reviewer must resolve it to see what the policy grants; write the values out` });
     visit(doc, {
       Alias(_, n) {
         report(n.range, `alias \`*${n.source}\``);
-      },
-      Pair(_, p) {
-        // With `merge: true` the yaml library parses the key `<<` as the symbol Symbol(<<), not the string.
-        if (isScalar(p.key) && (p.key.value === '<<' || (typeof p.key.value === 'symbol' && p.key.value.description === '<<'))) report(p.key.range, 'merge key `<<`');
       },
       Node(_, n) {
         if (!('anchor' in n) || !n.anchor || !n.range) return;

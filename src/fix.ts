@@ -36,7 +36,7 @@ interface Candidate {
 
 /** Fixes one policy text until no applicable fix is left or the pass limit is reached. */
 export function fixPolicyText(path: string, name: string, text: string, opts: CheckOptions & { unsafe?: boolean }): FixOutcome {
-  let current = text.replace(/^\uFEFF/, '');
+  let current = text;
   const crlf = current.includes('\r\n');
   const applied: AppliedFix[] = [];
   let passes = 0;

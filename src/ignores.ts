@@ -6,6 +6,7 @@ import type { Finding } from './model.js';
 import type { SourceText } from './load/text.js';
 import { allRuleMetas, makeFinding, registerRule } from './findings.js';
 import { didYouMean } from './validate/suggest.js';
+import { isValidityRuleId } from './validate/codes.js';
 
 export const MISSING_REASON = 'ignore/missing-reason';
 export const UNUSED = 'ignore/unused';
@@ -19,7 +20,7 @@ const SYNTAX = `# ${MARKER} <rule-id>[,<rule-id>] -- <reason>`;
 const RULE_ID = /^[a-z0-9-]+\/[a-z0-9-]+$/;
 
 /** Validity rules predict `trust_policy_invalid`: no comment or config setting can silence them. */
-export const isValidityRuleId = (id: string) => /^(file|yaml|schema)\//.test(id);
+export { isValidityRuleId };
 
 export interface IgnoreDirective {
   /** The comment, as offsets into the decoded text. */

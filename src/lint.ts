@@ -3,7 +3,7 @@
 import { discover, type Discovery, type RepoRoot, type Target } from './load/discover.js';
 import type { SourceText } from './load/text.js';
 import { readPolicyFile, type ReadResult } from './load/read.js';
-import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
+import { isValidityError, readPolicy, type ValidatedPolicy } from './validate/policy.js';
 import { compareFindings, makeFinding } from './findings.js';
 import type { Finding } from './model.js';
 import { runLintRules } from './rules/run.js';
@@ -135,10 +135,6 @@ function configure(findings: Finding[], config: LintConfig): Finding[] {
 
 /** Reads (unless another thread has) and validates one policy target; a read failure is a located finding, never a throw. */
 export function loadPolicy(t: PolicyTarget, read: ReadResult = readPolicyFile(t.path), given?: ValidatedPolicy): FileResult & { readFindings: Finding[] } {
-  if (!read.ok) {
-    const at = read.position ? { ...read.position, endLine: read.position.line, endColumn: read.position.column + 1 } : FILE_START;
-    return { path: t.path, policyName: t.name, valid: false, readFindings: [makeFinding(t.path, read.ruleId, read.message, at)] };
-  }
-  const validated = given ?? validatePolicyText(t.path, t.name, read.text);
-  return { path: t.path, policyName: t.name, valid: !validated.findings.some(isValidityError), validated, readFindings: [] };
+  const r = given ? { validated: given, findings: given.findings } : readPolicy(t.path, t.name, read);
+  return { path: t.path, policyName: t.name, valid: !r.findings.some(isValidityError), validated: r.validated, readFindings: r.validated ? [] : r.findings };
 }

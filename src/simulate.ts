@@ -5,7 +5,8 @@ import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_DIR, type Claims, type Finding, type Permissions } from './model.js';
 import { readPolicyFile, decodePolicyBytes, MAX_POLICY_BYTES, type ReadResult } from './load/read.js';
-import { validatePolicyText, isValidityError } from './validate/policy.js';
+import { linkedPolicyDirMessage, symlinkedPolicyDirPart } from './load/discover.js';
+import { readPolicy, isValidityError, mergeKeyNote } from './validate/policy.js';
 import { compilePolicy, evaluate, type CompiledPolicy, type Evaluation } from './engine/evaluate.js';
 
 export type Outcome = 'minted' | 'trust_policy_denied' | 'no_trust_policy' | 'trust_policy_invalid' | 'not_installed_in_workspace';
@@ -68,6 +69,7 @@ export function predict(opts: PredictOptions): RepoPrediction[] {
     const notes = opts.gitRef ? [] : workingTreeNotes(source.dir, opts.policyName);
     if (read.kind === 'missing') return { repo: source.repo, outcome: 'no_trust_policy', policyPath: read.path, notes };
     if (read.kind === 'invalid') return { repo: source.repo, outcome: 'trust_policy_invalid', policyPath: read.path, findings: read.findings, notes };
+    notes.push(...mergeKeyNote(read.findings));
     const evaluation = evaluate(read.compiled, opts.claims);
     return { repo: source.repo, outcome: evaluation.matched ? 'minted' : 'trust_policy_denied', policyPath: read.path, evaluation, notes };
   });
@@ -78,16 +80,15 @@ export function readSourcePolicy(dir: string, name: string, gitRef?: string): Po
   const rel = `${POLICY_DIR}/${name}.yaml`;
   const path = join(dir, rel);
   let read: ReadResult | 'missing';
-  if (gitRef) read = readFromGit(dir, gitRef, rel);
+  const link = gitRef ? undefined : symlinkedPolicyDirPart(dir);
+  // A linked policy folder may lead outside the repository: never followed, as lint reports it.
+  if (link) read = { ok: false, ruleId: 'file/symlink', message: `${linkedPolicyDirMessage(link)}: sts-policy predicts \`trust_policy_invalid\`` };
+  else if (gitRef) read = readFromGit(dir, gitRef, rel);
   else read = present(path) ? readPolicyFile(path) : 'missing';
   if (read === 'missing') return { kind: 'missing', path };
-  if (!read.ok) {
-    const at = { line: read.position?.line ?? 1, column: read.position?.column ?? 1, endLine: read.position?.line ?? 1, endColumn: (read.position?.column ?? 1) + 1 };
-    return { kind: 'invalid', path, findings: [{ path, ruleId: read.ruleId, severity: 'error', message: read.message, ...at, docsUrl: '', fix: null }] };
-  }
-  const validated = validatePolicyText(path, name, read.text);
-  if (!validated.policy) return { kind: 'invalid', path, findings: validated.findings.filter(isValidityError) };
-  return { kind: 'valid', path, compiled: compilePolicy(validated.policy), findings: validated.findings };
+  const reading = readPolicy(path, name, read);
+  if (!reading.policy) return { kind: 'invalid', path, findings: reading.findings.filter(isValidityError) };
+  return { kind: 'valid', path, compiled: compilePolicy(reading.policy), findings: reading.findings };
 }
 
 /** lstat, not stat: a dangling symlink at the policy path is still there for the server. */
@@ -112,7 +113,12 @@ export function readFromGit(dir: string, rev: string, rel: string): ReadResult |
   } catch (e) {
     throw new GitError(`cannot read revision ${JSON.stringify(rev)} in ${dir}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
   }
-  if (!entry) return 'missing';
+  if (!entry) {
+    // The path may run through a link in git (`.atmos/pro/sts` committed as a symbolic link).
+    const parents = git(dir, ['ls-tree', '-z', rev, '--', '.atmos', '.atmos/pro', POLICY_DIR]).toString('utf8');
+    const linked = parents.split('\0').find((e) => e.startsWith('120000 '));
+    return linked ? { ok: false, ruleId: 'file/symlink', message: `${linkedPolicyDirMessage(linked.split('\t')[1]!)} (in git): sts-policy predicts \`trust_policy_invalid\`` } : 'missing';
+  }
   const [meta] = entry.split('\t');
   const [mode, type, oid] = meta!.split(' ');
   if (mode === '120000') return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link in git: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); commit the policy as a regular file' };

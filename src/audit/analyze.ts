@@ -6,7 +6,7 @@ import type { Finding } from '../model.js';
 import { makeFinding } from '../findings.js';
 import { nearMissInPolicyDir, TESTS_DIR } from '../load/discover.js';
 import type { ReadResult } from '../load/read.js';
-import { isValidityError, validatePolicyText, type ValidatedPolicy } from '../validate/policy.js';
+import { isValidityError, readPolicy, type ValidatedPolicy } from '../validate/policy.js';
 import type { LintConfig } from '../rules/framework.js';
 import { checkPolicy } from '../lint.js';
 import type { IgnoredFinding } from '../ignores.js';
@@ -97,8 +97,7 @@ export class RepoAnalyzer {
   private policy(s: RepoSnapshot, path: string, name: string, read: ReadResult, out: RepoAudit): void {
     if (this.opts.policyName && name !== this.opts.policyName) return;
     if (!read.ok) {
-      const at = read.position ? { ...read.position, endLine: read.position.line, endColumn: read.position.column + 1 } : FILE_START;
-      out.policies.push({ name, path, valid: false, findings: [makeFinding(path, read.ruleId, read.message, at)], ignored: [] });
+      out.policies.push({ name, path, valid: false, findings: readPolicy(path, name, read).findings, ignored: [] });
       return;
     }
     const owner = s.repo.split('/')[0]!;
@@ -106,7 +105,7 @@ export class RepoAnalyzer {
     const key = `${name}\u0000${trusted.join(',')}\u0000${read.text}`;
     let memo = this.memo.get(key);
     if (!memo) {
-      const validated = validatePolicyText(path, name, read.text);
+      const validated = readPolicy(path, name, read).validated!;
       const { findings, ignored } = checkPolicy(validated, { config: this.opts.config, trustedOwners: trusted, ignores: this.opts.ignores });
       memo = { validated, findings, ignored, valid: !findings.some(isValidityError) };
       this.memo.set(key, memo);

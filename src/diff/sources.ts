@@ -6,7 +6,7 @@ import { relative, sep, join } from 'node:path';
 import { POLICY_DIR, type Finding, type Policy } from '../model.js';
 import { readPolicyFile, type ReadResult } from '../load/read.js';
 import { discover, policyNameOf } from '../load/discover.js';
-import { validatePolicyText, isValidityError } from '../validate/policy.js';
+import { readPolicy, isValidityError } from '../validate/policy.js';
 import { readFromGit, GitError } from '../simulate.js';
 
 /** One version of one policy file; `policy` is null when the file is absent or invalid. */
@@ -24,12 +24,11 @@ export interface PolicyPair {
 }
 
 function version(path: string, name: string, read: ReadResult, strictName: boolean): PolicyVersion {
-  if (!read.ok) return { policy: null, invalid: [{ path, ruleId: read.ruleId, severity: 'error', message: read.message, line: 1, column: 1, endLine: 1, endColumn: 1, docsUrl: '', fix: null }] };
-  const v = validatePolicyText(path, name, read.text);
+  const v = readPolicy(path, name, read);
   // Outside `.atmos/pro/sts/` a file's name says nothing about the policy name.
   const invalid = v.findings.filter(isValidityError).filter((f) => strictName || f.ruleId !== 'schema/metadata-name');
-  if (invalid.length) return { text: read.text, policy: null, invalid };
-  const policy = v.policy ?? validatePolicyText(path, nameIn(read.text) ?? name, read.text).policy ?? null;
+  if (!read.ok || invalid.length) return { text: read.ok ? read.text : undefined, policy: null, invalid };
+  const policy = v.policy ?? readPolicy(path, nameIn(read.text) ?? name, read).policy ?? null;
   return { text: read.text, policy, invalid: [] };
 }
 

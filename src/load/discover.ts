@@ -184,7 +184,7 @@ function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
 }
 
 /** The first of `.atmos`, `.atmos/pro`, `.atmos/pro/sts` under `root` that is a symbolic link. */
-function symlinkedPolicyDirPart(root: string): string | undefined {
+export function symlinkedPolicyDirPart(root: string): string | undefined {
   let path = root;
   for (const seg of POLICY_DIR.split('/')) {
     path = join(path, seg);
@@ -198,8 +198,12 @@ function symlinkedPolicyDirPart(root: string): string | undefined {
 }
 
 function linkedPolicyDir(path: string, link: string): Target {
+  return { kind: 'near-miss', path, message: linkedPolicyDirMessage(link) };
+}
+
+export function linkedPolicyDirMessage(link: string): string {
   const rel = link.split(sep).join('/').slice(link.split(sep).join('/').lastIndexOf('.atmos'));
-  return { kind: 'near-miss', path, message: `\`${rel}\` is a symbolic link: sts-policy does not follow it, and STS reads policies only from a real \`${POLICY_DIR}\` directory` };
+  return `\`${rel}\` is a symbolic link: sts-policy does not follow it, and STS reads policies only from a real \`${POLICY_DIR}\` directory`;
 }
 
 function scanPolicyDir(dir: string, out: Target[], root?: RepoRoot): void {

@@ -47,8 +47,26 @@ const ERROR_RULE: Record<string, string> = {
   MULTIPLE_DOCS: 'yaml/multiple-documents',
 };
 
+/**
+ * Characters a YAML stream may not hold (YAML 1.2 §5.1): C0 controls but tab, LF and CR; DEL; C1
+ * controls but NEL; lone surrogates; U+FFFE, U+FFFF; and a byte-order mark anywhere but before the
+ * first character (the decoder drops that one). libyaml and Go's yaml.v3 reject them; `yaml` does not.
+ */
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\u{D800}-\u{DFFF}\uFEFF\uFFFE\uFFFF]/u;
+
+/** `U+0000`: how a message names a character, never the character itself. */
+export const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+function forbiddenCharacter(at: number, c: string, escaped: boolean): YamlProblem {
+  const what = c === '\uFEFF' ? 'a byte-order mark (U+FEFF), allowed only as the first character of the file' : `the character ${codePoint(c)}, which YAML does not allow in a stream (YAML 1.2 §5.1)`;
+  const how = escaped ? 'an escape in this quoted value produces ' : 'the file holds ';
+  return { ruleId: 'yaml/forbidden-character', message: `${how}${what}: YAML readers such as Go's yaml.v3 reject the file, so STS answers \`trust_policy_invalid\`; remove it`, start: at, end: at + c.length };
+}
+
 export function parseYaml(source: SourceText): ParsedYaml {
   const text = source.text;
+  const raw = FORBIDDEN.exec(text);
+  if (raw) return { ok: false, problems: [forbiddenCharacter(raw.index, raw[0], false)] };
   // Most policies are plain YAML, which a small reader reads (data and places) ~30 times faster.
   const plain = readPlainYaml(text, MAX_DEPTH);
   if (plain) return { ok: true, data: plain.data, locate: plain.locate };
@@ -58,6 +76,8 @@ export function parseYaml(source: SourceText): ParsedYaml {
   for (const e of doc.errors) {
     const [start, end] = e.pos;
     if (e.code === 'BAD_ALIAS') continue; // reported below with the alias, once
+    // `yaml` catches its own stack overflow on deep nesting and reports it as a syntax error.
+    if (e.message.startsWith('Maximum call stack size exceeded')) return { ok: false, problems: [tooDeep(flowTooDeep(text) ?? start, end)] };
     const ruleId = ERROR_RULE[e.code] ?? 'yaml/syntax';
     const message =
       e.code === 'DUPLICATE_KEY'
@@ -89,9 +109,17 @@ export function parseYaml(source: SourceText): ParsedYaml {
   if (problems.length) return { ok: false, problems: dedupe(problems) };
   if (doc.contents === null) return { ok: false, problems: [{ ruleId: 'yaml/empty-file', message: 'the file is empty: a policy needs apiVersion, kind, metadata and spec', start: 0, end: 0 }] };
   const deep = shape.tooDeep;
-  if (deep) return { ok: false, problems: [{ ruleId: 'yaml/too-deep', message: `nesting deeper than ${MAX_DEPTH} levels: a policy is at most a few levels deep`, start: deep.range?.[0] ?? 0, end: deep.range?.[1] ?? 0 }] };
+  if (deep) return { ok: false, problems: [tooDeep(deep.range?.[0] ?? 0, deep.range?.[1] ?? 0)] };
   try {
-    return { ok: true, doc, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate: (path) => locateInDocument(doc, path) };
+    const data: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    const locate: Locate = (path) => locateInDocument(doc, path);
+    // No raw forbidden character is left: one in the data came from an escape (`"\0"`, `"\x1b"`).
+    const escaped = forbiddenInData(data, []);
+    if (escaped) {
+      const place = placeAt(locate, escaped.path, escaped.inKey ? 'key' : 'value');
+      return { ok: false, problems: [{ ...forbiddenCharacter(place?.start ?? 0, escaped.char, true), end: place?.end ?? 0 }] };
+    }
+    return { ok: true, doc, data, locate };
   } catch (e) {
     let first: Node | undefined;
     visit(doc, { Alias(_, a) { first ??= a; return visit.BREAK; } });
@@ -100,6 +128,44 @@ export function parseYaml(source: SourceText): ParsedYaml {
       problems: [{ ruleId: 'yaml/alias-limit', message: `YAML aliases expand beyond ${MAX_ALIAS_COUNT} nodes (${firstLine((e as Error).message)}): write the values out`, start: first?.range?.[0] ?? 0, end: first?.range?.[1] ?? 0 }],
     };
   }
+}
+
+const tooDeep = (start: number, end: number): YamlProblem => ({ ruleId: 'yaml/too-deep', message: `nesting deeper than ${MAX_DEPTH} levels: a policy is at most a few levels deep`, start, end: Math.max(end, start + 1) });
+
+/** Where flow brackets (`[`, `{`, outside quotes and comments) first nest deeper than MAX_DEPTH. */
+function flowTooDeep(text: string): number | undefined {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+/** The first key or value string holding a forbidden character, and its path (depth is bounded before). */
+function forbiddenInData(data: unknown, path: PathSegment[]): { path: PathSegment[]; inKey: boolean; char: string } | undefined {
+  if (typeof data === 'string') {
+    const m = FORBIDDEN.exec(data);
+    return m ? { path, inKey: false, char: m[0] } : undefined;
+  }
+  if (!data || typeof data !== 'object') return undefined;
+  for (const [k, v] of Array.isArray(data) ? data.entries() : Object.entries(data)) {
+    const key = typeof k === 'string' ? FORBIDDEN.exec(k) : null;
+    if (key) return { path: [...path, k], inKey: true, char: key[0] };
+    const found = forbiddenInData(v, [...path, k]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The aliases that name no earlier anchor (when `aliases`), and the first node nested deeper than MAX_DEPTH. */

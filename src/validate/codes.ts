@@ -23,6 +23,8 @@ export const VALIDATION_RULES: readonly RuleMeta[] = [
   meta('yaml/multiple-documents', 'error', 'The file holds more than one YAML document.'),
   meta('yaml/empty-file', 'error', 'The file is empty or holds only comments.'),
   meta('yaml/too-deep', 'error', 'The YAML nesting is deeper than any policy needs.'),
+  meta('yaml/forbidden-character', 'error', 'A character YAML does not allow in a stream (a control character, raw or escaped; a second byte-order mark).'),
+  meta('yaml/merge-key', 'error', 'A `<<` merge key, which YAML parsers read differently.'),
   meta('yaml/alias-limit', 'error', 'YAML aliases expand beyond the allowed number of nodes.'),
   meta('schema/not-a-mapping', 'error', 'The document is not a mapping.'),
   meta('schema/api-version', 'error', '`apiVersion` is missing or not exactly `atmos-pro.com/v1alpha1`.'),
@@ -42,3 +44,9 @@ export const VALIDATION_RULES: readonly RuleMeta[] = [
   meta('regex/go-version-dependent', 'warning', 'A `\\p{...}` name only Go 1.25 and later accept.'),
   meta('permissions/unsupported-level', 'error', 'A permission level GitHub does not offer for that permission.'),
 ];
+
+/**
+ * Rule ids whose errors predict `trust_policy_invalid`. A merge key is the exception: parsers
+ * disagree on it, so lint reports it as an error while access takes the merged reading (SPEC.md §4).
+ */
+export const isValidityRuleId = (id: string) => /^(file|yaml|schema)\//.test(id) && id !== 'yaml/merge-key';

@@ -1,12 +1,14 @@
 // Policy text -> typed Policy, or located findings that each predict `trust_policy_invalid`.
-import type { Document } from 'yaml';
+import { isScalar, visit, type Document } from 'yaml';
 import { CLAIM_NAMES, type ClaimName, type Finding, type Level, type Matcher, type Permissions, type Policy, type Rule, type Span } from '../model.js';
 import { SourceText } from '../load/text.js';
+import type { ReadResult } from '../load/read.js';
 import { parseYaml, placeAt, type Locate, type PathSegment } from '../load/yaml.js';
 import { makeFinding } from '../findings.js';
 import { schemaProblems, type SchemaProblem } from './schema.js';
 import { checkRegex } from './regex.js';
 import { offeredLevels } from './permissions.js';
+import { isValidityRuleId } from './codes.js';
 
 export interface ValidatedPolicy {
   path: string;
@@ -21,8 +23,33 @@ export interface ValidatedPolicy {
 
 type Data = { metadata?: { name?: unknown }; spec?: { rules?: unknown } };
 
+/** A policy as every command reads it: the findings (a read failure is one), and the policy when STS would evaluate it. */
+export interface PolicyReading {
+  path: string;
+  name: string;
+  /** Absent when the file could not be read. */
+  validated?: ValidatedPolicy;
+  findings: Finding[];
+  /** Present exactly when no finding predicts `trust_policy_invalid`. */
+  policy?: Policy;
+}
+
+/**
+ * The one reading of a policy for every command (lint, simulate, test, diff, pr-check, audit,
+ * explore): bytes read and decoded by load/read.ts (one BOM dropped), then validatePolicyText.
+ */
+export function readPolicy(path: string, name: string, read: ReadResult): PolicyReading {
+  if (!read.ok) {
+    const at = read.position ? { ...read.position, endLine: read.position.line, endColumn: read.position.column + 1 } : { line: 1, column: 1, endLine: 1, endColumn: 1 };
+    return { path, name, findings: [makeFinding(path, read.ruleId, read.message, at)] };
+  }
+  const validated = validatePolicyText(path, name, read.text);
+  return { path, name, validated, findings: validated.findings, policy: validated.policy };
+}
+
+/** Decoded policy text (no BOM left: a second one is a forbidden character) -> typed Policy, or located findings. */
 export function validatePolicyText(path: string, name: string, text: string): ValidatedPolicy {
-  const source = new SourceText(text.replace(/^\uFEFF/, ''));
+  const source = new SourceText(text);
   const parsed = parseYaml(source);
   if (!parsed.ok) {
     const findings = parsed.problems.map((p) =>
@@ -34,6 +61,7 @@ export function validatePolicyText(path: string, name: string, text: string): Va
   }
   const { doc } = parsed;
   const data = parsed.data as Data;
+  const mergeKeys = doc && text.includes('<<') ? mergeKeyFindings(path, source, doc) : [];
   const spanAt = (p: SchemaProblem | { path: PathSegment[]; at: 'key' | 'value' }) => spanOf(source, parsed.locate, p.path, p.at);
   const findings: Finding[] = schemaProblems(data).map((p) => {
     const span = spanAt(p);
@@ -71,6 +99,7 @@ export function validatePolicyText(path: string, name: string, text: string): Va
       }
   });
 
+  findings.push(...mergeKeys);
   if (findings.some(isValidityError)) return { path, name, source, doc, findings };
   const policy: Policy = {
     name,
@@ -80,12 +109,31 @@ export function validatePolicyText(path: string, name: string, text: string): Va
   return { path, name, source, doc, policy, findings };
 }
 
+/** Each `<<` merge key (read as a merge, as Go's yaml.v3 does: the reading that grants more). */
+function mergeKeyFindings(path: string, source: SourceText, doc: Document): Finding[] {
+  const out: Finding[] = [];
+  visit(doc, {
+    Pair(_, p) {
+      // With `merge: true` the yaml library parses the key `<<` as the symbol Symbol(<<), not the string.
+      if (isScalar(p.key) && p.key.range && (p.key.value === '<<' || (typeof p.key.value === 'symbol' && p.key.value.description === '<<')))
+        out.push(makeFinding(path, 'yaml/merge-key', `merge key \`<<\`: YAML 1.2 reads it as an ordinary (unknown) key, Go's yaml.v3 as a merge, so what STS answers depends on its parser; sts-policy predicts access from the merged reading, which grants more. Write the merged entries out`, source.span(p.key.range[0], p.key.range[1])));
+    },
+  });
+  return out;
+}
+
+/** The note access predictions carry when a policy uses merge keys (SPEC.md §4). */
+export function mergeKeyNote(findings: readonly Finding[]): string[] {
+  const lines = findings.filter((f) => f.ruleId === 'yaml/merge-key').map((f) => f.line);
+  return lines.length ? [`the policy uses a \`<<\` merge key (line ${lines.join(', ')}), which YAML parsers read differently: this prediction takes the merged reading, which grants more`] : [];
+}
+
 /**
  * Findings that predict `trust_policy_invalid`. Others, even errors such as a level GitHub does not
  * offer, leave the policy valid for STS (SPEC.md §4) and are reported by lint only.
  */
 export function isValidityError(f: Finding): boolean {
-  return f.severity === 'error' && /^(file|yaml|schema)\//.test(f.ruleId);
+  return f.severity === 'error' && isValidityRuleId(f.ruleId);
 }
 
 type RawRule = { match: Record<string, string | { regex: string }>; permissions?: Permissions };
