@@ -2,6 +2,7 @@
 // findings, the access map (cross-owner and write grants first) and, with a caller, the prediction.
 import type { Finding, Permissions } from '../model.js';
 import { plural } from '../report/summary.js';
+import { inertLines } from '../report/inert.js';
 import type { AuditResult } from './audit.js';
 import type { AccessGrant } from './access.js';
 import { grantsByRepo } from './access.js';
@@ -181,7 +182,7 @@ export function textReport(r: AuditResult): string {
   ];
   out.push(tail.join('; '));
   if (r.partial.length) out.push(`PARTIAL RESULT: ${r.partial.join('; ')}`);
-  return out.join('\n') + '\n';
+  return inertLines(out) + '\n';
 }
 
 function short(repos: string[], max = 8): string {

@@ -6,6 +6,7 @@ import type { AccessChange, Grant } from '../diff/access-diff.js';
 import { GitError } from '../simulate.js';
 import { code, text as mdText } from '../report/markdown.js';
 import { UsageError, EXIT } from './errors.js';
+import { inertLines } from '../report/inert.js';
 
 export interface DiffOptions {
   base?: string;
@@ -73,7 +74,7 @@ function textReport(diffs: readonly PolicyDiff[]): string {
   }
   const wider = diffs.filter((d) => d.verdict === 'wider' || d.verdict === 'incomparable').length;
   out.push('', `${diffs.length} policy file(s): ${wider} with new access or escalation, ${diffs.filter((d) => d.verdict === 'narrower').length} narrower, ${diffs.filter((d) => d.verdict === 'equivalent').length} equivalent${diffs.some((d) => d.verdict === 'undecided') ? ', some undecided' : ''}`);
-  return out.join('\n') + '\n';
+  return inertLines(out) + '\n';
 }
 
 /** A code span outside a table: there `\|` is no escape and would show its backslash. */

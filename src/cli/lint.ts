@@ -11,6 +11,7 @@ import type { SourceText } from '../load/text.js';
 import { compareFindings } from '../findings.js';
 import { isValidityError } from '../validate/policy.js';
 import { EXIT } from './errors.js';
+import { inert } from '../report/inert.js';
 import { VERSION } from './version.js';
 
 export interface LintOptions {
@@ -35,7 +36,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
   // Fixing needs every parsed document, so it stays on the main thread.
   let result = fixing ? lintPaths(targets, { settings, ignores: opts.ignores }) : await lintPathsConcurrently(targets, { settings, ignores: opts.ignores, concurrency: opts.concurrency ?? 'auto', texts: opts.format === 'stylish' || opts.format === 'sarif' });
   if (result.errors.length) {
-    for (const e of result.errors) process.stderr.write(`sts-policy: ${e}\n`);
+    for (const e of result.errors) process.stderr.write(`sts-policy: ${inert(e)}\n`);
     return EXIT.usage;
   }
   if (!result.files.length && !result.findings.length && !opts.allowEmpty) {

@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, EXIT } from './errors.js';
 import { VERSION } from './version.js';
+import { inert } from '../report/inert.js';
 
 // `sts-policy rules | head`: a reader that closes the pipe early is not a failure.
 for (const stream of [process.stdout, process.stderr])
@@ -258,10 +259,10 @@ function parseCount(value: string): number {
 function fail(e: unknown): void {
   if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   else if (e instanceof UsageError) {
-    process.stderr.write(`sts-policy: ${e.message}\n`);
+    process.stderr.write(`sts-policy: ${inert(e.message)}\n`);
     process.exitCode = EXIT.usage;
   } else {
-    process.stderr.write(`sts-policy: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`sts-policy: internal error: ${inert(e instanceof Error ? e.message : String(e))}\n`);
     if (process.env.STS_POLICY_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     process.exitCode = EXIT.internal;
   }

@@ -13,6 +13,7 @@ import { code, text } from '../report/markdown.js';
 import { markdown as diffMarkdown } from './diff.js';
 import { ApiError, createGithubApi, type GithubApi } from '../github-api.js';
 import { UsageError, EXIT } from './errors.js';
+import { inert as plain } from '../report/inert.js';
 
 export interface PrCheckCliOptions {
   base?: string;
@@ -211,7 +212,6 @@ function withWorkspacePaths(findings: readonly Finding[], repo: string, workspac
 
 // --- reports -------------------------------------------------------------------------------------
 
-const plain = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const short = (sha: string) => sha.slice(0, 12);
 const approvalText = { 'not-needed': 'not needed', approved: 'approved', missing: 'missing', 'not-checked': 'not checked' } as const;
 

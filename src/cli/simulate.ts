@@ -6,6 +6,7 @@ import { predict, toWire, GitError, OUTCOMES, type Outcome, type RepoPrediction,
 import { readClaims, type ClaimsSource } from './claims-input.js';
 import { formatTrace } from './trace-text.js';
 import { UsageError, EXIT } from './errors.js';
+import { inertLines } from '../report/inert.js';
 
 export interface SimulateOptions {
   claims?: string;
@@ -145,5 +146,5 @@ function textReport(predictions: RepoPrediction[], input: ClaimsSource, policyNa
     }
     out.push('');
   }
-  return out.join('\n');
+  return inertLines(out);
 }

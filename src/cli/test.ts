@@ -5,6 +5,7 @@ import type { PolicyRead } from '../simulate.js';
 import { formatTrace } from './trace-text.js';
 import { colorEnabled, palette } from '../report/colors.js';
 import { UsageError, EXIT } from './errors.js';
+import { inert } from '../report/inert.js';
 
 export interface TestOptions {
   format: 'text' | 'json' | 'junit';
@@ -52,16 +53,16 @@ function human(runs: Run[], coverage: Coverage, passed: number, failed: number, 
   const c = palette(!opts.output && colorEnabled(process.stdout));
   const out: string[] = [];
   for (const { file, read, results } of runs) {
-    out.push(c.bold(`${file.path}`) + c.dim(`  (policy ${file.policyName}${file.source ? ` of ${file.source}` : ''}: ${read.path}${read.kind === 'valid' ? '' : `, ${read.kind === 'missing' ? 'missing' : 'invalid'}`})`));
+    out.push(c.bold(inert(file.path)) + c.dim(`  (policy ${file.policyName}${file.source ? ` of ${inert(file.source)}` : ''}: ${inert(read.path)}${read.kind === 'valid' ? '' : `, ${read.kind === 'missing' ? 'missing' : 'invalid'}`})`));
     for (const r of results) {
-      out.push(`  ${r.passed ? c.bold('✓') : c.red('✗')} ${r.case.name} ${c.dim(`(line ${r.case.line})`)}`);
+      out.push(`  ${r.passed ? c.bold('✓') : c.red('✗')} ${inert(r.case.name)} ${c.dim(`(line ${r.case.line})`)}`);
       if (r.passed) continue;
-      out.push(`      ${c.red(r.failure!)}`);
-      if (read.kind === 'invalid') for (const f of read.findings) out.push(`      ${f.path}:${f.line}:${f.column}  ${f.message}  ${f.ruleId}`);
+      out.push(`      ${c.red(inert(r.failure!))}`);
+      if (read.kind === 'invalid') for (const f of read.findings) out.push(inert(`      ${f.path}:${f.line}:${f.column}  ${f.message}  ${f.ruleId}`));
       // The rule that should have matched: the one named, else the closest (most matchers true).
       const trace = r.trace ?? [];
       const wanted = r.case.rule !== undefined ? trace.filter((t) => t.rule === r.case.rule! - 1) : r.case.expect === 'minted' ? closest(trace) : trace.filter((t) => t.matched);
-      out.push(...formatTrace(wanted, '      '));
+      out.push(...formatTrace(wanted, '      ').map(inert));
     }
   }
   const summary = `${passed} passed, ${failed} failed`;
@@ -70,7 +71,7 @@ function human(runs: Run[], coverage: Coverage, passed: number, failed: number, 
     out.push(`coverage: ${coverage.percent}% (each rule matched and not matched by some case; each matcher the only failing one of its rule in some case)`);
     for (const r of coverage.rules) {
       const gaps = [...(r.allowed ? [] : ['no case matches it']), ...(r.denied ? [] : ['no case fails it']), ...r.matchers.filter((m) => !m.decisive).map((m) => `no case fails \`${m.claim}\` (line ${m.line}) alone`)];
-      if (gaps.length) out.push(`  ${r.policyPath}:${r.line}  rule ${r.rule}: ${gaps.join('; ')}`);
+      if (gaps.length) out.push(`  ${inert(r.policyPath)}:${r.line}  rule ${r.rule}: ${gaps.join('; ')}`);
     }
     if (opts.coverageThreshold !== undefined && coverage.percent < opts.coverageThreshold) out.push(c.red(`coverage ${coverage.percent}% is below the threshold ${opts.coverageThreshold}%`));
   }

@@ -1,5 +1,6 @@
 // GitHub Actions workflow commands: `::error file=..,line=..::message` annotations.
 import type { Finding } from '../model.js';
+import { inert } from './inert.js';
 
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
@@ -8,12 +9,12 @@ export function formatGithub(findings: readonly Finding[]): string {
   return findings
     .map((f) => {
       const command = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
-      const props = [`file=${f.path}`, `line=${f.line}`, `col=${f.column}`, `endLine=${f.endLine}`, `endColumn=${f.endColumn}`, `title=${f.ruleId}`].map((p) => {
+      const props = [`file=${inert(f.path)}`, `line=${f.line}`, `col=${f.column}`, `endLine=${f.endLine}`, `endColumn=${f.endColumn}`, `title=${f.ruleId}`].map((p) => {
         const i = p.indexOf('=');
         return `${p.slice(0, i)}=${escapeProperty(p.slice(i + 1))}`;
       });
-      const witness = f.witness ? `\nwitness: ${JSON.stringify(f.witness)}` : '';
-      return `::${command} ${props.join(',')}::${escapeData(f.message + witness)}\n`;
+      const witness = f.witness ? `\nwitness: ${inert(JSON.stringify(f.witness))}` : '';
+      return `::${command} ${props.join(',')}::${escapeData(inert(f.message) + witness)}\n`;
     })
     .join('');
 }

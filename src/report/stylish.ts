@@ -4,6 +4,7 @@ import type { Finding } from '../model.js';
 import type { SourceText } from '../load/text.js';
 import type { Palette } from './colors.js';
 import { plural, type Summary } from './summary.js';
+import { inert } from './inert.js';
 
 export interface StylishInput {
   findings: readonly Finding[];
@@ -16,11 +17,11 @@ export function formatStylish({ findings, sources, summary, colors: c }: Stylish
   const out: string[] = [];
   for (const f of findings) {
     const sev = f.severity === 'error' ? c.red('error') : f.severity === 'warning' ? c.yellow('warning') : c.blue('info');
-    out.push(`${c.bold(`${f.path}:${f.line}:${f.column}`)}  ${sev}  ${f.message}  ${c.dim(f.ruleId)}`);
+    out.push(`${c.bold(`${inert(f.path)}:${f.line}:${f.column}`)}  ${sev}  ${inert(f.message)}  ${c.dim(f.ruleId)}`);
     const source = sources.get(f.path);
     if (source) out.push(codeFrame(source, f, c));
-    if (f.witness) out.push(`    ${c.dim('witness:')} ${JSON.stringify(f.witness)}`);
-    if (f.fix) out.push(`    ${c.dim(f.fix.safe ? 'fix (--fix):' : 'suggestion (--fix-unsafe):')} ${f.fix.description}`);
+    if (f.witness) out.push(`    ${c.dim('witness:')} ${inert(JSON.stringify(f.witness))}`);
+    if (f.fix) out.push(`    ${c.dim(f.fix.safe ? 'fix (--fix):' : 'suggestion (--fix-unsafe):')} ${inert(f.fix.description)}`);
     out.push('');
   }
   const problems = summary.errors + summary.warnings + summary.infos;
@@ -36,12 +37,14 @@ function codeFrame(source: SourceText, f: Finding, c: Palette): string {
   const width = String(f.line + 1).length;
   const rows: string[] = [];
   for (let n = first; n <= f.line; n++) {
-    const text = source.lineText(n).replace(/\t/g, ' ');
+    const text = inert(source.lineText(n).replace(/\t/g, ' '));
     rows.push(`  ${n === f.line ? c.red('>') : ' '} ${String(n).padStart(width)} | ${text}`);
   }
-  const lineText = source.lineText(f.line);
+  // Carets under the escaped text: an escape is wider than the character it shows.
+  const lineText = source.lineText(f.line).replace(/\t/g, ' ');
   const end = f.endLine === f.line ? f.endColumn : lineText.length + 1;
-  const carets = '^'.repeat(Math.max(1, end - f.column));
-  rows.push(`    ${' '.repeat(width)} | ${' '.repeat(f.column - 1)}${c.red(carets)}`);
+  const before = inert(lineText.slice(0, f.column - 1)).length;
+  const carets = '^'.repeat(Math.max(1, inert(lineText.slice(f.column - 1, end - 1)).length));
+  rows.push(`    ${' '.repeat(width)} | ${' '.repeat(before)}${c.red(carets)}`);
   return rows.join('\n');
 }

@@ -1,6 +1,7 @@
 // Styling and fitting screen lines. Colour is ANSI written here, not chalk's (which ignores
 // NO_COLOR): with colour off every style is plain text, and every meaning shown in colour is also
 // shown by a character (✓ ✗ ▸ ^^^), so nothing is lost.
+import { inert } from '../report/inert.js';
 export type Style = 'ok' | 'bad' | 'warn' | 'info' | 'dim' | 'bold' | 'focus' | 'selected' | 'hl' | 'cursor' | 'key';
 
 const SGR: Record<Style, [string, string]> = {
@@ -64,7 +65,9 @@ export function line(t: Theme, cols: number, parts: readonly Part[], whole?: Sty
   let out = '';
   for (const part of parts) {
     if (left <= 0) break;
-    const [text, style] = typeof part === 'string' ? [part, undefined] : part;
+    const [raw, style] = typeof part === 'string' ? [part, undefined] : part;
+    // Parts carry input (values, paths, messages): shown inert, styled only by `paint`.
+    const text = inert(raw);
     const cut = fit(text, left);
     out += t.paint(style, cut);
     left -= width(cut);
@@ -79,7 +82,7 @@ export function wrap(text: string, cols: number): string[] {
   if (cols <= 0) return [];
   const out: string[] = [];
   let cur = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of inert(text).split(/\s+/).filter(Boolean)) {
     let w = word;
     while (width(w) > cols) {
       if (cur) (out.push(cur), (cur = ''));
