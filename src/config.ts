@@ -175,7 +175,8 @@ export function loadConfigFile(path: string, opts: { followSymlink?: boolean; sh
     }
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, n));
+      // The BOM is kept: parseConfigText drops exactly one, for every source of config text.
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf.subarray(0, n));
     } catch {
       return fail('the config is not valid UTF-8: save it as UTF-8');
     }

@@ -80,7 +80,7 @@ export function preparePolicy(t: PolicyTarget, settings: SettingsResolver, optio
 
 /** Lints one target; `prepare` gives a policy target's file and settings (preparePolicy, or what another thread prepared). */
 export function lintTarget(t: Target, prepare: (t: PolicyTarget) => PreparedPolicy): TargetResult {
-  if (t.kind === 'near-miss') return { findings: [makeFinding(t.path, 'file/near-miss', t.message, FILE_START)], ignored: [], problems: [] };
+  if (t.kind === 'near-miss') return { findings: [nearMissFinding(t)], ignored: [], problems: [] };
   const { read, check: checkWithProblems, validated } = prepare(t);
   const { problems, ...check } = checkWithProblems;
   const r = loadPolicy(t, read, validated);
@@ -88,6 +88,9 @@ export function lintTarget(t: Target, prepare: (t: PolicyTarget) => PreparedPoli
   if (!r.validated) return { file, findings: r.readFindings, ignored: [], problems: problems.map(formatConfigProblem) };
   return { file, ...checkPolicy(r.validated, check), problems: problems.map(formatConfigProblem) };
 }
+
+/** The finding for a near miss, or for a folder discovery did not search. */
+export const nearMissFinding = (t: Extract<Target, { kind: 'near-miss' }>): Finding => makeFinding(t.path, t.ruleId ?? 'file/near-miss', t.message, FILE_START);
 
 /** Gathers per-target results, in target order, into one lint result (findings sorted); discovery's errors first. */
 export function lintDiscovered({ targets, errors: discoveryErrors }: Discovery, lintOne: (t: Target) => TargetResult): LintResult {

@@ -1,9 +1,10 @@
 // Policy unit tests: `.atmos/pro/sts/tests/<policy>.test.yaml` beside the policies. STS never reads
 // them (a subfolder; `.test` is not a policy name). Each case gives a caller, expects an outcome.
-import { readdirSync, readFileSync, lstatSync } from 'node:fs';
+import { readdirSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_NAME_PATTERN, type Claims, type Permissions } from './model.js';
 import { SourceText } from './load/text.js';
+import { readInputFile } from './load/read.js';
 import { parseYaml, placeAt, type PathSegment } from './load/yaml.js';
 import { TESTS_DIR } from './load/discover.js';
 import { claimsFromSubject, decodeClaimsInput } from './engine/claims.js';
@@ -76,7 +77,13 @@ const CASE_KEYS = ['name', 'subject', 'claims', 'claimsFile', 'expect', 'permiss
 const EXPECT_ALIASES: Record<string, Outcome> = { denied: 'trust_policy_denied', invalid: 'trust_policy_invalid', not_installed: 'not_installed_in_workspace', none: 'no_trust_policy' };
 
 export function loadTestFile(path: string): TestFile {
-  const source = new SourceText(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+  const read = readInputFile(path);
+  if (!read.ok) throw new TestFileError(path, read.position?.line ?? 1, read.position?.column ?? 1, read.message);
+  // The repo is the folder holding `.atmos/`, spelled as the user gave the path.
+  const norm = path.split(sep).join('/');
+  const at = norm.startsWith('.atmos/pro/sts/') ? 0 : norm.lastIndexOf('/.atmos/pro/sts/');
+  const repoDir = at > 0 ? norm.slice(0, at) : at === 0 ? '.' : dirname(path);
+  const source = new SourceText(read.text);
   const parsed = parseYaml(source);
   if (!parsed.ok) {
     const p = parsed.problems[0]!;
@@ -95,15 +102,11 @@ export function loadTestFile(path: string): TestFile {
   if (typeof policyName !== 'string' || !POLICY_NAME_PATTERN.test(policyName)) fail(['policy'], '`policy` must be a policy name (1 to 64 letters, digits, `-`, `_`)');
   if (!Array.isArray(data.cases) || !data.cases.length) fail(['cases'], '`cases` must be a non-empty list of test cases');
   const lineOf = (i: number) => source.position(placeAt(locate, ['cases', i], 'value')?.start ?? 0).line;
-  const cases = (data.cases as unknown[]).map((raw, i) => ({ ...parseCase(raw, i, path, fail), line: lineOf(i) }));
-  // The repo is the folder holding `.atmos/`, spelled as the user gave the path.
-  const norm = path.split(sep).join('/');
-  const at = norm.startsWith('.atmos/pro/sts/') ? 0 : norm.lastIndexOf('/.atmos/pro/sts/');
-  const repoDir = at > 0 ? norm.slice(0, at) : at === 0 ? '.' : dirname(path);
+  const cases = (data.cases as unknown[]).map((raw, i) => ({ ...parseCase(raw, i, path, repoDir, fail), line: lineOf(i) }));
   return { path, repoDir, policyName, source: typeof data.source === 'string' ? data.source : undefined, cases };
 }
 
-function parseCase(raw: unknown, i: number, path: string, fail: (at: PathSegment[], m: string) => never): Omit<TestCase, 'line'> {
+function parseCase(raw: unknown, i: number, path: string, repoDir: string, fail: (at: PathSegment[], m: string) => never): Omit<TestCase, 'line'> {
   const at = (k?: string): PathSegment[] => (k ? ['cases', i, k] : ['cases', i]);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail(at(), 'a test case is a mapping with `name`, a caller (`subject`, `claims` or `claimsFile`) and `expect`');
   const c = raw as Record<string, unknown>;
@@ -115,13 +118,10 @@ function parseCase(raw: unknown, i: number, path: string, fail: (at: PathSegment
   else if (c.subject !== undefined) fail(at('subject'), '`subject` must be a string');
   if (c.claimsFile !== undefined) {
     if (typeof c.claimsFile !== 'string') fail(at('claimsFile'), '`claimsFile` must be a path');
-    let text = '';
-    try {
-      text = readFileSync(resolve(dirname(path), c.claimsFile as string), 'utf8');
-    } catch {
-      fail(at('claimsFile'), `cannot read ${c.claimsFile as string} (relative to the test file)`);
-    }
-    const decoded = decodeClaimsInput(text);
+    // Bounded, and only inside the repository: a test file comes from a pull request too.
+    const read = readInputFile(resolve(dirname(path), c.claimsFile as string), repoDir);
+    if (!read.ok) return fail(at('claimsFile'), `cannot read ${c.claimsFile as string} (relative to the test file): ${read.message}`);
+    const decoded = decodeClaimsInput(read.text);
     if (!decoded.ok) fail(at('claimsFile'), decoded.message);
     else claims = { ...claims, ...decoded.claims };
   }

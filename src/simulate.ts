@@ -21,7 +21,7 @@ export interface SourceRepo {
 
 /** What the server finds at the policy path of one source repo. */
 export type PolicyRead =
-  | { kind: 'missing'; path: string }
+  | { kind: 'missing'; path: string; reason?: string }
   | { kind: 'invalid'; path: string; findings: Finding[] }
   | { kind: 'valid'; path: string; compiled: CompiledPolicy; findings: Finding[] };
 
@@ -67,7 +67,7 @@ export function predict(opts: PredictOptions): RepoPrediction[] {
     let read = cache.get(key);
     if (!read) cache.set(key, (read = readSourcePolicy(source.dir, opts.policyName, opts.gitRef)));
     const notes = opts.gitRef ? [] : workingTreeNotes(source.dir, opts.policyName);
-    if (read.kind === 'missing') return { repo: source.repo, outcome: 'no_trust_policy', policyPath: read.path, notes };
+    if (read.kind === 'missing') return { repo: source.repo, outcome: 'no_trust_policy', policyPath: read.path, notes: read.reason ? [...notes, read.reason] : notes };
     if (read.kind === 'invalid') return { repo: source.repo, outcome: 'trust_policy_invalid', policyPath: read.path, findings: read.findings, notes };
     notes.push(...mergeKeyNote(read.findings));
     const evaluation = evaluate(read.compiled, opts.claims);
@@ -79,12 +79,11 @@ export function predict(opts: PredictOptions): RepoPrediction[] {
 export function readSourcePolicy(dir: string, name: string, gitRef?: string): PolicyRead {
   const rel = `${POLICY_DIR}/${name}.yaml`;
   const path = join(dir, rel);
-  let read: ReadResult | 'missing';
+  // A linked policy folder may lead outside the repository: never followed (lint and audit report
+  // it as a near miss). Git holds no file under a link either, so STS finds no policy there.
   const link = gitRef ? undefined : symlinkedPolicyDirPart(dir);
-  // A linked policy folder may lead outside the repository: never followed, as lint reports it.
-  if (link) read = { ok: false, ruleId: 'file/symlink', message: `${linkedPolicyDirMessage(link)}: sts-policy predicts \`trust_policy_invalid\`` };
-  else if (gitRef) read = readFromGit(dir, gitRef, rel);
-  else read = present(path) ? readPolicyFile(path) : 'missing';
+  if (link) return { kind: 'missing', path, reason: linkedPolicyDirMessage(link) };
+  const read = gitRef ? readFromGit(dir, gitRef, rel) : present(path) ? readPolicyFile(path) : 'missing';
   if (read === 'missing') return { kind: 'missing', path };
   const reading = readPolicy(path, name, read);
   if (!reading.policy) return { kind: 'invalid', path, findings: reading.findings.filter(isValidityError) };
@@ -113,12 +112,7 @@ export function readFromGit(dir: string, rev: string, rel: string): ReadResult |
   } catch (e) {
     throw new GitError(`cannot read revision ${JSON.stringify(rev)} in ${dir}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
   }
-  if (!entry) {
-    // The path may run through a link in git (`.atmos/pro/sts` committed as a symbolic link).
-    const parents = git(dir, ['ls-tree', '-z', rev, '--', '.atmos', '.atmos/pro', POLICY_DIR]).toString('utf8');
-    const linked = parents.split('\0').find((e) => e.startsWith('120000 '));
-    return linked ? { ok: false, ruleId: 'file/symlink', message: `${linkedPolicyDirMessage(linked.split('\t')[1]!)} (in git): sts-policy predicts \`trust_policy_invalid\`` } : 'missing';
-  }
+  if (!entry) return 'missing';
   const [meta] = entry.split('\t');
   const [mode, type, oid] = meta!.split(' ');
   if (mode === '120000') return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link in git: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); commit the policy as a regular file' };

@@ -55,7 +55,7 @@ describe('docs/rules: one page per rule', () => {
   });
 
   it('pages for triggers that are not file content describe a situation instead of yaml pairs', () => {
-    const situational = ['file/near-miss', 'file/symlink', 'file/directory', 'file/too-large', 'file/not-utf8', 'file/unreadable', 'yaml/too-deep', 'yaml/alias-limit'];
+    const situational = ['file/near-miss', 'file/not-searched', 'file/symlink', 'file/directory', 'file/too-large', 'file/not-utf8', 'file/unreadable', 'yaml/too-deep', 'yaml/alias-limit'];
     expect(withExample.sort()).toEqual(situational.sort());
   });
 });

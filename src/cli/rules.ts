@@ -36,6 +36,7 @@ const VALIDATION_FIXES: Record<string, RuleListing['fixable']> = {
 
 const OTHER_CATEGORY: Record<string, string> = {
   'regex/go-version-dependent': 'regex',
+  'yaml/merge-key': 'yaml',
   'permissions/unsupported-level': 'permissions',
   'analysis/not-analysed': 'analysis',
   'ignore/missing-reason': 'ignores',

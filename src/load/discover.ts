@@ -8,7 +8,7 @@ import { CONFIG_FILE, POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
 export type Target =
   /** `root`: the repository whose policy folder holds it, when discovery walked that repository. */
   | { kind: 'policy'; path: string; name: string; root?: RepoRoot }
-  | { kind: 'near-miss'; path: string; message: string };
+  | { kind: 'near-miss'; path: string; message: string; ruleId?: 'file/not-searched' };
 
 /**
  * A repository discovery walked, and what the listing of its root showed: whether it holds `.git`
@@ -153,7 +153,12 @@ function visit({ dir, depth }: WalkUnit, out: Target[]): WalkUnit[] {
     scanRepo(dir, entries, out);
     return [];
   }
-  if (depth >= MAX_WALK_DEPTH) return [];
+  if (depth >= MAX_WALK_DEPTH) {
+    // A cut is named, never silent: a policy may sit below it.
+    if (entries.some((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')))
+      out.push({ kind: 'near-miss', ruleId: 'file/not-searched', path: dir, message: `discovery stops ${MAX_WALK_DEPTH} folders below the path it was given: the folders inside \`${dir}\` were not searched; name this folder (or one below it) to check the policies there` });
+    return [];
+  }
   return entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')).map((e) => ({ dir: child(dir, e.name), depth: depth + 1 }));
 }
 

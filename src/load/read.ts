@@ -1,8 +1,13 @@
-// Reading policy bytes from untrusted repositories: no symlinks, bounded size, strict UTF-8.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+// Reading bytes from untrusted repositories (policies, policy tests, claims files): a regular file
+// (never a followed symlink, a device or a FIFO), inside the repository when one is named,
+// bounded in size, strict UTF-8 with one BOM dropped.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { dirname, relative, isAbsolute } from 'node:path';
 import { SourceText } from './text.js';
 
 export const MAX_POLICY_BYTES = 1024 * 1024;
+/** Policy tests and the claims files they name: far smaller than this in practice. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
 
 export type ReadResult =
   | { ok: true; text: string }
@@ -12,25 +17,61 @@ let scratch: Buffer | undefined;
 
 /** Reads a policy file without following a symlink at its path, as the server never does. */
 export function readPolicyFile(path: string): ReadResult {
+  return readBounded(path, MAX_POLICY_BYTES, POLICY_WORDS);
+}
+
+/**
+ * Reads another input file (a policy test, a claims file) as a policy is read; with `repo`, only
+ * a file inside that repository (its folder resolved, so `..` and linked folders cannot leave it).
+ */
+export function readInputFile(path: string, repo?: string): ReadResult {
+  if (repo !== undefined && !isInside(repo, path))
+    return { ok: false, ruleId: 'file/unreadable', message: `${path} is outside the repository ${repo}: sts-policy reads only files inside it` };
+  return readBounded(path, MAX_INPUT_BYTES, INPUT_WORDS);
+}
+
+function isInside(repo: string, path: string): boolean {
+  try {
+    const rel = relative(realpathSync(repo), realpathSync(dirname(path)));
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  } catch {
+    return false;
+  }
+}
+
+/** How refusals name the file: a policy's say what STS predicts. */
+interface Words {
+  subject: string;
+  link: string;
+  directory: string;
+}
+const POLICY_WORDS: Words = {
+  subject: 'the policy path',
+  link: 'the policy path is a symbolic link: sts-policy never follows it and sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); commit the policy as a regular file',
+  directory: 'the policy path is a directory, not a file: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); a policy is a single YAML file',
+};
+const INPUT_WORDS: Words = { subject: 'the path', link: 'the path is a symbolic link: sts-policy never follows it; commit the file itself', directory: 'the path is a directory, not a file' };
+
+function readBounded(path: string, max: number, words: Words): ReadResult {
   let fd: number;
   try {
     // O_NOFOLLOW refuses a symbolic link at the path; O_NONBLOCK keeps a FIFO from blocking the
     // open. Opening first (then fstat) saves an lstat per file, a path walk each on big trees.
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    return refusal(path, e);
+    return refusal(path, e, words);
   }
   try {
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) return DIRECTORY;
-    if (!stat.isFile()) return { ok: false, ruleId: 'file/unreadable', message: 'the policy path is not a regular file' };
-    if (stat.size > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is ${stat.size} bytes; policies over ${MAX_POLICY_BYTES} bytes are refused` };
+    if (stat.isDirectory()) return { ok: false, ruleId: 'file/directory', message: words.directory };
+    if (!stat.isFile()) return { ok: false, ruleId: 'file/unreadable', message: `${words.subject} is not a regular file` };
+    if (stat.size > max) return { ok: false, ruleId: 'file/too-large', message: `the file is ${stat.size} bytes; ${words === POLICY_WORDS ? 'policies' : 'files'} over ${max} bytes are refused` };
     // One scratch buffer for every read: allocating (and zeroing) 1 MiB per file dominated linting
     // large trees. Nothing keeps the bytes: decoding copies them into a string.
-    const buf = (scratch ??= Buffer.allocUnsafe(MAX_POLICY_BYTES + 1));
+    const buf = (scratch ??= Buffer.allocUnsafe(Math.max(MAX_POLICY_BYTES, MAX_INPUT_BYTES) + 1)).subarray(0, max + 1);
     let n = 0;
     for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
-    if (n > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${MAX_POLICY_BYTES} bytes; larger policies are refused` };
+    if (n > max) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${max} bytes; larger files are refused` };
     return decodePolicyBytes(buf.subarray(0, n));
   } catch (e) {
     return unreadable(e);
@@ -39,20 +80,18 @@ export function readPolicyFile(path: string): ReadResult {
   }
 }
 
-const DIRECTORY: ReadResult = { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); a policy is a single YAML file' };
 const unreadable = (e: unknown): ReadResult => ({ ok: false, ruleId: 'file/unreadable', message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
 
 /** Why the open failed, from an lstat of the path: a symbolic link, a directory (opened read-only it would not fail), or the error itself. */
-function refusal(path: string, e: unknown): ReadResult {
+function refusal(path: string, e: unknown, words: Words): ReadResult {
   let stat;
   try {
     stat = lstatSync(path, { throwIfNoEntry: false });
   } catch {
     return unreadable(e);
   }
-  if (stat?.isSymbolicLink())
-    return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link: sts-policy never follows it and sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); commit the policy as a regular file' };
-  if (stat?.isDirectory()) return DIRECTORY;
+  if (stat?.isSymbolicLink()) return { ok: false, ruleId: 'file/symlink', message: words.link };
+  if (stat?.isDirectory()) return { ok: false, ruleId: 'file/directory', message: words.directory };
   return unreadable(e);
 }
 

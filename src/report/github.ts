@@ -9,12 +9,13 @@ export function formatGithub(findings: readonly Finding[]): string {
   return findings
     .map((f) => {
       const command = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
-      const props = [`file=${inert(f.path)}`, `line=${f.line}`, `col=${f.column}`, `endLine=${f.endLine}`, `endColumn=${f.endColumn}`, `title=${f.ruleId}`].map((p) => {
+      const props = [`file=${f.path}`, `line=${f.line}`, `col=${f.column}`, `endLine=${f.endLine}`, `endColumn=${f.endColumn}`, `title=${f.ruleId}`].map((p) => {
         const i = p.indexOf('=');
-        return `${p.slice(0, i)}=${escapeProperty(p.slice(i + 1))}`;
+        return `${p.slice(0, i)}=${inert(escapeProperty(p.slice(i + 1)))}`;
       });
-      const witness = f.witness ? `\nwitness: ${inert(JSON.stringify(f.witness))}` : '';
-      return `::${command} ${props.join(',')}::${escapeData(inert(f.message) + witness)}\n`;
+      const witness = f.witness ? `\nwitness: ${JSON.stringify(f.witness)}` : '';
+      // CR and LF become %0D/%0A (the annotation keeps its lines); every other control character is shown escaped.
+      return `::${command} ${props.join(',')}::${inert(escapeData(f.message + witness))}\n`;
     })
     .join('');
 }

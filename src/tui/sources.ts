@@ -5,8 +5,7 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_DIR, type Finding } from '../model.js';
 import { discover } from '../load/discover.js';
-import { lintPaths } from '../lint.js';
-import { makeFinding } from '../findings.js';
+import { lintPaths, nearMissFinding } from '../lint.js';
 import { compilePolicy, type CompiledPolicy } from '../engine/evaluate.js';
 
 export interface PlannedSource {
@@ -35,7 +34,6 @@ export interface Plan {
   errors: string[];
 }
 
-const FILE_START = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 const MAX_DEPTH = 16;
 
@@ -52,7 +50,7 @@ export function planSources(paths: readonly string[], policyName?: string): Plan
     if (root !== undefined) roots.add(root);
     if (t.kind === 'near-miss') {
       if (root === undefined) continue;
-      misses.set(root, [...(misses.get(root) ?? []), makeFinding(t.path, 'file/near-miss', t.message, FILE_START)]);
+      misses.set(root, [...(misses.get(root) ?? []), nearMissFinding(t)]);
     } else if (root === undefined || !t.path.split(sep).join('/').includes(`${POLICY_DIR}/`)) loose.push(t);
     else policies.set(root, [...(policies.get(root) ?? []), t]);
   }

@@ -12,6 +12,7 @@ const meta = (id: string, severity: Severity, description: string): RuleMeta => 
 
 export const VALIDATION_RULES: readonly RuleMeta[] = [
   meta('file/near-miss', 'error', 'A file that looks like a trust policy but sits where STS never reads it.'),
+  meta('file/not-searched', 'warning', 'Discovery stopped at its depth bound: the folders below were not searched.'),
   meta('file/symlink', 'error', 'The policy path is a symbolic link; sts-policy predicts `trust_policy_invalid`.'),
   meta('file/directory', 'error', 'The policy path is a directory; sts-policy predicts `trust_policy_invalid`.'),
   meta('file/too-large', 'error', 'The policy file is over 1 MiB.'),

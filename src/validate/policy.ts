@@ -6,7 +6,7 @@ import type { ReadResult } from '../load/read.js';
 import { parseYaml, placeAt, type Locate, type PathSegment } from '../load/yaml.js';
 import { makeFinding } from '../findings.js';
 import { schemaProblems, type SchemaProblem } from './schema.js';
-import { checkRegex } from './regex.js';
+import { checkRegex, nestedRepeats } from './regex.js';
 import { offeredLevels } from './permissions.js';
 import { isValidityRuleId } from './codes.js';
 
@@ -84,7 +84,7 @@ export function validatePolicyText(path: string, name: string, text: string): Va
         if (typeof pattern !== 'string') continue;
         const check = checkRegex(pattern);
         const at = { path: ['spec', 'rules', i, 'match', claim, 'regex'], at: 'value' as const };
-        if (!check.ok) findings.push(makeFinding(path, 'schema/invalid-regex', `RE2 (Go regexp) rejects this regex: ${check.message}${regexHint(check.message)}`, spanAt(at)));
+        if (!check.ok) findings.push(makeFinding(path, 'schema/invalid-regex', `RE2 (Go regexp) rejects this regex: ${check.message}${regexHint(check.message, pattern)}`, spanAt(at)));
         else {
           effective.set(pattern, check.effective);
           for (const p of check.portable)
@@ -165,11 +165,17 @@ export function spanOf(source: SourceText, locate: Locate, path: PathSegment[], 
   return source.span(place.start, Math.max(end, place.start));
 }
 
-function regexHint(message: string): string {
+function regexHint(message: string, pattern: string): string {
   if (/\(\?[=!<]/.test(message) || message.includes('Perl syntax')) return ': RE2 has no lookahead or lookbehind; match what you want, or split it into several rules';
   if (/escape sequence: `\\[1-9]`/.test(message)) return ': RE2 has no backreferences';
   if (/nested repetition operator/.test(message)) return ': RE2 has no possessive or nested quantifiers; write one quantifier';
-  if (message.includes('repeat count')) return ': repeat counts are at most 1000';
+  if (message.includes('repeat count')) {
+    // Go refuses nested repeats whose counts multiply past 1000 with the same words as one count over it.
+    const nested = nestedRepeats(pattern);
+    if (nested.counts.length > 1 && nested.product > 1000)
+      return `: the cause is the nesting, not one count: ${nested.counts.map((c) => `\`${c}\``).join(' inside ')} repeats up to ${nested.product} times, and RE2 allows at most 1000 in all; lower the counts, or match the repeated part with \`+\` or \`*\``;
+    return ': repeat counts are at most 1000';
+  }
   if (message.includes('missing closing') || message.includes('unexpected )')) return ': the parentheses are unbalanced';
   return '';
 }

@@ -106,3 +106,49 @@ function negate(cls: string): string {
   if (cls.startsWith('\\P')) return '\\p' + cls.slice(2);
   return cls.startsWith('[') ? `[^${cls.slice(1)}` : cls;
 }
+
+/**
+ * The nested repeats whose counts multiply the most (`([a-z]{1,8}-){1,300}`: `{1,8}` inside
+ * `{1,300}`, 2400), as Go's parser multiplies them (the maximum, else the minimum of an open
+ * count) before refusing a product over 1000 with the same "invalid repeat count" as a single one.
+ */
+export function nestedRepeats(pattern: string): { counts: string[]; product: number } {
+  type Frame = { best: { counts: string[]; product: number } };
+  const none = () => ({ counts: [] as string[], product: 1 });
+  const stack: Frame[] = [{ best: none() }];
+  let last: { counts: string[]; product: number } | null = null;
+  let overall = none();
+  const better = (a: { product: number }, b: { product: number }) => a.product > b.product;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    const top = stack[stack.length - 1]!;
+    if (c === '\\') {
+      i++;
+      last = none();
+    } else if (c === '[') {
+      // Skip the class: `]` first in it is literal; escapes inside are skipped.
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      for (; j < pattern.length && pattern[j] !== ']'; j++) if (pattern[j] === '\\') j++;
+      i = j;
+      last = none();
+    } else if (c === '(') {
+      stack.push({ best: none() });
+      last = null;
+    } else if (c === ')' && stack.length > 1) {
+      last = stack.pop()!.best;
+      if (better(last, stack[stack.length - 1]!.best)) stack[stack.length - 1]!.best = last;
+    } else if (c === '{' && last) {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
+      if (!m) continue;
+      const count = Number(m[3] || m[1]);
+      const chain = { counts: [...last.counts, m[0]], product: last.product * Math.max(count, 1) };
+      if (better(chain, top.best)) top.best = chain;
+      if (better(chain, overall)) overall = chain;
+      i += m[0].length - 1;
+      last = null;
+    } else last = c === '|' ? null : none();
+  }
+  return overall;
+}
