@@ -60,7 +60,7 @@ export const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUp
 function forbiddenCharacter(at: number, c: string, escaped: boolean): YamlProblem {
   const what = c === '\uFEFF' ? 'a byte-order mark (U+FEFF), allowed only as the first character of the file' : `the character ${codePoint(c)}, which YAML does not allow in a stream (YAML 1.2 §5.1)`;
   const how = escaped ? 'an escape in this quoted value produces ' : 'the file holds ';
-  return { ruleId: 'yaml/forbidden-character', message: `${how}${what}: YAML readers such as Go's yaml.v3 reject the file, so STS answers \`trust_policy_invalid\`; remove it`, start: at, end: at + c.length };
+  return { ruleId: 'yaml/forbidden-character', message: `${how}${what}: YAML readers such as Go's yaml.v3 reject such a file; remove it`, start: at, end: at + c.length };
 }
 
 export function parseYaml(source: SourceText): ParsedYaml {
