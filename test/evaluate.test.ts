@@ -1,12 +1,12 @@
 // Evaluation (SPEC.md §2–§4): first matching rule decides, absent vs empty claims, anchored regexes,
 // default grants with `metadata: read`, trap hints in traces, and every seed example as documented.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy, evaluate, firstMatch, grantOf, type CompiledPolicy, type Evaluation, type MatcherTrace } from '../src/engine/evaluate.js';
 import { isValidityError, validatePolicyText } from '../src/validate/policy.js';
 import type { Claims } from '../src/model.js';
+import { readPolicyFile } from '../src/load/read.js';
 import { ROOT } from './helpers/cli.js';
 
 const HEADER = 'apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n';
@@ -19,7 +19,12 @@ function compile(text: string, name = 'default'): CompiledPolicy {
   return compilePolicy(v.policy!);
 }
 const rules = (items: string) => compile(HEADER + items);
-const seed = (dir: string, name = 'default') => compile(readFileSync(join(ROOT, 'fixtures/valid', dir, '.atmos/pro/sts', `${name}.yaml`), 'utf8'), name);
+/** A seed policy decoded as every command reads it (its one BOM dropped by the reader). */
+const seed = (dir: string, name = 'default') => {
+  const read = readPolicyFile(join(ROOT, 'fixtures/valid', dir, '.atmos/pro/sts', `${name}.yaml`));
+  if (!read.ok) throw new Error(read.message);
+  return compile(read.text, name);
+};
 
 const push = (owner: string, repo: string, branch = 'main'): Claims => ({
   sub: `repo:${owner}/${repo}:ref:refs/heads/${branch}`,
