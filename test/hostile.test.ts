@@ -13,6 +13,7 @@ import { runTestFile, loadTestFile, TestFileError } from '../src/policy-tests.js
 import { runAudit } from '../src/audit/audit.js';
 import { silentProgress } from '../src/audit/progress.js';
 import { loadSource, planSources } from '../src/tui/sources.js';
+import { line, theme, wrap } from '../src/tui/theme.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
 
@@ -141,6 +142,11 @@ describe('inert output', () => {
   it('inert escapes control characters, CR/LF, separators and bidi overrides visibly', () => {
     expect(inert('a\u001b]0;t\u0007\r\n::error::x\u202e\u0085\u007f\tb')).toBe('a\\x1b]0;t\\x07\\r\\n::error::x\\u202e\\x85\\x7f\\tb');
     expect(inert('acme/app ✓ é')).toBe('acme/app ✓ é');
+  });
+
+  it('the TUI lays out input inert, styled only by its own colours', () => {
+    expect(line(theme(true), 80, [['acme\u001b]0;t\u0007', 'bad']])).toBe('\u001b[31macme\\x1b]0;t\\x07\u001b[39m');
+    expect(wrap('a\u202eb\r\n::error::x', 80)).toEqual(['a\\u202eb\\r\\n::error::x']);
   });
 
   it('lint (stylish) shows escapes, values and file names inert', () => {

@@ -40,7 +40,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
     return EXIT.usage;
   }
   if (!result.files.length && !result.findings.length && !opts.allowEmpty) {
-    process.stderr.write(`sts-policy: no policy files found in ${targets.join(', ')} (looked for .atmos/pro/sts/<name>.yaml); pass --allow-empty to accept that\n`);
+    process.stderr.write(`sts-policy: no policy files found in ${inert(targets.join(', '))} (looked for .atmos/pro/sts/<name>.yaml); pass --allow-empty to accept that\n`);
     return EXIT.usage;
   }
   if (fixing) {
