@@ -518,6 +518,16 @@ describe('--claims: a JSON claims file, a raw JWT on stdin', () => {
     expect(r.stderr).toContain('looks like a JWT');
     expect(r.stdout + r.stderr).not.toContain(SIGNATURE);
   });
+
+  it('a claims input over 1 MiB (a file, /dev/zero, stdin) is a usage error, never read whole', () => {
+    const big = join(mkdtempSync(join(tmpdir(), 'sts-claims-')), 'big.json');
+    writeFileSync(big, `{"sub":"${'x'.repeat(1024 * 1024)}"}`);
+    for (const [args, input] of [[['--claims', big]], [['--claims', '/dev/zero']], [['--claims', '-'], 'y'.repeat(1024 * 1024 + 1)]] as [string[], string?][]) {
+      const r = simulate([...args, '--source', `acme/modules=${dir}`], { input });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^sts-policy: --claims \S+: over 1048576 bytes/);
+    }
+  });
 });
 
 describe('--subject: what is derived from it is printed', () => {

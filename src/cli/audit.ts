@@ -1,11 +1,11 @@
 // `sts-policy audit`: every source repo of an org (or named repos, or local clones) — inventory,
 // lint findings, access map and, for a caller, STS's predicted answer. Exit 3 when the result is
 // partial (a repo or the repo list could not be read), else 1 on error findings, else 0.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { POLICY_NAME_PATTERN } from '../model.js';
 import { loadConfigFile, formatConfigProblem } from '../config.js';
 import type { LintConfig } from '../rules/framework.js';
-import { readClaims } from './claims-input.js';
+import { readClaims, readClaimsFile } from './claims-input.js';
 import { UsageError, EXIT } from './errors.js';
 import { VERSION } from './version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
@@ -53,7 +53,7 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
   if (opts.org && !/^[A-Za-z0-9-]+$/.test(opts.org)) throw new UsageError(`--org ${JSON.stringify(opts.org)} is not an organization login`);
   const repos = (opts.repo ?? []).flatMap((r) => r.split(',')).filter(Boolean).map((r) => (r.includes('/') || !opts.org ? r : `${opts.org}/${r}`));
   for (const r of repos) if (!REPO.test(r)) throw new UsageError(`--repo ${JSON.stringify(r)}: write OWNER/REPO (or REPO with --org)`);
-  const caller = opts.caller || opts.claims ? readClaims({ subject: opts.caller, claims: opts.claims, claim: opts.claim }, () => readFileSync(0, 'utf8')) : undefined;
+  const caller = opts.caller || opts.claims ? readClaims({ subject: opts.caller, claims: opts.claims, claim: opts.claim }, () => readClaimsFile(0)) : undefined;
   if (!caller && opts.claim?.length) throw new UsageError('--claim needs a caller: --caller SUB or --claims FILE');
   const config = loadConfig(opts.config);
 

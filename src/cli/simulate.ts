@@ -1,9 +1,9 @@
 // `sts-policy simulate`: predict STS's answer for a caller against source repos, and explain it.
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_NAME_PATTERN, TOKEN_CLAIM, CLAIM_NAMES } from '../model.js';
 import { predict, toWire, GitError, OUTCOMES, type Outcome, type RepoPrediction, type SourceRepo } from '../simulate.js';
-import { readClaims, type ClaimsSource } from './claims-input.js';
+import { readClaims, readClaimsFile, type ClaimsSource } from './claims-input.js';
 import { formatTrace } from './trace-text.js';
 import { UsageError, EXIT } from './errors.js';
 import { inertLines } from '../report/inert.js';
@@ -29,7 +29,7 @@ export function runSimulate(opts: SimulateOptions): number {
   if (!POLICY_NAME_PATTERN.test(opts.policyName)) throw new UsageError(`--policy-name ${JSON.stringify(opts.policyName)} is not a policy name: 1 to 64 letters, digits, \`-\` or \`_\``);
   const expect = opts.expect === undefined ? undefined : (EXPECT_ALIASES[opts.expect] ?? (OUTCOMES as readonly string[]).find((o) => o === opts.expect));
   if (opts.expect !== undefined && !expect) throw new UsageError(`--expect ${opts.expect}: expected one of ${OUTCOMES.join(', ')} (or denied, invalid, not_installed)`);
-  const input = readClaims(opts, () => readFileSync(0, 'utf8'));
+  const input = readClaims(opts, () => readClaimsFile(0));
   const sources = requestedRepos(opts);
   let predictions: RepoPrediction[];
   try {
