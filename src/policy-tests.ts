@@ -6,7 +6,7 @@ import { POLICY_NAME_PATTERN, type Claims, type Permissions } from './model.js';
 import { SourceText } from './load/text.js';
 import { readInputFile } from './load/read.js';
 import { parseYaml, placeAt, type PathSegment } from './load/yaml.js';
-import { TESTS_DIR } from './load/discover.js';
+import { MAX_WALK_DEPTH, TESTS_DIR } from './load/discover.js';
 import { claimsFromSubject, decodeClaimsInput } from './engine/claims.js';
 import { evaluate, type RuleTrace } from './engine/evaluate.js';
 import { readSourcePolicy, OUTCOMES, type Outcome, type PolicyRead } from './simulate.js';
@@ -47,11 +47,14 @@ export interface CaseResult {
   trace?: RuleTrace[];
 }
 
-/** Finds test files under the given paths: files named explicitly, or `.atmos/pro/sts/tests/*.test.yaml`. */
-export function findTestFiles(paths: readonly string[]): string[] {
+/**
+ * Finds test files under the given paths: files named explicitly, or `.atmos/pro/sts/tests/*.test.yaml`.
+ * `notSearched` names each folder whose subfolders the depth bound left unsearched.
+ */
+export function findTestFiles(paths: readonly string[]): { files: string[]; notSearched: string[] } {
   const out: string[] = [];
+  const notSearched: string[] = [];
   const walk = (dir: string, depth: number) => {
-    if (depth > 16) return;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -60,7 +63,10 @@ export function findTestFiles(paths: readonly string[]): string[] {
     }
     for (const e of entries) {
       const p = join(dir, e.name);
-      if (e.isDirectory() && !['node_modules', '.git'].includes(e.name)) walk(p, depth + 1);
+      if (e.isDirectory() && !['node_modules', '.git'].includes(e.name)) {
+        if (depth < MAX_WALK_DEPTH) walk(p, depth + 1);
+        else if (!notSearched.includes(dir)) notSearched.push(dir);
+      }
       else if (e.isFile() && e.name.endsWith('.test.yaml') && ('/' + p.split(sep).join('/')).includes(`/.atmos/pro/sts/${TESTS_DIR}/`)) out.push(p);
     }
   };
@@ -69,7 +75,7 @@ export function findTestFiles(paths: readonly string[]): string[] {
     if (st?.isDirectory()) walk(p, 0);
     else if (st?.isFile()) out.push(p);
   }
-  return [...new Set(out)].sort();
+  return { files: [...new Set(out)].sort(), notSearched };
 }
 
 const TOP_KEYS = ['source', 'policy', 'cases'];

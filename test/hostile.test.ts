@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeF
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filePair, inert, lintPaths, predict, readSourcePolicy } from '../src/index.js';
-import { runTestFile, loadTestFile, TestFileError } from '../src/policy-tests.js';
+import { findTestFiles, runTestFile, loadTestFile, TestFileError } from '../src/policy-tests.js';
 import { runAudit } from '../src/audit/audit.js';
 import { silentProgress } from '../src/audit/progress.js';
 import { loadSource, planSources } from '../src/tui/sources.js';
@@ -234,5 +234,17 @@ describe('bounded inputs', () => {
     const r = lintPaths([root]);
     expect(r.files).toEqual([]);
     expect(r.findings.map((f) => [f.ruleId, f.path])).toEqual([['file/not-searched', join(root, ...Array.from({ length: 16 }, () => 'd'))]]);
+  });
+
+  it("explore's plan and the test runner name the same cut", () => {
+    const root = tempDir();
+    const cut = join(root, ...Array.from({ length: 16 }, () => 'd'));
+    mkdirSync(join(cut, 'd/app/.atmos/pro/sts/tests'), { recursive: true });
+    writeFileSync(join(cut, 'd/app/.atmos/pro/sts/tests/default.test.yaml'), 'cases: []\n');
+    expect(planSources([root]).notSearched).toEqual([expect.stringContaining(`inside \`${cut}\` were not searched`)]);
+    expect(findTestFiles([root])).toEqual({ files: [], notSearched: [cut] });
+    const r = runCli(['test', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`warning: test discovery stops 16 folders below the path it was given: the folders inside ${cut} were not searched`);
   });
 });

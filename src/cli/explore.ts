@@ -2,6 +2,7 @@
 // refuses to run without a terminal (pointing at `simulate`) before Ink or React is ever loaded.
 import { POLICY_NAME_PATTERN } from '../model.js';
 import { colorEnabled } from '../report/colors.js';
+import { inert } from '../report/inert.js';
 import { planSources } from '../tui/sources.js';
 import { formFromClaims, type ClaimsForm } from '../tui/claims-form.js';
 import { readClaims } from './claims-input.js';
@@ -37,6 +38,8 @@ export async function runExplore(paths: string[], opts: ExploreOptions): Promise
     for (const e of plan.errors) process.stderr.write(`sts-policy: ${e}\n`);
     return EXIT.usage;
   }
+  // Named before the UI takes the screen, so a cut walk is never silent.
+  for (const m of plan.notSearched) process.stderr.write(`sts-policy: warning: ${inert(m)}\n`);
   if (!plan.sources.length) {
     const what = opts.policyName ? `no ${opts.policyName}.yaml policy nor repository` : 'no policy file nor repository';
     process.stderr.write(`sts-policy: ${what} found in ${targets.join(', ')} (looked for .atmos/pro/sts/<name>.yaml)\n`);

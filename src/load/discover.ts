@@ -26,7 +26,7 @@ export interface Discovery {
   errors: string[];
 }
 
-const MAX_WALK_DEPTH = 16;
+export const MAX_WALK_DEPTH = 16;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 const YAMLISH = /\.(ya?ml|json)$/i;
 /** Test files of `sts-policy test` live here; a policy name cannot contain `.`, so STS never reads them. */

@@ -4,7 +4,7 @@
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_DIR, type Finding } from '../model.js';
-import { discover } from '../load/discover.js';
+import { MAX_WALK_DEPTH, discover } from '../load/discover.js';
 import { lintPaths, nearMissFinding } from '../lint.js';
 import { compilePolicy, type CompiledPolicy } from '../engine/evaluate.js';
 
@@ -32,10 +32,11 @@ export interface Plan {
   sources: PlannedSource[];
   /** Paths that do not exist (a usage error). */
   errors: string[];
+  /** Where discovery stopped outside any repository: folders below were not searched. */
+  notSearched: string[];
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
-const MAX_DEPTH = 16;
 
 /** Finds the sources under `paths` without reading any policy (cheap: run before the UI starts). */
 export function planSources(paths: readonly string[], policyName?: string): Plan {
@@ -45,11 +46,15 @@ export function planSources(paths: readonly string[], policyName?: string): Plan
   const policies = new Map<string, { path: string; name: string }[]>();
   const loose: { path: string; name: string }[] = [];
   const misses = new Map<string, Finding[]>();
+  const notSearched: string[] = [];
   for (const t of targets) {
     const root = rootOf(t.path, roots);
     if (root !== undefined) roots.add(root);
     if (t.kind === 'near-miss') {
-      if (root === undefined) continue;
+      if (root === undefined) {
+        if (t.ruleId === 'file/not-searched') notSearched.push(t.message);
+        continue;
+      }
       misses.set(root, [...(misses.get(root) ?? []), nearMissFinding(t)]);
     } else if (root === undefined || !t.path.split(sep).join('/').includes(`${POLICY_DIR}/`)) loose.push(t);
     else policies.set(root, [...(policies.get(root) ?? []), t]);
@@ -66,7 +71,7 @@ export function planSources(paths: readonly string[], policyName?: string): Plan
     }
   }
   for (const t of loose) if (!policyName || t.name === policyName) sources.push({ repo: t.path, policyName: t.name, path: t.path, exists: true, nearMisses: [] });
-  return { sources, errors };
+  return { sources, errors, notSearched };
 }
 
 /** Reads, validates, lints (through lintPaths, so witnesses come with the findings) and compiles one source. */
@@ -112,7 +117,7 @@ function findRepoRoots(p: string, out: Set<string>, depth = 0): void {
     return;
   }
   if (names.includes('.git') || names.includes('.atmos')) return void out.add(p);
-  if (depth >= MAX_DEPTH) return;
+  if (depth >= MAX_WALK_DEPTH) return;
   for (const n of names.sort()) if (!n.startsWith('.') && !SKIP_DIRS.has(n)) findRepoRoots(join(p, n), out, depth + 1);
 }
 
