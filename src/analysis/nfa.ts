@@ -315,7 +315,8 @@ function buildConcat(a: NFA, b: NFA): NFA {
   return makeNfa(a.starts, edges, finals);
 }
 
-function coReachable(nfa: NFA): Set<number> {
+/** The states from which a final state can be reached. */
+export function coReachable(nfa: NFA): Set<number> {
   const rev: number[][] = nfa.edges.map(() => []);
   nfa.edges.forEach((out, s) => out.forEach((e) => rev[e.to]!.push(s)));
   const live = new Set(nfa.finals);
@@ -644,6 +645,9 @@ export const concat = (...parts: readonly NFA[]): NFA => parts.reduce((a, b) => 
 export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cached(built, `n\u0000${nfa.id}\u0000${separator}\u0000${n}`, () => buildProjectBeforeNth(nfa, separator, n));
 
 const searches = new Map<string, string | undefined | NotAnalysable>();
+let searched = 0;
+/** How many searches ran so far (answers not found in the caches): a measure of work for budgets. */
+export const searchesRun = () => searched;
 /** Answers of someWord() that a likely word settled, without a search. */
 const found = new Set<string>();
 
@@ -665,6 +669,7 @@ function answer(key: string, opts: SearchOptions): string | undefined {
   let hit = searches.get(key);
   if (hit === undefined && !searches.has(key)) {
     try {
+      searched++;
       hit = search(opts.include, opts.exclude ?? NONE, opts.maxStates ?? DEFAULT_MAX_STATES);
     } catch (e) {
       if (!(e instanceof NotAnalysable)) throw e;
