@@ -7,6 +7,9 @@ import { CLAIM_NAMES } from '../model.js';
 import { coReachable, NotAnalysable, searchesRun, type NFA } from './nfa.js';
 import { matcherNfa } from './rule-analysis.js';
 
+/** Policies of at most this many rules ask every pair (building the index would cost more). */
+const SMALL_POLICY = 32;
+
 /**
  * What one interplay rule may spend on one policy: pair questions, and automaton searches among
  * them (most questions are settled by a likely word or a literal; a search costs far more).
@@ -89,11 +92,14 @@ export class RuleIndex {
   /** Rules left out of every pair (a matcher not analysed), with the reason. */
   readonly skipped: { rule: Rule; reason: string }[] = [];
   private readonly usable: Uint32Array;
+  /** Whether the tries are built: a small policy asks every pair (building them would cost more). */
+  private readonly indexed: boolean;
   /** Scratch bit sets of one question (reused: a fresh pair per question dominated the garbage collector). */
   private readonly acc: Uint32Array;
   private readonly allowed: Uint32Array;
 
   constructor(readonly rules: readonly Rule[]) {
+    this.indexed = rules.length > SMALL_POLICY;
     this.words = (rules.length + 31) >>> 5;
     this.usable = new Uint32Array(this.words);
     this.acc = new Uint32Array(this.words);
@@ -103,7 +109,7 @@ export class RuleIndex {
       try {
         for (const m of rule.matchers) {
           const nfa = matcherNfa(m);
-          const prefix = commonPrefix(nfa);
+          const prefix = this.indexed ? commonPrefix(nfa) : '';
           perClaim.set(m.claim, prefix === undefined ? null : { prefix, literal: nfa.literal !== undefined });
         }
       } catch (e) {
@@ -113,6 +119,8 @@ export class RuleIndex {
       }
       return perClaim;
     });
+    this.info.forEach((perClaim, p) => perClaim && setBits(this.usable, [p]));
+    if (!this.indexed) return;
     for (const c of CLAIM_NAMES) {
       const without = new Uint32Array(this.words);
       const root = newNode();
@@ -127,7 +135,6 @@ export class RuleIndex {
       this.without.set(c, without);
       this.tries.set(c, root);
     }
-    this.info.forEach((perClaim, p) => perClaim && setBits(this.usable, [p]));
     for (const c of CLAIM_NAMES) this.keyed.set(c, newNode());
     this.info.forEach((perClaim, p) => {
       if (!perClaim || [...perClaim.values()].includes(null)) return;
@@ -145,6 +152,7 @@ export class RuleIndex {
   coverCandidates(a: number): Iterable<number> {
     const mine = this.info[a];
     if (!mine || [...mine.values()].includes(null)) return [];
+    if (!this.indexed) return this.list(this.rules.length, (b) => b !== a, this.usable);
     const { acc } = this;
     acc.fill(0);
     for (const [c, at] of mine) {
@@ -173,6 +181,7 @@ export class RuleIndex {
   overlapCandidates(b: number): Iterable<number> {
     const perClaim = this.info[b];
     if (!perClaim) return [];
+    if (!this.indexed) return this.list(b, undefined, this.usable);
     const { acc, allowed } = this;
     acc.set(this.usable);
     for (const [c, at] of perClaim) {
@@ -207,8 +216,7 @@ export class RuleIndex {
   }
 
   /** The positions set in the candidates, below `end` and kept by `keep`, lazily: a loop that stops early reads few. */
-  private *list(end: number, keep?: (p: number) => boolean): Generator<number> {
-    const { acc } = this;
+  private *list(end: number, keep?: (p: number) => boolean, acc = this.acc): Generator<number> {
     for (let w = 0; w < this.words; w++)
       for (let word = acc[w]!; word; word &= word - 1) {
         const p = (w << 5) + 31 - Math.clz32(word & -word);
