@@ -28,20 +28,12 @@ export function rng(seed) {
 const RESERVED = { 'unknown-claim': 'branch', 'regex-lookahead': 'ref', 'unquoted-asterisk': 'workflow_ref', 'duplicate-key': 'sha', 'yaml-syntax': 'environment' };
 const INVALID_KINDS = ['unknown-claim', 'regex-lookahead', 'bad-level', 'unsupported-level', 'unquoted-asterisk', 'name-mismatch', 'duplicate-key', 'yaml-syntax'];
 
-/** One policy's text and what the linter should say about it. */
-export function policyText(org, repo, name, r) {
-  const pick = (xs) => xs[Math.floor(r() * xs.length)];
-  const chance = (p) => r() < p;
-  const o = `org-${org}`;
-  const dq = (s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  const sq = (s) => `'${s.replace(/'/g, "''")}'`;
-  const glob = (v) => ({ glob: v });
-  const regex = (v) => ({ regex: v });
-  const hex = () => Array.from({ length: 40 }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('');
-
-  // Each rule admits one coherent kind of caller (claims that agree with each other), as real
-  // policies do: mostly the org's own repositories, sometimes a neighbour org or a shared owner.
-  const templates = [
+/**
+ * Rule shapes of real policies, weighted: each admits one coherent kind of caller (claims that
+ * agree with each other), mostly the org's own repositories, sometimes a neighbour org or a shared owner.
+ */
+export function ruleTemplates(pick, hex) {
+  return [
     [5, (w, n) => ({ repository: glob(`${w}/${n}`), ref: glob('refs/heads/main') })],
     [5, (w, n) => ({ subject: glob(`repo:${w}/${n}:ref:refs/heads/main`) })],
     [3, (w) => ({ repository_owner: glob(w), environment: glob(pick(['production', 'staging', 'prod-*'])) })],
@@ -56,12 +48,31 @@ export function policyText(org, repo, name, r) {
     [1, (w) => ({ repository: glob(`${w}/?-tools`), ref: glob('refs/heads/release/*') })],
     [1, (w) => ({ repository: glob(`${w}/*`) })],
   ];
+}
+
+/** Draws a template by weight. */
+export function templatePicker(templates, r) {
   const weightTotal = templates.reduce((n, [w]) => n + w, 0);
-  const template = () => {
+  return () => {
     let x = r() * weightTotal;
     for (const [w, t] of templates) if ((x -= w) < 0) return t;
     return templates[0][1];
   };
+}
+
+const glob = (v) => ({ glob: v });
+const regex = (v) => ({ regex: v });
+
+/** One policy's text and what the linter should say about it. */
+export function policyText(org, repo, name, r) {
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  const chance = (p) => r() < p;
+  const o = `org-${org}`;
+  const dq = (s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const sq = (s) => `'${s.replace(/'/g, "''")}'`;
+  const hex = () => Array.from({ length: 40 }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('');
+
+  const template = templatePicker(ruleTemplates(pick, hex), r);
   const perms = [['contents', ['read', 'read', 'write']], ['pull_requests', ['read', 'write']], ['issues', ['read', 'write']], ['actions', ['read']], ['checks', ['write']], ['statuses', ['write']], ['deployments', ['read', 'write']], ['packages', ['read']]];
 
   const invalid = chance(0.012) ? pick(INVALID_KINDS) : undefined;

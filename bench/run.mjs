@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { BENCH_DIR, CLI, ROOT, envInt, expectStatus, figure, formatTable, log, newestMtime, round, stats, timeRun } from './lib.mjs';
 import { ensureTree } from './gen-tree.mjs';
+import { bigPolicyText } from './gen-big-policy.mjs';
 import { chunkReport } from './modules.mjs';
 import { engineSections } from './engine.mjs';
 import { exploreSection } from './explore.mjs';
@@ -106,6 +107,46 @@ const SECTIONS = [
         figure('peak rss', maxRssKiB / 1024, 'MiB'),
       ],
       details: { files: count, runs, wallMs: s, cpuMs: c, maxRssKiB, findings, tree: manifest, command: 'node dist/cli.cjs lint --format json .bench/tree' },
+    };
+  }),
+
+  section('lint-20k-rules', '`lint --format json` of one generated org policy of 20,000 rules, just under the 1 MiB limit', async () => {
+    const rules = envInt('BENCH_POLICY_RULES', 20_000);
+    const runs = envInt('BENCH_LINT_RUNS', 3);
+    const file = join(BENCH_DIR, 'big-policy', '.atmos', 'pro', 'sts', 'default.yaml');
+    const text = bigPolicyText(rules);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > 1024 * 1024) throw new Error(`the generated policy is ${bytes} bytes, over the 1 MiB limit: lint would refuse it`);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, text);
+    const times = [];
+    const cpu = [];
+    let summary;
+    const cpuFile = join(BENCH_DIR, `cpu-${process.pid}.json`);
+    const probe = pathToFileURL(join(ROOT, 'bench', 'cpu-probe.mjs')).href;
+    for (let i = 0; i < runs; i++) {
+      const r = expectStatus(timeRun(NODE, ['--import', probe, CLI, 'lint', '--format', 'json', file], { env: { ...process.env, BENCH_CPU_FILE: cpuFile } }), [0], 'lint of the 20,000-rule policy');
+      const usage = JSON.parse(readFileSync(cpuFile, 'utf8'));
+      rmSync(cpuFile, { force: true });
+      cpu.push(usage.userMs + usage.systemMs);
+      times.push(r.ms);
+      const report = JSON.parse(r.stdout);
+      const byRule = {};
+      for (const f of report.findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+      summary = { findings: report.findings.length, byRule, notAnalysed: report.findings.filter((f) => f.ruleId === 'analysis/not-analysed').map((f) => f.message) };
+      log(`  run ${i + 1}/${runs}: ${round(r.ms / 1000, 2)} s wall, ${round(cpu.at(-1) / 1000, 2)} s cpu, load ${loadavg()[0].toFixed(2)}`);
+    }
+    const s = stats(times);
+    const c = stats(cpu);
+    return {
+      figures: [
+        figure('policy size', bytes / 1024, 'KiB'),
+        figure('median wall time', s.median / 1000, 's', { op: '<', limit: 5 }),
+        figure('median cpu (user+sys)', c.median / 1000, 's'),
+        figure('findings', summary.findings, ''),
+        figure('analysis/not-analysed findings', summary.notAnalysed.length, ''),
+      ],
+      details: { rules, bytes, runs, wallMs: s, cpuMs: c, ...summary, command: 'node dist/cli.cjs lint --format json .bench/big-policy/.atmos/pro/sts/default.yaml' },
     };
   }),
 

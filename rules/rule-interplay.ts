@@ -1,5 +1,7 @@
 import { defineRule } from '../src/rules/framework.js';
 import { grantCovers, ruleCovers, ruleGrant, rulesOverlap, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { PairBudget, ruleIndex, skippedMessage } from '../src/analysis/rule-index.js';
+import { NotAnalysable } from '../src/analysis/nfa.js';
 import type { Rule } from '../src/model.js';
 
 const fmt = (g: Record<string, string>) => `{${Object.entries(g).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
@@ -8,9 +10,15 @@ export const redundantRule = defineRule({
   meta: { id: 'interplay/redundant-rule', severity: 'info', category: 'interplay', description: 'A rule fully covered by another rule with the same or a higher grant.' },
   check(ctx) {
     const rules = ctx.policy.rules;
+    const index = ruleIndex(rules);
+    const budget = new PairBudget(rules);
     for (const a of rules) {
-      for (const b of rules) {
-        if (a === b || !ruleCovers(b, a) || !grantCovers(ruleGrant(b), ruleGrant(a))) continue;
+      // Only rules whose prefixes allow covering `a` are asked, in rule order.
+      for (const at of index.coverCandidates(a.index)) {
+        const b = rules[at]!;
+        if (a === b) continue;
+        budget.spend(a.index);
+        if (!ruleCovers(b, a) || !grantCovers(ruleGrant(b), ruleGrant(a))) continue;
         // A later rule with a higher grant: the first match decides, so removing `a` would raise its callers' grant.
         if (b.index > a.index && !grantCovers(ruleGrant(a), ruleGrant(b))) continue;
         // Two identical rules: report the later one only.
@@ -21,6 +29,7 @@ export const redundantRule = defineRule({
         break;
       }
     }
+    notAnalysed(index);
   },
 });
 
@@ -30,11 +39,15 @@ export const orderDependentGrant = defineRule({
     const rules = ctx.policy.rules;
     const grants = rules.map(ruleGrant);
     const keys = grants.map(grantKey);
+    const index = ruleIndex(rules);
+    const budget = new PairBudget(rules);
     for (let j = 0; j < rules.length; j++)
-      for (let i = 0; i < j; i++) {
+      for (const i of index.overlapCandidates(j)) {
         const [a, b] = [rules[i]!, rules[j]!];
         const [ga, gb] = [grants[i]!, grants[j]!];
-        if (keys[i] === keys[j] || !rulesOverlap(a, b)) continue;
+        if (keys[i] === keys[j]) continue;
+        budget.spend(j);
+        if (!rulesOverlap(a, b)) continue;
         // A later rule fully covered by an earlier, stronger one is reported as redundant instead.
         if (ruleCovers(a, b) && grantCovers(ga, gb)) continue;
         const witness = ruleWitness(merge(a, b));
@@ -45,8 +58,15 @@ export const orderDependentGrant = defineRule({
         });
         break;
       }
+    notAnalysed(index);
   },
 });
+
+/** Rules left out of the pairs are named once the others are checked (an `analysis/not-analysed` finding). */
+function notAnalysed(index: ReturnType<typeof ruleIndex>): void {
+  const message = skippedMessage(index);
+  if (message) throw new NotAnalysable(message);
+}
 
 const grantKey = (g: Record<string, string>) => Object.keys(g).sort().map((k) => `${k}=${g[k]}`).join(',');
 

@@ -5,6 +5,7 @@
 // engine and picomatch are required from node_modules on first use (src/lazy.ts).
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync, renameSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
@@ -52,6 +53,13 @@ const staging = `dist.${process.pid}`;
 
 // The claim shapes' automata (src/analysis/shapes.ts), computed by the analysis code itself. The
 // module imports its own output, so a first build starts from an empty table.
+// RE2's case orbits as re2js encodes them (its CASE_ORBIT table, not exported): the automata fold
+// `(?i)` letters exactly as the engine does (ß/ẞ, ΐ/ΐ, ﬅ/ﬆ), not as JavaScript's casing does.
+const re2jsSource = readFileSync(createRequire(import.meta.url).resolve('re2js'), 'utf8');
+const orbit = /decodeOrbit\("([A-Za-z0-9+-]+)"\)/.exec(re2jsSource)?.[1];
+if (!orbit) throw new Error('build: re2js no longer holds its case orbit table as `decodeOrbit("...")`: see src/analysis/nfa.ts foldOrbit');
+writeGenerated(at('src/generated/re2-case-orbit.json'), JSON.stringify({ orbit }) + '\n');
+
 const shapesFile = at('src/generated/shape-nfas.json');
 if (!existsSync(shapesFile)) writeFileSync(shapesFile, '{}\n');
 const shapesScript = at(`${staging}/precompute-shapes.mjs`);

@@ -293,7 +293,9 @@ describe('--concurrency', () => {
     expect(report.summary.files).toBe(n);
     expect(report.findings.some((f) => f.ruleId === 'style/yaml-anchors')).toBe(true);
     expect(report.findings.some((f) => f.ruleId === 'yaml/unquoted-asterisk')).toBe(true);
-  });
+    // Seven lints of every fixture; analysis/not-analysed's regex of 51,000 states costs re2js
+    // 0.3-1.5 s to compile in each thread.
+  }, 60_000);
 
   it('workers apply each repository\'s settings (config, origin owner), an explicit --config and a broken config as the main thread does', () => {
     const clones = tempDir();

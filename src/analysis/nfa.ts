@@ -3,6 +3,7 @@
 // Questions are answered by bounded breadth-first search over products, which also yields the
 // shortest witness, with readable characters preferred.
 import { compileRegex } from '../validate/regex.js';
+import orbitData from '../generated/re2-case-orbit.json' with { type: 'json' };
 
 export const MAX_CP = 0x10ffff;
 /** Sorted, disjoint inclusive ranges: [lo0, hi0, lo1, hi1, ...]. */
@@ -101,8 +102,7 @@ function buildLiteral(value: string): NFA {
 
 // re2js instruction opcodes and empty-width flags (re2js 2.10, mirroring Go's regexp/syntax).
 const OP = { ALT: 1, ALT_MATCH: 2, CAPTURE: 3, EMPTY_WIDTH: 4, FAIL: 5, MATCH: 6, NOP: 7, RUNE: 8, RUNE1: 9, RUNE_ANY: 10, RUNE_ANY_NOT_NL: 11 };
-const BEGIN_TEXT = 4;
-const END_TEXT = 8;
+const ASSERT = { BEGIN_LINE: 1, END_LINE: 2, BEGIN_TEXT: 4, END_TEXT: 8, WORD_BOUNDARY: 16, NO_WORD_BOUNDARY: 32 };
 const FOLD_CASE = 1;
 
 interface Inst {
@@ -113,43 +113,86 @@ interface Inst {
   matchRune(r: number): boolean;
 }
 
+/** RE2's word characters for `\b` and `\B` (ASCII only, as in Go). */
+const WORD_CHARS: Ranges = [0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a];
+const NEWLINE: Ranges = [0x0a, 0x0a];
+/** The characters an assertion looks at, as classes: a newline (line anchors), a word character (`\b`), the rest. */
+interface CharClass {
+  ranges: Ranges;
+  newline: boolean;
+  word: boolean;
+}
+
+/** The classes the program's assertions tell apart: one class when it has none but text anchors. */
+function charClasses(inst: readonly Inst[]): CharClass[] {
+  let flags = 0;
+  for (const i of inst) if (i.op === OP.EMPTY_WIDTH) flags |= i.arg;
+  const line = (flags & (ASSERT.BEGIN_LINE | ASSERT.END_LINE)) !== 0;
+  const word = (flags & (ASSERT.WORD_BOUNDARY | ASSERT.NO_WORD_BOUNDARY)) !== 0;
+  const rest = subtract(subtract(ANY, line ? NEWLINE : []), word ? WORD_CHARS : []);
+  return [...(line ? [{ ranges: NEWLINE, newline: true, word: false }] : []), ...(word ? [{ ranges: WORD_CHARS, newline: false, word: true }] : []), { ranges: rest, newline: false, word: false }];
+}
+
+/**
+ * The program as an automaton. Assertions (`^`, `$` under `(?m)`, `\b`, `\B`) look at the
+ * characters around a position: a state is a rune instruction together with the class of the
+ * character it read, and an assertion keeps only the next characters (or the end) it allows.
+ */
 function buildRegex(pattern: string): NFA {
   // The anchored program validation already compiled (and cached).
   const prog = (compileRegex(pattern) as unknown as { re2Input?: { prog?: { inst: Inst[]; start: number } } }).re2Input?.prog;
   if (!prog || !Array.isArray(prog.inst)) throw new NotAnalysable('the RE2 engine did not expose its program');
   const inst = prog.inst;
+  const classes = charClasses(inst);
+  const n = classes.length;
+  // A mask of what may come next: bit k for class k, bit n for the end of the value.
+  const END = 1 << n;
+  const ALL = (END << 1) - 1;
+  const maskOf = (keep: (c: CharClass) => boolean, end: boolean) => classes.reduce((m, c, k) => (keep(c) ? m | (1 << k) : m), end ? END : 0);
+  const newlineOrEnd = maskOf((c) => c.newline, true);
+  const wordNext = maskOf((c) => c.word, false);
+  const otherOrEnd = maskOf((c) => !c.word, true);
   const stateOf = new Map<number, number>();
   const edges: Edge[][] = [];
   const finals = new Set<number>();
   const newState = () => (edges.push([]), edges.length - 1);
 
-  const closure = (from: number[], atStart: boolean): { runes: number[]; match: boolean } => {
-    const runes: number[] = [];
+  /** From the instructions `from`, after a character of class `prev` (-1: at the start), the rune instructions reached and what may follow each. */
+  const closure = (from: number[], prev: number): { runes: [number, number][]; match: boolean } => {
+    const runes: [number, number][] = [];
     let match = false;
-    const seen = new Set<string>();
-    const stack: [number, boolean][] = from.map((pc) => [pc, false]);
+    const seen = new Set<number>();
+    const atStart = prev < 0;
+    const afterWord = !atStart && classes[prev]!.word;
+    const stack: [number, number][] = from.map((pc) => [pc, ALL]);
     while (stack.length) {
-      const [pc, ended] = stack.pop()!;
-      const key = `${pc}:${ended}`;
+      const [pc, allowed] = stack.pop()!;
+      const key = pc * (ALL + 1) + allowed;
       if (seen.has(key)) continue;
       seen.add(key);
       const i = inst[pc]!;
       switch (i.op) {
         case OP.ALT:
         case OP.ALT_MATCH:
-          stack.push([i.out, ended], [i.arg, ended]);
+          stack.push([i.out, allowed], [i.arg, allowed]);
           break;
         case OP.CAPTURE:
         case OP.NOP:
-          stack.push([i.out, ended]);
+          stack.push([i.out, allowed]);
           break;
-        case OP.EMPTY_WIDTH:
-          if (i.arg & ~(BEGIN_TEXT | END_TEXT)) throw new NotAnalysable('line anchors and word boundaries (`\\b`, `(?m)^`) are not analysed');
-          if (i.arg & BEGIN_TEXT && !atStart) break;
-          stack.push([i.out, ended || (i.arg & END_TEXT) !== 0]);
+        case OP.EMPTY_WIDTH: {
+          if (i.arg & ASSERT.BEGIN_TEXT && !atStart) break;
+          if (i.arg & ASSERT.BEGIN_LINE && !atStart && !classes[prev]!.newline) break;
+          let next = allowed;
+          if (i.arg & ASSERT.END_TEXT) next &= END;
+          if (i.arg & ASSERT.END_LINE) next &= newlineOrEnd;
+          if (i.arg & ASSERT.WORD_BOUNDARY) next &= afterWord ? otherOrEnd : wordNext;
+          if (i.arg & ASSERT.NO_WORD_BOUNDARY) next &= afterWord ? wordNext : otherOrEnd;
+          if (next) stack.push([i.out, next]);
           break;
+        }
         case OP.MATCH:
-          match = true;
+          if (allowed & END) match = true;
           break;
         case OP.FAIL:
           break;
@@ -157,7 +200,7 @@ function buildRegex(pattern: string): NFA {
         case OP.RUNE1:
         case OP.RUNE_ANY:
         case OP.RUNE_ANY_NOT_NL:
-          if (!ended) runes.push(pc);
+          if (allowed & ~END) runes.push([pc, allowed]);
           break;
         default:
           throw new NotAnalysable('lookbehind and other extensions are not analysed');
@@ -166,24 +209,32 @@ function buildRegex(pattern: string): NFA {
     return { runes, match };
   };
 
-  const link = (state: number, c: { runes: number[]; match: boolean }) => {
+  const pending: number[] = [];
+  const link = (state: number, c: { runes: [number, number][]; match: boolean }) => {
     if (c.match) finals.add(state);
-    for (const pc of c.runes) {
-      let to = stateOf.get(pc);
-      if (to === undefined) {
-        to = newState();
-        stateOf.set(pc, to);
-        pending.push(pc);
+    for (const [pc, allowed] of c.runes) {
+      const read = rangesOf(inst[pc]!);
+      for (let k = 0; k < n; k++) {
+        if (!(allowed & (1 << k))) continue;
+        // One class: every character, the instruction's own ranges (no split).
+        const ranges = n === 1 ? read : subtract(read, subtract(ANY, classes[k]!.ranges));
+        if (!ranges.length) continue;
+        const id = pc * n + k;
+        let to = stateOf.get(id);
+        if (to === undefined) {
+          to = newState();
+          stateOf.set(id, to);
+          pending.push(id);
+        }
+        edges[state]!.push(makeEdge(ranges, to));
       }
-      edges[state]!.push(makeEdge(rangesOf(inst[pc]!), to));
     }
   };
-  const pending: number[] = [];
   const start = newState();
-  link(start, closure([prog.start], true));
+  link(start, closure([prog.start], -1));
   while (pending.length) {
-    const pc = pending.pop()!;
-    link(stateOf.get(pc)!, closure([inst[pc]!.out], false));
+    const id = pending.pop()!;
+    link(stateOf.get(id)!, closure([inst[Math.floor(id / n)]!.out], id % n));
     if (edges.length > 50_000) throw new NotAnalysable('the regex expands to too many states');
   }
   return makeNfa([start], settle(edges), finals);
@@ -200,13 +251,40 @@ function rangesOf(i: Inst): Ranges {
   return normalise(r);
 }
 
-const SPECIAL_FOLDS: Record<number, number[]> = { 0x6b: [0x212a], 0x4b: [0x212a], 0x73: [0x17f], 0x53: [0x17f], 0xe5: [0x212b], 0xc5: [0x212b], 0xb5: [0x39c, 0x3bc] };
+let caseOrbit: Map<number, number> | undefined;
+/** re2js's case orbit table (generated at build from its source): each code point to the next one it folds with. */
+function orbitTable(): Map<number, number> {
+  if (caseOrbit) return caseOrbit;
+  // re2js's VLQ: base-64 digits of 5 bits, low first, bit 5 set on all but the last; pairs of (key delta, zigzag offset).
+  const digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-';
+  const values: number[] = [];
+  for (let i = 0, value = 0, shift = 0; i < orbitData.orbit.length; i++) {
+    const d = digits.indexOf(orbitData.orbit[i]!);
+    value |= (d & 31) << shift;
+    if (d & 32) shift += 5;
+    else (values.push(value), (value = 0), (shift = 0));
+  }
+  caseOrbit = new Map();
+  for (let i = 0, key = 0; i < values.length; i += 2) {
+    key += values[i]!;
+    const zz = values[i + 1]!;
+    caseOrbit.set(key, key + ((zz >>> 1) ^ -(zz & 1)));
+  }
+  return caseOrbit;
+}
 
+/** The code points RE2 folds `cp` with, `cp` included (re2js's simpleFold: its orbit table, else ASCII case). */
 function foldOrbit(cp: number): number[] {
-  const s = String.fromCodePoint(cp);
-  const cands = new Set([cp, ...[s.toLowerCase(), s.toUpperCase(), s.toUpperCase().toLowerCase()].filter((x) => [...x].length === 1).map((x) => x.codePointAt(0)!)]);
-  for (const c of [...cands]) for (const extra of SPECIAL_FOLDS[c] ?? []) cands.add(extra);
-  return [...cands];
+  const fold = (r: number) => {
+    const next = orbitTable().get(r);
+    if (next !== undefined) return next;
+    if (r > 0x7f) return r;
+    const s = String.fromCharCode(r);
+    return (s.toLowerCase() !== s ? s.toLowerCase() : s.toUpperCase()).charCodeAt(0);
+  };
+  const orbit = [cp];
+  for (let r = fold(cp); r !== cp && orbit.length < 8; r = fold(r)) orbit.push(r);
+  return orbit;
 }
 
 /** Sorts and merges a flat list of range pairs. */
@@ -315,7 +393,8 @@ function buildConcat(a: NFA, b: NFA): NFA {
   return makeNfa(a.starts, edges, finals);
 }
 
-function coReachable(nfa: NFA): Set<number> {
+/** The states from which a final state can be reached. */
+export function coReachable(nfa: NFA): Set<number> {
   const rev: number[][] = nfa.edges.map(() => []);
   nfa.edges.forEach((out, s) => out.forEach((e) => rev[e.to]!.push(s)));
   const live = new Set(nfa.finals);
@@ -644,6 +723,9 @@ export const concat = (...parts: readonly NFA[]): NFA => parts.reduce((a, b) => 
 export const projectBeforeNth = (nfa: NFA, separator: number, n: number) => cached(built, `n\u0000${nfa.id}\u0000${separator}\u0000${n}`, () => buildProjectBeforeNth(nfa, separator, n));
 
 const searches = new Map<string, string | undefined | NotAnalysable>();
+let searched = 0;
+/** How many searches ran so far (answers not found in the caches): a measure of work for budgets. */
+export const searchesRun = () => searched;
 /** Answers of someWord() that a likely word settled, without a search. */
 const found = new Set<string>();
 
@@ -665,6 +747,7 @@ function answer(key: string, opts: SearchOptions): string | undefined {
   let hit = searches.get(key);
   if (hit === undefined && !searches.has(key)) {
     try {
+      searched++;
       hit = search(opts.include, opts.exclude ?? NONE, opts.maxStates ?? DEFAULT_MAX_STATES);
     } catch (e) {
       if (!(e instanceof NotAnalysable)) throw e;

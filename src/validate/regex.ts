@@ -92,13 +92,76 @@ export function checkRegex(pattern: string): RegexCheck {
       const replacement = m && portableFor(m[2]!);
       if (!m || !replacement) return { ok: false, message };
       const written = `${m[1]}{${m[2]}}`;
-      // `\P{X}` negates: a bracketed replacement is negated as a class.
-      const fixed = m[1] === '\\P' ? negate(replacement) : replacement;
-      portable.push({ written, portable: fixed });
-      current = current.split(written).join(fixed);
+      const negated = m[1] === '\\P';
+      // Inside brackets a class's ranges are spliced in (`[\p{ASCII}]` -> `[\x00-\x7F]`), not a nested class.
+      const spliced = replaceOutsideAndInsideClasses(current, written, negated ? negate(replacement) : replacement, classBody(replacement, negated));
+      if (spliced === undefined) return { ok: false, message: `\`${written}\` (Go 1.25) has no portable form inside brackets: write the class outside them` };
+      portable.push({ written, portable: spliced.portable });
+      current = spliced.pattern;
     }
   }
   return { ok: false, message: 'too many Unicode class names to check' };
+}
+
+/** A class's body to splice between brackets, or undefined when it has none (a negated union). */
+function classBody(cls: string, negated: boolean): string | undefined {
+  if (cls.startsWith('\\p') || cls.startsWith('\\P')) return negated ? negate(cls) : cls;
+  const body = cls.slice(1, -1);
+  if (!negated) return body;
+  // Only a body of one range can be negated inside brackets, by its complement's ranges.
+  const range = /^\\x([0-9A-F]{2})-\\x([0-9A-F]{2})$/.exec(body);
+  if (!range) return undefined;
+  const [lo, hi] = [parseInt(range[1]!, 16), parseInt(range[2]!, 16)];
+  const hex = (n: number) => `\\x{${n.toString(16).toUpperCase()}}`;
+  return [lo > 0 ? `\\x00-${hex(lo - 1)}` : '', `${hex(hi + 1)}-\\x{10FFFF}`].join('');
+}
+
+/**
+ * Replaces each `written` escape: by `outside` where it stands alone, by `inside` within a
+ * bracketed class. The portable form named is the first occurrence's. Undefined when a bracketed
+ * occurrence has no inside form.
+ */
+function replaceOutsideAndInsideClasses(pattern: string, written: string, outside: string, inside: string | undefined): { pattern: string; portable: string } | undefined {
+  let out = '';
+  let portable: string | undefined;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; ) {
+    if (pattern.startsWith(written, i)) {
+      const text = inClass ? inside : outside;
+      if (text === undefined) return undefined;
+      portable ??= text;
+      out += text;
+      i += written.length;
+      continue;
+    }
+    const ch = pattern[i]!;
+    if (ch === '\\') {
+      out += pattern.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (!inClass && ch === '[') {
+      inClass = true;
+      // `]` first in a class (after an optional `^`) is a literal.
+      const start = pattern[i + 1] === '^' ? i + 2 : i + 1;
+      const first = pattern[start] === ']' ? start + 1 : start;
+      out += pattern.slice(i, first);
+      i = first;
+      continue;
+    }
+    if (inClass && pattern.startsWith('[:', i)) {
+      const end = pattern.indexOf(':]', i + 2);
+      if (end > 0) {
+        out += pattern.slice(i, end + 2);
+        i = end + 2;
+        continue;
+      }
+    }
+    if (inClass && ch === ']') inClass = false;
+    out += ch;
+    i++;
+  }
+  return { pattern: out, portable: portable ?? outside };
 }
 
 function negate(cls: string): string {

@@ -1,0 +1,266 @@
+// Which pairs of rules the interplay rules ask about, and how many they may ask (SPEC.md §4
+// "Bounds of the analysis"). Every matcher's language is indexed per claim by the prefix all its
+// words share (`acme/infra` of `acme/infra-*`), so pairs that prefixes already separate (`acme/a`
+// vs `acme/b`) are never asked; the pairs still asked are counted against one bound per rule.
+import type { Rule } from '../model.js';
+import { CLAIM_NAMES } from '../model.js';
+import { coReachable, NotAnalysable, searchesRun, type NFA } from './nfa.js';
+import { matcherNfa } from './rule-analysis.js';
+
+/** Policies of at most this many rules ask every pair (building the index would cost more). */
+const SMALL_POLICY = 32;
+
+/**
+ * What one interplay rule may spend on one policy: pair questions, and automaton searches among
+ * them (most questions are settled by a likely word or a literal; a search costs far more).
+ */
+export const MAX_PAIR_QUESTIONS = 500_000;
+export const MAX_PAIR_SEARCHES = 40_000;
+/** The last resort, for searches that each explore many states: CPU seconds (output then depends on the machine). */
+export const MAX_PAIR_CPU_SECONDS = 3;
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** The prefix every word of the language starts with, the longest such; undefined when it has no word. */
+export function commonPrefix(nfa: NFA): string | undefined {
+  if (nfa.literal !== undefined) return nfa.literal;
+  const live = coReachable(nfa);
+  let states = nfa.starts.filter((q) => live.has(q));
+  if (!states.length) return undefined;
+  for (let prefix = ''; ; ) {
+    // A word ends here, or two words part here: the prefix is complete (a live state that is
+    // not final has a live edge, so the walk never runs dry).
+    if (states.some((q) => nfa.finals.has(q))) return prefix;
+    let cp = -1;
+    const next = new Set<number>();
+    for (const q of states)
+      for (const e of nfa.edges[q]!) {
+        if (!live.has(e.to)) continue;
+        if (e.ranges.length !== 2 || e.ranges[0] !== e.ranges[1] || (cp >= 0 && cp !== e.ranges[0])) return prefix;
+        cp = e.ranges[0]!;
+        next.add(e.to);
+      }
+    prefix += String.fromCodePoint(cp);
+    states = [...next];
+  }
+}
+
+/** Per claim of one rule: its matcher's common prefix and whether that is its only word (`null`: no word). */
+type ClaimInfo = Map<string, { prefix: string; literal: boolean } | null>;
+
+interface Node {
+  children: Map<string, Node>;
+  /** Rules whose language has more words than this prefix, all starting with it. */
+  open: number[];
+  /** Rules whose language is exactly this prefix. */
+  exact: number[];
+  /** Every rule at or below this node, and as a bit set once asked for when many. */
+  below: number[];
+  belowBits?: Uint32Array;
+}
+
+const newNode = (): Node => ({ children: new Map(), open: [], exact: [], below: [] });
+/** Files rule `p` at the node of `prefix`, as open or exact. */
+function insert(root: Node, p: number, prefix: string, literal: boolean): void {
+  let node = root;
+  node.below.push(p);
+  for (const ch of prefix) {
+    let child = node.children.get(ch);
+    if (!child) node.children.set(ch, (child = newNode()));
+    node = child;
+    node.below.push(p);
+  }
+  (literal ? node.exact : node.open).push(p);
+}
+
+const setBits = (bits: Uint32Array, xs: readonly number[]) => {
+  for (const x of xs) bits[x >>> 5]! |= 1 << (x & 31);
+};
+
+/** The rules of one policy indexed per claim by their matchers' common prefixes. */
+export class RuleIndex {
+  readonly words: number;
+  /** Per claim: rules without a matcher for it. */
+  private readonly without = new Map<string, Uint32Array>();
+  private readonly tries = new Map<string, Node>();
+  /** Per rule and claim: the common prefix and whether it is the whole language (`null`: no word). */
+  private readonly info: (ClaimInfo | undefined)[];
+  /** Per claim: the rules filed under it, each under the claim of its longest prefix (for coverage). */
+  private readonly keyed = new Map<string, Node>();
+  /** Rules left out of every pair (a matcher not analysed), with the reason. */
+  readonly skipped: { rule: Rule; reason: string }[] = [];
+  private readonly usable: Uint32Array;
+  /** Whether the tries are built: a small policy asks every pair (building them would cost more). */
+  private readonly indexed: boolean;
+  /** Scratch bit sets of one question (reused: a fresh pair per question dominated the garbage collector). */
+  private readonly acc: Uint32Array;
+  private readonly allowed: Uint32Array;
+
+  constructor(readonly rules: readonly Rule[]) {
+    this.indexed = rules.length > SMALL_POLICY;
+    this.words = (rules.length + 31) >>> 5;
+    this.usable = new Uint32Array(this.words);
+    this.acc = new Uint32Array(this.words);
+    this.allowed = new Uint32Array(this.words);
+    this.info = rules.map((rule) => {
+      const perClaim: ClaimInfo = new Map();
+      try {
+        for (const m of rule.matchers) {
+          const nfa = matcherNfa(m);
+          const prefix = this.indexed ? commonPrefix(nfa) : '';
+          perClaim.set(m.claim, prefix === undefined ? null : { prefix, literal: nfa.literal !== undefined });
+        }
+      } catch (e) {
+        if (!(e instanceof NotAnalysable)) throw e;
+        this.skipped.push({ rule, reason: e.message });
+        return undefined;
+      }
+      return perClaim;
+    });
+    this.info.forEach((perClaim, p) => perClaim && setBits(this.usable, [p]));
+    if (!this.indexed) return;
+    for (const c of CLAIM_NAMES) {
+      const without = new Uint32Array(this.words);
+      const root = newNode();
+      this.info.forEach((perClaim, p) => {
+        if (!perClaim) return;
+        const at = perClaim.get(c);
+        if (at === undefined) setBits(without, [p]);
+        // A language without a word is in no trie: it shares words with no rule's matcher.
+        if (!at) return;
+        insert(root, p, at.prefix, at.literal);
+      });
+      this.without.set(c, without);
+      this.tries.set(c, root);
+    }
+    for (const c of CLAIM_NAMES) this.keyed.set(c, newNode());
+    this.info.forEach((perClaim, p) => {
+      if (!perClaim || [...perClaim.values()].includes(null)) return;
+      let key: [string, { prefix: string; literal: boolean }] | undefined;
+      for (const [c, at] of perClaim) if (!key || at!.prefix.length > key[1].prefix.length) key = [c, at!];
+      if (key) insert(this.keyed.get(key[0])!, p, key[1].prefix, key[1].literal);
+    });
+  }
+
+  /**
+   * Rules (positions, ascending) that may admit every claim set rule `a` admits: each of their
+   * matchers has a claim `a` matches too, with a prefix of `a`'s prefix (a literal: `a`'s own
+   * literal). None when some matcher of `a` admits nothing (such a rule is dead, not covered).
+   */
+  coverCandidates(a: number): Iterable<number> {
+    const mine = this.info[a];
+    if (!mine || [...mine.values()].includes(null)) return [];
+    if (!this.indexed) return this.list(this.rules.length, (b) => b !== a, this.usable);
+    const { acc } = this;
+    acc.fill(0);
+    for (const [c, at] of mine) {
+      // Each rule is filed under one claim (its longest prefix), so few are met on the way.
+      let node: Node | undefined = this.keyed.get(c);
+      for (const ch of at!.prefix) {
+        if (!node) break;
+        setBits(acc, node.open);
+        node = node.children.get(ch);
+      }
+      if (node) (setBits(acc, node.open), at!.literal && setBits(acc, node.exact));
+    }
+    return this.list(this.rules.length, (b) => b !== a && this.prefixesCover(b, mine));
+  }
+
+  /** Does every matcher of rule `b` have a prefix of the prefix `mine` has for its claim? */
+  private prefixesCover(b: number, mine: ClaimInfo): boolean {
+    for (const [c, theirs] of this.info[b]!) {
+      const at = mine.get(c);
+      if (!at || !theirs || !at.prefix.startsWith(theirs.prefix) || (theirs.literal && !(at.literal && at.prefix === theirs.prefix))) return false;
+    }
+    return true;
+  }
+
+  /** Rules before `b` (positions, ascending) that may share a claim set with it, claim by claim. Read before the next question. */
+  overlapCandidates(b: number): Iterable<number> {
+    const perClaim = this.info[b];
+    if (!perClaim) return [];
+    if (!this.indexed) return this.list(b, undefined, this.usable);
+    const { acc, allowed } = this;
+    acc.set(this.usable);
+    for (const [c, at] of perClaim) {
+      allowed.set(this.without.get(c)!);
+      if (at) {
+        const end = this.walk(c, at.prefix, allowed, true);
+        // An open language's words reach below its prefix, where longer prefixes live.
+        if (end && !at.literal) this.below(end, allowed);
+      }
+      for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
+    }
+    return this.list(b);
+  }
+
+  /** Sets the open rules on `prefix`'s path (and the exact ones at its end when `withExact`); returns its end node. */
+  private walk(claim: string, prefix: string, bits: Uint32Array, withExact: boolean): Node | undefined {
+    let node: Node | undefined = this.tries.get(claim)!;
+    for (const ch of prefix) {
+      setBits(bits, node.open);
+      node = node.children.get(ch);
+      if (!node) return undefined;
+    }
+    setBits(bits, node.open);
+    if (withExact) setBits(bits, node.exact);
+    return node;
+  }
+
+  private below(node: Node, bits: Uint32Array): void {
+    if (node.below.length < 512) return setBits(bits, node.below);
+    if (!node.belowBits) setBits((node.belowBits = new Uint32Array(this.words)), node.below);
+    for (let w = 0; w < this.words; w++) bits[w]! |= node.belowBits[w]!;
+  }
+
+  /** The positions set in the candidates, below `end` and kept by `keep`, lazily: a loop that stops early reads few. */
+  private *list(end: number, keep?: (p: number) => boolean, acc = this.acc): Generator<number> {
+    for (let w = 0; w < this.words; w++)
+      for (let word = acc[w]!; word; word &= word - 1) {
+        const p = (w << 5) + 31 - Math.clz32(word & -word);
+        if (p >= end) return;
+        if (!keep || keep(p)) yield p;
+      }
+  }
+}
+
+const indexes = new WeakMap<readonly Rule[], RuleIndex>();
+/** One index per policy, shared by the interplay rules. */
+export function ruleIndex(rules: readonly Rule[]): RuleIndex {
+  let index = indexes.get(rules);
+  if (!index) indexes.set(rules, (index = new RuleIndex(rules)));
+  return index;
+}
+
+/** Counts the pair questions of one interplay rule and the searches they run; past a bound, it says where it stopped. */
+export class PairBudget {
+  private asked = 0;
+  private readonly searchesBefore = searchesRun();
+  private readonly cpuBefore = cpuSeconds();
+  constructor(private readonly rules: readonly Rule[]) {}
+
+  /** One more question while checking the rule at position `at` (of the loop that reports it). */
+  spend(at: number): void {
+    const searches = searchesRun() - this.searchesBefore;
+    // The clock is read every 256 questions (a system call each time).
+    const slow = (this.asked & 255) === 255 && cpuSeconds() - this.cpuBefore > MAX_PAIR_CPU_SECONDS;
+    if (++this.asked <= MAX_PAIR_QUESTIONS && searches <= MAX_PAIR_SEARCHES && !slow) return;
+    const count = (x: number) => x.toLocaleString('en-US');
+    const bound = slow ? `${MAX_PAIR_CPU_SECONDS} s of CPU time` : searches > MAX_PAIR_SEARCHES ? `${count(MAX_PAIR_SEARCHES)} automaton searches` : `${count(MAX_PAIR_QUESTIONS)} questions about pairs of rules`;
+    const n = this.rules.length;
+    const rest = at + 1 === n ? `rule ${count(n)} was` : `rules ${count(at + 1)} to ${count(n)} were`;
+    throw new NotAnalysable(`it reached its bound for one policy (${bound}) and stopped: ${rest} not checked`);
+  }
+}
+
+/** The reason rules were left out of the pairs (an analysis/not-analysed message), or undefined. */
+export function skippedMessage(index: RuleIndex): string | undefined {
+  // A policy of one rule has no pair to leave out (its own rules report the matcher).
+  if (!index.skipped.length || index.rules.length < 2) return undefined;
+  const named = index.skipped.slice(0, 5).map((s) => `rule ${s.rule.index + 1}`);
+  const more = index.skipped.length > 5 ? ` and ${index.skipped.length - 5} more` : '';
+  const verb = index.skipped.length === 1 ? 'was' : 'were';
+  return `${named.join(', ')}${more} ${verb} not compared with other rules: ${index.skipped[0]!.reason}`;
+}
