@@ -114,7 +114,7 @@ export function checkOptionsFor(settings: SettingsResolver, path: string, option
 /** The findings for one validated policy: validity, lint rules, configured severities, then ignores. */
 export function checkPolicy(validated: ValidatedPolicy, opts: CheckOptions): { findings: Finding[]; ignored: IgnoredFinding[] } {
   let findings = [...validated.findings];
-  if (validated.policy) findings.push(...runLintRules(validated, opts.config, opts.trustedOwners));
+  findings.push(...runLintRules(validated, opts.config, opts.trustedOwners));
   findings = configure(findings, opts.config);
   if (opts.ignores === false) return { findings, ignored: [] };
   const applied = applyIgnores(validated.path, validated.source, findings, { linted: Boolean(validated.policy) });
