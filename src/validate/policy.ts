@@ -93,7 +93,7 @@ export function validatePolicyText(path: string, name: string, text: string): Va
 }
 
 /** What lint's rules look at: the policy, or the valid rules of an invalid one. */
-export const lintedPolicy = (v: ValidatedPolicy): Policy | undefined => v.policy ?? v.partial;
+export const lintedPolicy = (v: Pick<ValidatedPolicy, 'policy' | 'partial'>): Policy | undefined => v.policy ?? v.partial;
 
 /**
  * Findings that predict `trust_policy_invalid`. Others, even errors such as a level GitHub does not
