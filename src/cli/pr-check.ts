@@ -9,6 +9,7 @@ import { checkPullRequest, type FailOn, type PolicyCheck, type PrCheckResult } f
 import type { Finding } from '../model.js';
 import { GitError } from '../simulate.js';
 import { formatGithub } from '../report/github.js';
+import { writeActionOutputs } from '../report/action-outputs.js';
 import { code, text } from '../report/markdown.js';
 import { markdown as diffMarkdown } from './diff.js';
 import { ApiError, createGithubApi, type GithubApi } from '../github-api.js';
@@ -95,6 +96,7 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
     }
   }
 
+  if (env.GITHUB_OUTPUT) writeActionOutputs(env.GITHUB_OUTPUT, actionOutputs(result));
   const inActions = env.GITHUB_ACTIONS === 'true';
   if (opts.format === 'json') process.stdout.write(redact(JSON.stringify(jsonReport(result, opts, pr, comment), null, 2) + '\n'));
   else {
@@ -298,6 +300,18 @@ function counts(findings: readonly Finding[]): string {
   const n = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
   const parts = [[n('error'), 'error'], [n('warning'), 'warning'], [n('info'), 'info']] as const;
   return parts.filter(([k]) => k).map(([k, w]) => `${k} ${w}${k === 1 ? '' : 's'}`).join(', ') || 'none';
+}
+
+/** The Action's step outputs: the verdict, whether an approval is missing, and counts. */
+function actionOutputs(r: PrCheckResult) {
+  const count = (severity: Finding['severity']) => r.findings.filter((f) => f.severity === severity).length;
+  return {
+    verdict: r.failures.length ? 'fail' : 'pass',
+    'needs-approval': r.policies.some((p) => p.needsApproval && p.approval !== 'approved'),
+    policies: r.policies.length,
+    errors: count('error'),
+    warnings: count('warning'),
+  };
 }
 
 function jsonReport(r: PrCheckResult, opts: PrCheckCliOptions, pr: PullRequestContext | undefined, comment: { action: string; url: string } | undefined) {
