@@ -426,7 +426,7 @@ describe('pr-check: reports', () => {
     expect(errors[0]).toContain('title=pr-check/unapproved');
     expect(errors[0]).toMatch(/file=\.atmos\/pro\/sts\/default\.yaml,line=\d+/);
     // 14 near misses and the unapproved widening are 15 errors: 5 were not annotated.
-    expect(r.summary).toContain('5 finding(s) were not annotated');
+    expect(r.summary).toContain('5 findings were not annotated');
     // The report itself runs with workflow commands stopped.
     const stop = /^::stop-commands::(\S+)$/m.exec(r.stdout)![1];
     expect(r.stdout).toContain(`::${stop}::`);

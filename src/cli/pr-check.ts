@@ -10,6 +10,7 @@ import type { Finding } from '../model.js';
 import { GitError } from '../simulate.js';
 import { formatGithub } from '../report/github.js';
 import { writeActionOutputs } from '../report/action-outputs.js';
+import { plural } from '../report/summary.js';
 import { code, text } from '../report/markdown.js';
 import { markdown as diffMarkdown } from './diff.js';
 import { ApiError, createGithubApi, type GithubApi } from '../github-api.js';
@@ -82,7 +83,7 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
   const annotated = pickAnnotations(result);
   const body = summaryMarkdown(result, opts, pr);
   const skipped = result.findings.length - annotated.length;
-  const annotationNote = skipped > 0 ? `\n${skipped} finding(s) were not annotated (GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations per level per step); every finding is listed above.\n` : '';
+  const annotationNote = skipped > 0 ? `\n${plural(skipped, 'finding')} ${skipped === 1 ? 'was' : 'were'} not annotated (GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations per level per step); every finding is listed above.\n` : '';
   appendSummary(env, redact(cap(body + annotationNote, MAX_SUMMARY_BYTES)));
 
   let comment: { action: 'created' | 'updated'; url: string } | undefined;
@@ -247,7 +248,7 @@ function textReport(r: PrCheckResult, pr: PullRequestContext | undefined, commen
   for (const e of r.codeowners.errors) out.push(`  ${plain(r.codeowners.path ?? 'CODEOWNERS')} (base) line ${e.line}: ${plain(e.message)}`);
   for (const c of r.codeowners.ownershipChanges) out.push(`  CODEOWNERS edit: ${plain(c.path)} owners ${plain(c.before?.join(' ') || 'none')} -> ${plain(c.after?.join(' ') || 'none')} once merged`);
   if (comment) out.push('', `comment ${comment.action}: ${plain(comment.url)}`);
-  out.push('', r.failures.length ? `FAIL: ${r.failures.length} problem(s)` : `PASS: ${r.policies.length} trust policy change(s) checked`);
+  out.push('', r.failures.length ? `FAIL: ${plural(r.failures.length, 'problem')}` : `PASS: ${plural(r.policies.length, 'trust policy change')} checked`);
   for (const f of r.failures) out.push(`  - ${plain(f.path)}: ${plain(f.message)}`);
   return out.join('\n') + '\n';
 }

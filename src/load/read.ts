@@ -30,13 +30,18 @@ export function readPolicyFile(path: string): ReadResult {
     const buf = (scratch ??= Buffer.allocUnsafe(MAX_POLICY_BYTES + 1));
     let n = 0;
     for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
-    if (n > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${MAX_POLICY_BYTES} bytes; larger policies are refused` };
-    return decodePolicyBytes(buf.subarray(0, n));
+    return policyFromBytes(buf.subarray(0, n));
   } catch (e) {
     return unreadable(e);
   } finally {
     closeSync(fd);
   }
+}
+
+/** A policy's bytes read whole (a file, stdin): refused over the size bound, else decoded. */
+export function policyFromBytes(bytes: Uint8Array): ReadResult {
+  if (bytes.length > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${MAX_POLICY_BYTES} bytes; larger policies are refused` };
+  return decodePolicyBytes(bytes);
 }
 
 const DIRECTORY: ReadResult = { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); a policy is a single YAML file' };
