@@ -199,7 +199,7 @@ program
   .option('--claims <file>', 'predict for these token claims: a JSON object or a raw JWT (decoded, never verified); - for stdin')
   .option('--claim <name=value>', 'add or override a caller claim (repeatable)', collect)
   .option('--policy-name <name>', 'audit only this policy name (predictions use it; default: every policy is audited, predictions use default)')
-  .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown', 'sarif']).default('text'))
+  .addOption(new Option('-f, --format <format>', 'output format (graph: the access map as JSON nodes and edges)').choices(['text', 'json', 'markdown', 'sarif', 'graph']).default('text'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--cache-dir <dir>', "keep each repo's policy folder keyed by its default-branch commit: a re-run reads only repos that changed (the cache holds policy texts; it is written 0600)")
   .option('--token-env <name>', 'read the token from this environment variable (default: GITHUB_TOKEN, then GH_TOKEN)')
