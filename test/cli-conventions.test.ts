@@ -111,3 +111,28 @@ describe('plurals', () => {
     expect(r.stdout).not.toMatch(/\(s\)/);
   });
 });
+
+describe('simulate: small ones', () => {
+  const source = `acme/terraform-modules=${join(ROOT, 'fixtures/examples/acme/terraform-modules')}`;
+  type Sim = { claims: Record<string, string>; notes: string[]; repos: Record<string, { rule: number | null; ruleNumber: number | null; outcome: string }> };
+  const simulate = (args: string[]) => JSON.parse(runCli(['simulate', '--source', source, '--format', 'json', ...args]).stdout) as Sim;
+
+  it('a pull_request subject carries ref_type branch, as real tokens do', () => {
+    expect(simulate(['--subject', 'repo:acme/infra:pull_request']).claims.ref_type).toBe('branch');
+  });
+
+  it('the note suggesting --claim ref=... goes once that claim is given', () => {
+    expect(simulate(['--subject', 'repo:acme/infra:pull_request']).notes.join('\n')).toContain('--claim ref=refs/pull/N/merge');
+    const given = simulate(['--subject', 'repo:acme/infra:pull_request', '--claim', 'ref=refs/pull/7/merge']);
+    expect(given.notes.join('\n')).not.toContain('--claim ref=');
+    expect(given.claims.ref).toBe('refs/pull/7/merge');
+  });
+
+  it('JSON says both the 0-based rule index and the 1-based number the text shows', () => {
+    const json = simulate(['--subject', 'repo:acme/infra:ref:refs/heads/main']).repos['acme/terraform-modules']!;
+    expect(json.outcome).toBe('minted');
+    expect(json.ruleNumber).toBe(json.rule! + 1);
+    const text = runCli(['simulate', '--source', source, '--subject', 'repo:acme/infra:ref:refs/heads/main']).stdout;
+    expect(text).toContain(`rule ${json.ruleNumber} (line`);
+  });
+});
