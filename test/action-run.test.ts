@@ -4,30 +4,15 @@
 // (event file, $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY, $RUNNER_TEMP) against a fake GitHub API.
 // It measures the install (size and time) and holds it to the lean bar: no devDependency installed.
 // The install step uses the npm registry (or npm's cache).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from './helpers/cli.js';
+import { ROOT, spawnAsync } from './helpers/cli.js';
+import { action } from './helpers/action.js';
 import { startFakeGithub, type FakeGithub } from './helpers/fake-github.js';
 import { tempDirs } from './helpers/temp.js';
 
-interface Step {
-  id?: string;
-  name?: string;
-  uses?: string;
-  run?: string;
-  shell?: string;
-  env?: Record<string, string>;
-}
-interface Action {
-  inputs: Record<string, { default?: string }>;
-  outputs: Record<string, { description: string; value: string }>;
-  runs: { using: string; steps: Step[] };
-}
-
-const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as Action;
 const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
 const temp = tempDirs('sts-policy-action-run-');
 const TOKEN = 'ghs_ActionRunT0ken_never_printed_0123456789';
@@ -68,18 +53,6 @@ function actionPath(): string {
     writeFileSync(join(dir, f), readFileSync(join(ROOT, f)));
   }
   return dir;
-}
-
-function run(script: string, cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** A step's outputs file, in both of GitHub's forms (`name=value` and `name<<DELIMITER`). */
@@ -138,7 +111,7 @@ describe('action.yml run step by step in a fake pull_request job', () => {
       const env: Record<string, string> = { ...job, GITHUB_OUTPUT: join(runnerTemp, `output-${i}`) };
       for (const [k, v] of Object.entries(step.env ?? {})) env[k] = v.replace(/\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}/g, (_, name: string) => inputs[name] ?? '');
       const started = Date.now();
-      const r = await run(step.run!, ws.dir, env);
+      const r = await spawnAsync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: ws.dir, env });
       if (/npm ci/.test(step.run!)) installMs = Date.now() - started;
       expect(r.stdout + r.stderr, step.name).not.toContain(TOKEN);
       codes.push(r.code);

@@ -7,28 +7,8 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './helpers/cli.js';
+import { action, actionText, type Step } from './helpers/action.js';
 
-interface Input {
-  description: string;
-  required?: boolean;
-  default?: string;
-}
-interface Step {
-  id?: string;
-  name?: string;
-  uses?: string;
-  run?: string;
-  shell?: string;
-  env?: Record<string, string>;
-  with?: Record<string, unknown>;
-}
-interface Action {
-  name: string;
-  description: string;
-  inputs: Record<string, Input>;
-  outputs: Record<string, { description: string; value: string }>;
-  runs: { using: string; steps: Step[] };
-}
 interface Workflow {
   name: string;
   on: Record<string, unknown>;
@@ -36,8 +16,6 @@ interface Workflow {
   jobs: Record<string, { 'runs-on': string; permissions?: unknown; steps: Step[] }>;
 }
 
-const actionText = readFileSync(join(ROOT, 'action.yml'), 'utf8');
-const action = parseYaml(actionText) as Action;
 const exampleText = readFileSync(join(ROOT, 'examples/sts-policy-pr-check.yml'), 'utf8');
 const example = parseYaml(exampleText) as Workflow;
 
