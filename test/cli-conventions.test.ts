@@ -136,3 +136,16 @@ describe('simulate: small ones', () => {
     expect(text).toContain(`rule ${json.ruleNumber} (line`);
   });
 });
+
+describe('quoted glob arguments', () => {
+  it('are expanded as a shell would, dot folders named in the pattern included; no match is a usage error', () => {
+    const r = runCli(['lint', 'fixtures/rules/security-any-owner/invalid/*.yaml', '--format', 'json']);
+    const files = (JSON.parse(r.stdout) as { files: { path: string }[] }).files.map((f) => f.path);
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files.every((f) => /^fixtures\/rules\/security-any-owner\/invalid\/[^/]+\.yaml$/.test(f))).toBe(true);
+    const deep = runCli(['lint', '*/*/.atmos/pro/sts/*.yaml', '--format', 'json'], { cwd: join(ROOT, 'fixtures/examples') });
+    expect((JSON.parse(deep.stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(['acme/terraform-modules/.atmos/pro/sts/default.yaml']);
+    const none = runCli(['lint', 'nothing-here/*.yaml']);
+    expect([none.code, none.stderr]).toEqual([2, 'sts-policy: nothing-here/*.yaml: no file or folder matches this pattern\n']);
+  });
+});

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { checkOptionsFor, lintBytes, lintPaths, type LintResult } from '../lint.js';
 import { SettingsResolver } from '../config.js';
+import { expandGlobArgs } from '../load/glob-args.js';
 import { lintPathsConcurrently, type Concurrency } from '../lint-concurrent.js';
 import { summarize, plural } from '../report/summary.js';
 import { formatStylish } from '../report/stylish.js';
@@ -34,7 +35,12 @@ export interface LintOptions {
 const STDIN_NAME = '.atmos/pro/sts/default.yaml';
 
 export async function runLint(paths: string[], opts: LintOptions): Promise<number> {
-  const targets = paths.length ? paths : ['.'];
+  const globbed = expandGlobArgs(paths.length ? paths : ['.']);
+  if (globbed.errors.length) {
+    for (const e of globbed.errors) process.stderr.write(`sts-policy: ${e}\n`);
+    return EXIT.usage;
+  }
+  const targets = globbed.paths;
   const settings = new SettingsResolver({ configPath: opts.config });
   const fixing = opts.fix || opts.fixUnsafe || opts.fixDryRun;
   // Fixing needs every parsed document, so it stays on the main thread.
