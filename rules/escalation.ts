@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rules/framework.js';
-import { ruleGrant, levelRank, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { pinsOneCaller, ruleGrant, levelRank, ruleWitness } from '../src/analysis/rule-analysis.js';
 
 /** Grants that let a caller take over more than the repo's code: CI, settings, secrets. */
 const ESCALATION: Record<string, { level: number; why: string }> = {
@@ -22,7 +22,8 @@ export default defineRule({
         // `contents: write` lets the caller rewrite .atmos/pro/sts/ itself and widen its own access.
         else if (perm === 'contents' && levelRank(level) >= 2) why = 'it can push to this repository, including .atmos/pro/sts/, and so rewrite this policy to widen its own access (unless branch protection and CODEOWNERS stop it)';
         if (!why) continue;
-        ctx.report({ span: rule.permissionSpans[perm] ?? rule.span, message: `\`${perm}: ${level}\` is escalation-capable: ${why}`, witness: ruleWitness(rule) });
+        // A caller pinned exactly (the most common legitimate write grant) is a fact to know, not a warning.
+        ctx.report({ span: rule.permissionSpans[perm] ?? rule.span, message: `\`${perm}: ${level}\` is escalation-capable: ${why}`, witness: ruleWitness(rule), severity: pinsOneCaller(rule) ? 'info' : undefined });
       }
     }
   },

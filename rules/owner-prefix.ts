@@ -1,8 +1,8 @@
 import { defineRule } from '../src/rules/framework.js';
-import { admitsAnyOwner, admitsUnboundedOwners, bindsCaller, leakyOwnerMatcher, ownerHint, ownerLanguages, ownerWitness, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { admitsAnyOwner, admitsUnboundedOwners, bindsCaller, leakyOwnerMatcher, ownerHint, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../src/analysis/rule-analysis.js';
 
 export default defineRule({
-  meta: { id: 'security/owner-prefix', severity: 'warning', category: 'security', description: 'An owner pattern such as `repo:acme*` also admits look-alike owners such as `acme-evil`.' },
+  meta: { id: 'security/owner-prefix', severity: 'error', category: 'security', description: 'An owner pattern such as `repo:acme*` also admits look-alike owners such as `acme-evil`.' },
   check(ctx) {
     // With trusted owners configured, security/untrusted-owner reports exactly; this rule covers the rest.
     if (ctx.trustedOwners?.length) return;
@@ -14,8 +14,10 @@ export default defineRule({
       const m = leakyOwnerMatcher(rule)!;
       ctx.report({
         span: m.span,
-        message: `\`${m.pattern}\` also admits the owner \`${owner}\`${witness ? ` (e.g. \`${witness.sub}\`)` : ''}: anyone can register a look-alike organization. ${m.claim === 'repository_owner' ? `Pin the owner exactly: \`${hint}\`` : `End the owner with \`/\`: \`${m.claim === 'subject' ? `repo:${hint}/*` : `${hint}/*`}\``}`,
+        message: `\`${m.pattern}\` also admits the owner \`${owner}\`${witness ? ` (e.g. \`${witness.sub}\`)` : ''}: anyone can register a look-alike organization. ${ownerPin(m, hint)}`,
         witness,
+        // Without a whole token that mints, no look-alike is shown to get in: a warning.
+        severity: witness ? undefined : 'warning',
       });
     }
   },

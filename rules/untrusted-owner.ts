@@ -1,8 +1,8 @@
 import { defineRule } from '../src/rules/framework.js';
-import { admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerWitness, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { accepts, admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../src/analysis/rule-analysis.js';
 
 export default defineRule({
-  meta: { id: 'security/untrusted-owner', severity: 'warning', category: 'security', description: 'A rule admits an owner outside the trusted owners (config `owners:`, else the source repo\'s owner).' },
+  meta: { id: 'security/untrusted-owner', severity: 'error', category: 'security', description: 'A rule admits an owner outside the trusted owners (config `owners:`, else the source repo\'s owner).' },
   check(ctx) {
     const trusted = ctx.trustedOwners;
     if (!trusted?.length) return;
@@ -12,10 +12,15 @@ export default defineRule({
       if (owner === undefined) continue;
       const witness = ruleWitness(rule, { owner });
       const m = leakyOwnerMatcher(rule)!;
+      // A pattern that admits a trusted owner too is a prefix (`acme*`): pin that owner; else the rule names another owner.
+      const mine = trusted.find((t) => ownerLanguages(rule).every((l) => accepts(l.owners, t)));
+      const fix = mine ? ownerPin(m, mine) : `Narrow the rule to a trusted owner, remove it, or, if \`${owner}\` is meant to mint, add it to \`owners:\` in .sts-policy.yaml`;
       ctx.report({
         span: m.span,
-        message: `rule ${rule.index + 1} admits the owner \`${owner}\`, which is not a trusted owner (${trusted.map((o) => `\`${o}\``).join(', ')})`,
+        message: `rule ${rule.index + 1} admits the owner \`${owner}\`, which is not a trusted owner (${trusted.map((o) => `\`${o}\``).join(', ')}): a workflow there can mint this token. ${fix}`,
         witness,
+        // Without a whole token that mints, no outsider is shown to get in: a warning.
+        severity: witness ? undefined : 'warning',
       });
     }
   },

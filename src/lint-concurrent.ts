@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import { lazyRequire } from './lazy.js';
 import { inDiscoveryOrder, orderTargets, planDiscovery, walkUnit, type Target } from './load/discover.js';
 import { SourceText } from './load/text.js';
-import { validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
+import { lintedPolicy, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
 import { trustValidated } from './validate/regex.js';
 import { lintDiscovered, lintTarget, preparePolicy, type LintResult, type PreparedPolicy, type TargetResult } from './lint.js';
 import type { SettingsResolver } from './config.js';
@@ -91,8 +91,8 @@ function toWire(t: Extract<Target, { kind: 'policy' }>, p: PreparedPolicy, valid
   if (!validate || !p.read.ok) return p;
   const { source, ...validated } = validatePolicyText(t.path, t.name, p.read.text);
   // A yaml library document cannot cross threads: the worker reads a valid file that has one
-  // again, for the rules that look at it (an invalid file is not linted further).
-  if (validated.doc && validated.policy) return p;
+  // again, for the rules that look at it (an invalid file's valid rules are linted too).
+  if (validated.doc && lintedPolicy(validated)) return p;
   return { check: p.check, validated: { ...validated, doc: undefined }, text: source.text };
 }
 
@@ -100,7 +100,8 @@ function toWire(t: Extract<Target, { kind: 'policy' }>, p: PreparedPolicy, valid
 export function fromWire(p: WirePolicy): PreparedPolicy {
   if ('read' in p) return p;
   // Its regexes compiled on the main thread: the worker need not check them again.
-  if (p.validated.policy) trustValidated(p.validated.policy.rules.flatMap((r) => r.matchers.filter((m) => m.kind === 'regex').map((m) => m.pattern)));
+  const policy = lintedPolicy(p.validated);
+  if (policy) trustValidated(policy.rules.flatMap((r) => r.matchers.filter((m) => m.kind === 'regex').map((m) => m.pattern)));
   const source = new SourceText(p.text);
   return { check: p.check, read: { ok: true, text: source.text }, validated: { ...p.validated, source } };
 }

@@ -1,8 +1,9 @@
 // `lint` as a library call: discover, read safely, validate, run the lint rules with each
 // repository's settings (`.sts-policy.yaml`), and honour inline ignore comments.
-import { discover, type Discovery, type RepoRoot, type Target } from './load/discover.js';
+import { basename } from 'node:path';
+import { discover, policyNameOf, type Discovery, type RepoRoot, type Target } from './load/discover.js';
 import type { SourceText } from './load/text.js';
-import { readPolicyFile, type ReadResult } from './load/read.js';
+import { policyFromBytes, readPolicyFile, type ReadResult } from './load/read.js';
 import { isValidityError, readPolicy, type ValidatedPolicy } from './validate/policy.js';
 import { compareFindings, makeFinding } from './findings.js';
 import type { Finding } from './model.js';
@@ -54,6 +55,17 @@ export interface CheckOptions {
 export function lintPaths(paths: readonly string[], options: LintOptions = {}): LintResult {
   const settings = options.settings ?? new SettingsResolver({ config: options.config, configPath: options.configPath });
   return lintDiscovered(discover(paths), (t) => lintTarget(t, (p) => preparePolicy(p, settings, options)));
+}
+
+/**
+ * Lints a policy given as bytes (`lint -` reads stdin) as the file at `path` (`--stdin-filename`):
+ * named after it, with the settings of the repository it would sit in.
+ */
+export function lintBytes(path: string, bytes: Uint8Array, options: LintOptions = {}): LintResult {
+  const settings = options.settings ?? new SettingsResolver({ config: options.config, configPath: options.configPath });
+  const name = policyNameOf(path) ?? basename(path).replace(/\.ya?ml$/i, '');
+  const target = { kind: 'policy' as const, path, name };
+  return lintDiscovered({ targets: [target], errors: [] }, (t) => lintTarget(t, () => ({ check: checkOptionsFor(settings, path, options), read: policyFromBytes(bytes) })));
 }
 
 /** One target's share of a lint result; config problems are formatted, deduplicated by the caller. */
@@ -117,7 +129,7 @@ export function checkOptionsFor(settings: SettingsResolver, path: string, option
 /** The findings for one validated policy: validity, lint rules, configured severities, then ignores. */
 export function checkPolicy(validated: ValidatedPolicy, opts: CheckOptions): { findings: Finding[]; ignored: IgnoredFinding[] } {
   let findings = [...validated.findings];
-  if (validated.policy) findings.push(...runLintRules(validated, opts.config, opts.trustedOwners));
+  findings.push(...runLintRules(validated, opts.config, opts.trustedOwners));
   findings = configure(findings, opts.config);
   if (opts.ignores === false) return { findings, ignored: [] };
   const applied = applyIgnores(validated.path, validated.source, findings, { linted: Boolean(validated.policy) });

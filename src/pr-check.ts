@@ -16,6 +16,7 @@ import { gitPairs } from './diff/sources.js';
 import { diffPairs, type PolicyDiff } from './diff/report.js';
 import { failed } from './cli/diff.js';
 import { GitError } from './simulate.js';
+import { plural } from './report/summary.js';
 import type { Review } from './github-api.js';
 import { CODEOWNERS_LOCATIONS, MAX_CODEOWNERS_BYTES, parseCodeowners, parseOwner, ruleFor, type Codeowners, type CodeownersError, type CodeownersRule } from './codeowners.js';
 
@@ -145,14 +146,14 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
   };
   for (const p of policies) {
     if (p.diff.change === 'removed') continue;
-    if (p.diff.invalid.after.length) failures.push({ path: p.path, reason: 'invalid', message: `the new version is invalid: STS would answer trust_policy_invalid (${p.diff.invalid.after.length} validity error(s))` });
+    if (p.diff.invalid.after.length) failures.push({ path: p.path, reason: 'invalid', message: `the new version is invalid: STS would answer trust_policy_invalid (${plural(p.diff.invalid.after.length, 'validity error')})` });
     if (!p.owners?.owners.length)
       fail(p.path, 'no-code-owner', p.owners ? `CODEOWNERS line ${p.owners.line} of the base revision leaves this trust policy without a code owner` : baseOwners ? `no CODEOWNERS rule of the base revision covers this trust policy` : 'the base revision has no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS): this trust policy has no code owner');
     if (p.approval === 'missing') fail(p.path, 'unapproved', `access ${p.diff.verdict === 'undecided' ? 'may have widened (undecided)' : `is ${p.diff.verdict}`} without an approval from a code owner of this path (${p.owners?.owners.join(', ') || 'none'})`, p.diff.gains[0]?.line ?? 1);
   }
   const errorsByPath = new Map<string, number>();
   for (const f of lint.findings) if (f.severity === 'error') errorsByPath.set(f.path, (errorsByPath.get(f.path) ?? 0) + 1);
-  for (const [path, n] of errorsByPath) failures.push({ path, reason: 'lint-errors', message: `${n} error finding(s)` });
+  for (const [path, n] of errorsByPath) failures.push({ path, reason: 'lint-errors', message: plural(n, 'error finding') });
 
   return { base, head, from, notes, policies, findings: [...lint.findings, ...own], ignored: lint.ignored, codeowners, approvalsChecked: Boolean(opts.approvals), failures };
 }

@@ -1,32 +1,14 @@
 // The composite GitHub Action (action.yml) and its example workflow: they parse, reference only
 // defined inputs, never splice inputs into script text, run the CLI from the action's own path with
 // flags `sts-policy pr-check` accepts, and the example wires the action's inputs correctly.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './helpers/cli.js';
+import { action, actionText, type Step } from './helpers/action.js';
 
-interface Input {
-  description: string;
-  required?: boolean;
-  default?: string;
-}
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  shell?: string;
-  env?: Record<string, string>;
-  with?: Record<string, unknown>;
-}
-interface Action {
-  name: string;
-  description: string;
-  inputs: Record<string, Input>;
-  runs: { using: string; steps: Step[] };
-}
 interface Workflow {
   name: string;
   on: Record<string, unknown>;
@@ -34,8 +16,6 @@ interface Workflow {
   jobs: Record<string, { 'runs-on': string; permissions?: unknown; steps: Step[] }>;
 }
 
-const actionText = readFileSync(join(ROOT, 'action.yml'), 'utf8');
-const action = parseYaml(actionText) as Action;
 const exampleText = readFileSync(join(ROOT, 'examples/sts-policy-pr-check.yml'), 'utf8');
 const example = parseYaml(exampleText) as Workflow;
 
@@ -71,8 +51,8 @@ describe('action.yml', () => {
     const refs = new Set(inputRefs(actionText));
     for (const r of refs) expect(Object.keys(action.inputs), r).toContain(r);
     for (const name of Object.keys(action.inputs)) expect([...refs], name).toContain(name);
-    // Expressions elsewhere only read the github context (the token default).
-    for (const e of expressions(actionText)) expect(e, e).toMatch(/^(inputs\.[A-Za-z0-9_-]+|github\.token)$/);
+    // Expressions elsewhere only read the github context (the token default) and the steps' outputs.
+    for (const e of expressions(actionText)) expect(e, e).toMatch(/^(inputs\.[A-Za-z0-9_-]+|github\.token|steps\.(check|sarif)\.outputs\.[a-z-]+)$/);
   });
 
   it('never splices an expression into script text (inputs go through env)', () => {
@@ -83,19 +63,27 @@ describe('action.yml', () => {
     }
   });
 
-  it('sets up Node 20, installs from its own path, and runs its own dist/cli.cjs pr-check', () => {
+  it('uses no other action and no setup-node (the caller\'s Node stays as it was), installs production dependencies from its own path, and runs its own dist/cli.cjs pr-check', () => {
     const steps = action.runs.steps;
-    const setup = steps.findIndex((s) => s.uses?.startsWith('actions/setup-node@'));
-    const install = steps.findIndex((s) => /npm ci --prefix "\$GITHUB_ACTION_PATH"/.test(s.run ?? ''));
-    const check = steps.findIndex((s) => /node "\$GITHUB_ACTION_PATH\/dist\/cli\.cjs" /.test(s.run ?? ''));
-    expect([setup, install, check].every((i) => i >= 0)).toBe(true);
-    expect(setup).toBeLessThan(install);
+    expect(steps.filter((s) => s.uses)).toEqual([]);
+    const install = steps.findIndex((s) => /npm ci --prefix "\$GITHUB_ACTION_PATH" --omit=dev /.test(s.run ?? ''));
+    const check = steps.findIndex((s) => s.id === 'check');
+    expect([install, check].every((i) => i >= 0)).toBe(true);
     expect(install).toBeLessThan(check);
-    expect(String(steps[setup]!.with!['node-version'])).toBe('20');
+    expect(steps[check]!.run).toMatch(/node "\$GITHUB_ACTION_PATH\/dist\/cli\.cjs" "\$\{args\[@\]\}"/);
     expect(steps[check]!.run).toMatch(/\bpr-check\b/);
-    // dist/ is built by `npm ci` through `prepare`: package.json must keep it.
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    // dist/ is built by `npm ci` through `prepare`, from production dependencies only.
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
     expect(pkg.scripts.prepare).toContain('scripts/build.mjs');
+    for (const build of ['esbuild', 'ajv']) expect(Object.keys(pkg.dependencies)).toContain(build);
+  });
+
+  it('every output is a step output the steps set', () => {
+    for (const [name, o] of Object.entries(action.outputs)) {
+      expect(o.description, name).toBeTruthy();
+      expect(o.value, name).toMatch(/^\$\{\{ steps\.(check|sarif)\.outputs\.[a-z-]+ \}\}$/);
+    }
+    expect(Object.keys(action.outputs).sort()).toEqual(['errors', 'needs-approval', 'policies', 'sarif', 'verdict', 'warnings']);
   });
 
   it('the fail-on input documents exactly the choices pr-check accepts, and the flags exist', () => {
@@ -108,7 +96,7 @@ describe('action.yml', () => {
   });
 
   describe('the check step, run as the runner would', () => {
-    const step = action.runs.steps.find((s) => /dist\/cli\.cjs/.test(s.run ?? ''))!;
+    const step = action.runs.steps.find((s) => s.id === 'check')!;
     /** The step's env with `${{ inputs.x }}` resolved, as the runner does before starting bash. */
     function run(inputs: Record<string, string>, extraEnv: Record<string, string | undefined> = {}) {
       const values: Record<string, string> = { ...Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, v.default ?? ''])), token: 'ghs_fake_token_for_tests', ...inputs };
@@ -163,6 +151,16 @@ describe('examples/sts-policy-pr-check.yml', () => {
     expect(job.permissions).toBeUndefined();
   });
 
+  it('pins every third-party action by a full commit SHA, and names a ref of sts-policy that exists', () => {
+    for (const s of job.steps.filter((x) => x.uses && x !== usesAction)) expect(s.uses, s.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+    // No release tag exists: `main` (or a commit of it), never an invented `v0.1.0`.
+    const tags = execFileSync('git', ['-C', ROOT, 'tag', '--list'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const ref = usesAction.uses!.split('@')[1]!;
+    expect(ref === 'main' || /^[0-9a-f]{40}$/.test(ref) || tags.includes(ref), ref).toBe(true);
+    for (const text of [readFileSync(join(ROOT, 'README.md'), 'utf8'), readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8'), exampleText])
+      for (const m of text.matchAll(/(?:sts-policy\/sts-policy@|rev: )([\w.-]+)/g)) expect(m[1] === 'main' || tags.includes(m[1]!), m[0]).toBe(true);
+  });
+
   it('checks out full history before the action', () => {
     const checkout = job.steps.findIndex((s) => s.uses?.startsWith('actions/checkout@'));
     expect(checkout).toBeGreaterThanOrEqual(0);
@@ -182,6 +180,6 @@ describe('examples/sts-policy-pr-check.yml', () => {
   });
 
   it('references only contexts that exist for its events', () => {
-    for (const e of expressions(exampleText)) expect(e, e).toMatch(/^(github\.token|github\.event\.pull_request\.number|secrets\.[A-Za-z0-9_]+)$/);
+    for (const e of expressions(exampleText)) expect(e, e).toMatch(/^(github\.token|github\.event\.pull_request\.number|secrets\.[A-Za-z0-9_]+|steps\.sts-policy\.outputs\.sarif)$/);
   });
 });

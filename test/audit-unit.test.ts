@@ -44,7 +44,7 @@ describe('access map', () => {
     expect(grantsOf('    - match:\n        subject: "repo:acme/app:environment:prod%3Aeu"\n')[0]!.callers).toEqual({ owners: ['acme'], repos: ['acme/app'], refs: ['*'], environments: ['prod:eu'], other: [] });
     expect(grantsOf('    - match:\n        subject: "repo:acme/app:pull_request"\n')[0]!.callers.refs).toEqual(['pull requests (refs/pull/N/merge)']);
     expect(grantsOf('    - match:\n        repository_owner: "acme"\n        ref: "refs/tags/v*"\n        actor: "octocat"\n')[0]!.callers).toEqual({ owners: ['acme'], repos: ['acme/*'], refs: ['refs/tags/v*'], environments: ['*'], other: ['actor: octocat'] });
-    expect(grantsOf('    - match:\n        repository: { regex: "acme/(app|lib)" }\n')[0]!.callers).toMatchObject({ owners: ['acme'], repos: ['repository =~ /acme/(app|lib)/'] });
+    expect(grantsOf('    - match:\n        repository: { regex: "acme/(app|lib)" }\n')[0]!.callers).toMatchObject({ owners: ['acme'], repos: ['/acme/(app|lib)/'] });
     expect(grantsOf('    - match:\n        environment: "production"\n')[0]!.callers).toMatchObject({ owners: ['*'], repos: ['*'], environments: ['production'] });
   });
 

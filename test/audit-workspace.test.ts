@@ -75,7 +75,8 @@ describe('audit --workspace', () => {
     writeClones(root, 'acme', REPOS.slice(0, 3));
     writeClones(root, 'partner', [{ name: 'tools', files: { [POLICY_PATH]: PINNED } }]);
     expect(workspaceJson(['--workspace', root], 1).repos.map((r) => r.repo)).toEqual(['acme/app', 'acme/bare', 'acme/open', 'partner/tools']);
-    expect(workspaceJson(['--workspace', root, '--org', 'partner'], 0).repos.map((r) => r.repo)).toEqual(['partner/tools']);
+    // partner/tools' policy admits acme/app, an owner outside partner: an error (exit 1).
+    expect(workspaceJson(['--workspace', root, '--org', 'partner'], 1).repos.map((r) => r.repo)).toEqual(['partner/tools']);
     const j = workspaceJson(['--workspace', root, '--repo', 'acme/app', '--repo', 'acme/missing'], 3);
     expect(j.repos.map((r) => [r.repo, r.status])).toEqual([
       ['acme/app', 'policy'],

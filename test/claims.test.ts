@@ -63,9 +63,9 @@ describe('claimsFromSubject', () => {
     expect(notes.join('\n')).toContain('ref');
   });
 
-  it('a pull_request subject: no ref, and a note naming refs/pull/N/merge', () => {
+  it('a pull_request subject: no ref, ref_type branch (as real tokens carry), and a note naming refs/pull/N/merge', () => {
     const { claims, notes } = claimsFromSubject('repo:acme/app:pull_request');
-    expect(claims).toEqual({ sub: 'repo:acme/app:pull_request', repository: 'acme/app', repository_owner: 'acme' });
+    expect(claims).toEqual({ sub: 'repo:acme/app:pull_request', repository: 'acme/app', repository_owner: 'acme', ref_type: 'branch' });
     expect(notes.join('\n')).toContain('refs/pull/');
   });
 

@@ -209,10 +209,10 @@ describe('trusted owners from the origin remote', () => {
 
   it('lint reports an owner outside the origin owner; config owners take precedence', () => {
     const dir = repo({ origin: 'git@github.com:acme/app.git' });
-    expect(ruleIds(dir)).toContain('warning security/untrusted-owner');
+    expect(ruleIds(dir)).toContain('error security/untrusted-owner');
     const configured = repo({ origin: 'git@github.com:acme/app.git', config: 'owners: [acme, acme-labs]\n' });
-    expect(ruleIds(configured)).not.toContain('warning security/untrusted-owner');
-    expect(ruleIds(repo())).not.toContain('warning security/untrusted-owner');
+    expect(ruleIds(configured)).not.toContain('error security/untrusted-owner');
+    expect(ruleIds(repo())).not.toContain('error security/untrusted-owner');
   });
 });
 

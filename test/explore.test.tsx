@@ -187,8 +187,8 @@ describe('explore: keys', () => {
     expect(frame(r)).toContain('✗ denied');
     for (let i = 0; i < 3; i++) await send(r, '\t');
     await until(r, (x) => x.includes('▶ Findings'), 'the Findings pane');
-    for (let i = 0; i < 8 && !/▸ warn +L9 security\/owner-prefix/.test(frame(r)); i++) await send(r, 'j');
-    expect(frame(r)).toMatch(/▸ warn +L9 security\/owner-prefix \[w\]/);
+    for (let i = 0; i < 8 && !/▸ error +L9 security\/owner-prefix/.test(frame(r)); i++) await send(r, 'j');
+    expect(frame(r)).toMatch(/▸ error +L9 security\/owner-prefix \[w\]/);
     await send(r, 'w');
     const f = await until(r, (x) => x.includes('loaded the witness of security/owner-prefix'), 'the witness');
     expect(fieldLine(f, 'owner')).toMatch(/acme-evil$/);

@@ -1,6 +1,7 @@
 // Table-driven: every seed example is valid; every file in fixtures/invalid yields exactly the
 // findings in its `.out` beside it (line:column severity rule-id), in order.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../src/index.js';
@@ -43,5 +44,32 @@ describe('fixtures/valid: every example of the seed policy reference', () => {
   });
   it('includes the seven documented examples', () => {
     for (const name of ['match-all', 'owner', 'exact-subject', 'owner-environment', 'any-rule', 'permissions', 'named-ci']) expect(existsSync(join(validDir, name))).toBe(true);
+  });
+});
+
+describe('every independent problem in one pass', () => {
+  it('a schema error in one rule hides neither the security nor the correctness findings of the others', () => {
+    const result = lintPaths([join(ROOT, 'fixtures/one-pass/default.yaml')]);
+    expect(result.files.map((f) => f.valid)).toEqual([false]);
+    expect(result.findings.map((f) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`)).toEqual([
+      '10:18 error security/owner-prefix',
+      '15:9 error schema/unknown-permission',
+      '18:14 error correctness/dead-matcher',
+    ]);
+    // STS evaluates none of it: the invalid policy has no rules to simulate, only lint's partial view.
+    expect(result.files[0]!.validated?.policy).toBeUndefined();
+    expect(result.files[0]!.validated?.partial?.rules.map((r) => r.index)).toEqual([0, 2]);
+  });
+
+  it('a problem outside the rules (apiVersion) leaves every rule linted, rule interplay included', () => {
+    const text = readFileSync(join(ROOT, 'fixtures/one-pass/default.yaml'), 'utf8').replace('v1alpha1\nkind', 'v1alpha2\nkind').replace('pull-requests', 'pull_requests');
+    const dir = mkdtempSync(join(tmpdir(), 'sts-policy-one-pass-'));
+    try {
+      writeFileSync(join(dir, 'default.yaml'), text);
+      const ids = lintPaths([join(dir, 'default.yaml')]).findings.map((f) => `${f.line} ${f.ruleId}`);
+      expect(ids).toEqual(['3 schema/api-version', '10 security/owner-prefix', '12 interplay/order-dependent-grant', '18 correctness/dead-matcher']);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });

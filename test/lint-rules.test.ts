@@ -96,8 +96,8 @@ describe('the policies the rules exist for are flagged', () => {
   const cases: { file: string; rule: string; severity: Finding['severity']; witness?: (w: Claims) => boolean }[] = [
     { file: 'security-any-owner/invalid/subject-star', rule: 'security/any-owner', severity: 'warning', witness: (w) => owner(w) !== 'acme' },
     { file: 'security-any-owner/invalid/any-owner-repo', rule: 'security/any-owner', severity: 'warning', witness: (w) => w.repository!.endsWith('/infra') && owner(w) !== 'acme' },
-    { file: 'security-owner-prefix/invalid/subject-prefix', rule: 'security/owner-prefix', severity: 'warning', witness: (w) => owner(w).startsWith('acme') && owner(w) !== 'acme' },
-    { file: 'security-owner-prefix/invalid/owner-regex', rule: 'security/owner-prefix', severity: 'warning', witness: (w) => owner(w).startsWith('acme') && owner(w) !== 'acme' },
+    { file: 'security-owner-prefix/invalid/subject-prefix', rule: 'security/owner-prefix', severity: 'error', witness: (w) => owner(w).startsWith('acme') && owner(w) !== 'acme' },
+    { file: 'security-owner-prefix/invalid/owner-regex', rule: 'security/owner-prefix', severity: 'error', witness: (w) => owner(w).startsWith('acme') && owner(w) !== 'acme' },
     { file: 'security-unbound-caller/invalid/environment-only', rule: 'security/unbound-caller', severity: 'warning', witness: (w) => w.environment === 'production' && owner(w) !== 'acme' },
     { file: 'correctness-dead-matcher/invalid/ref-main', rule: 'correctness/dead-matcher', severity: 'error' },
     { file: 'correctness-dead-matcher/invalid/ref-type-branches', rule: 'correctness/dead-matcher', severity: 'error' },
@@ -112,11 +112,13 @@ describe('the policies the rules exist for are flagged', () => {
     { file: 'permissions-broad-write/invalid/owner-write', rule: 'permissions/broad-write', severity: 'warning', witness: (w) => owner(w) === 'acme' },
     { file: 'permissions-broad-write/invalid/any-owner-write', rule: 'permissions/broad-write', severity: 'error', witness: (w) => owner(w) !== 'acme' },
     { file: 'permissions-escalation/invalid/workflows-write', rule: 'permissions/escalation', severity: 'warning' },
+    { file: 'permissions-escalation/invalid/pinned-environment', rule: 'permissions/escalation', severity: 'info' },
+    { file: 'permissions-escalation/invalid/workflow-ref-release', rule: 'permissions/escalation', severity: 'info' },
     { file: 'permissions-pull-request-write/invalid/pr-subject', rule: 'permissions/pull-request-write', severity: 'warning', witness: (w) => w.sub === 'repo:acme/app:pull_request' },
     { file: 'interplay-order-dependent-grant/invalid/owner-then-repository', rule: 'interplay/order-dependent-grant', severity: 'warning', witness: (w) => w.repository === 'acme/infra' },
     { file: 'interplay-redundant-rule/invalid/duplicate', rule: 'interplay/redundant-rule', severity: 'info' },
     { file: 'style-yaml-anchors/invalid/anchor-alias', rule: 'style/yaml-anchors', severity: 'warning' },
-    { file: 'security-untrusted-owner/invalid/other-owner', rule: 'security/untrusted-owner', severity: 'warning', witness: (w) => owner(w) === 'acme-labs' },
+    { file: 'security-untrusted-owner/invalid/other-owner', rule: 'security/untrusted-owner', severity: 'error', witness: (w) => owner(w) === 'acme-labs' },
   ];
 
   it.each(cases)('$file: $severity $rule', ({ file, rule, severity, witness }) => {
@@ -127,6 +129,17 @@ describe('the policies the rules exist for are flagged', () => {
       expect(findings[0]!.witness).toBeDefined();
       expect(witness(findings[0]!.witness!), JSON.stringify(findings[0]!.witness)).toBe(true);
     }
+  });
+
+  it('an owner outside the trusted owners that can mint is an error naming what to write instead', () => {
+    const prefix = lintFile(join(dirOf('security/untrusted-owner'), 'invalid/owner-prefix.yaml'), { owners: ['acme'] }).findings;
+    expect(prefix.map((f) => [f.severity, f.ruleId])).toEqual([['error', 'security/untrusted-owner']]);
+    expect(prefix[0]!.message).toContain('Pin the owner exactly: `acme`');
+    const subject = lintFile(join(dirOf('security/untrusted-owner'), 'invalid/subject-other-owner.yaml'), { owners: ['acme'] }).findings;
+    expect(subject[0]!.message).toContain('add it to `owners:`');
+    const lookalike = lintFile(join(dirOf('security/owner-prefix'), 'invalid/subject-prefix.yaml')).findings.filter((f) => f.ruleId === 'security/owner-prefix');
+    expect(lookalike.map((f) => f.severity)).toEqual(['error']);
+    expect(lookalike[0]!.message).toContain('`repo:acme/*`');
   });
 
   it('the trusted-owner rule stays silent without configured owners, and owner-prefix speaks instead', () => {

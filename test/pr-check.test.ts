@@ -1,10 +1,10 @@
 // `sts-policy pr-check` end to end: real git repositories (base and head commits, CODEOWNERS variants)
 // checked through the built CLI, talking to a fake GitHub API on 127.0.0.1.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI } from './helpers/cli.js';
+import { CLI, spawnAsync } from './helpers/cli.js';
 import { startFakeGithub, type FakeGithub, type FakeGithubOptions, type FakeReview } from './helpers/fake-github.js';
 import { latestReviews } from '../src/pr-check.js';
 import { tempDirs } from './helpers/temp.js';
@@ -91,15 +91,7 @@ interface Run {
 /** Runs the built CLI without blocking this process's event loop (the fake API lives here). */
 function runAsync(args: string[], cwd: string, env: Record<string, string | undefined>): Promise<Omit<Run, 'summary'>> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|RUNNER_|ACTIONS_|STS_POLICY_)/.test(k)));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...clean, NO_COLOR: '1', FORCE_COLOR: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnAsync(process.execPath, [CLI, ...args], { cwd, env: { ...clean, NO_COLOR: '1', FORCE_COLOR: undefined, ...env } });
 }
 
 interface Online {
@@ -426,7 +418,7 @@ describe('pr-check: reports', () => {
     expect(errors[0]).toContain('title=pr-check/unapproved');
     expect(errors[0]).toMatch(/file=\.atmos\/pro\/sts\/default\.yaml,line=\d+/);
     // 14 near misses and the unapproved widening are 15 errors: 5 were not annotated.
-    expect(r.summary).toContain('5 finding(s) were not annotated');
+    expect(r.summary).toContain('5 findings were not annotated');
     // The report itself runs with workflow commands stopped.
     const stop = /^::stop-commands::(\S+)$/m.exec(r.stdout)![1];
     expect(r.stdout).toContain(`::${stop}::`);

@@ -269,6 +269,30 @@ export function ownerHint(rule: Rule): string | undefined {
   return head.replace(/-+$/, '') || head;
 }
 
+/** What to write instead of an owner pattern that lets other owners in: the owner, pinned exactly. */
+export function ownerPin(m: Matcher, owner: string): string {
+  if (m.claim === 'repository_owner') return `Pin the owner exactly: \`${owner}\``;
+  return `End the owner with \`/\`: \`${m.claim === 'subject' ? `repo:${owner}/*` : `${owner}/*`}\``;
+}
+
+/** Does a matcher admit exactly one value? (a plain glob, or a regex with one word) */
+function singleValue(m: Matcher | undefined): boolean {
+  if (!m) return false;
+  const first = findWord({ include: [matcherNfa(m)] });
+  return first !== undefined && findWord({ include: [matcherNfa(m)], exclude: [fromLiteral(first)] }) === undefined;
+}
+
+/**
+ * Is the caller pinned exactly: one repository and one environment (a matcher or an
+ * `environment:` subject), or one workflow at one ref (`workflow_ref`, which names its repository)?
+ */
+export const pinsOneCaller = perRule((rule: Rule): boolean => {
+  if (singleValue(matcherFor(rule, 'workflow_ref'))) return true;
+  if (admitsManyRepos(rule).many) return false;
+  const subject = matcherFor(rule, 'subject');
+  return singleValue(matcherFor(rule, 'environment')) || (singleValue(subject) && /:environment:[^:]+$/.test(findWord({ include: [matcherNfa(subject!)] })!));
+});
+
 /** Does the rule admit more than one `OWNER/REPO`? Without a repo-binding matcher it does. */
 export function admitsManyRepos(rule: Rule): { many: boolean; examples: string[] } {
   const langs = repoLanguages(rule).map((r) => r.repos);

@@ -2,7 +2,7 @@
 // environments, summarised from the rule's matchers) and with which permissions. Whether a rule
 // admits an owner outside the trusted ones is decided exactly on the matchers' languages; the
 // summaries are for reading. Cross-owner and write grants sort first.
-import type { Matcher, Policy, Rule } from '../model.js';
+import type { ClaimName, Matcher, Policy, Rule } from '../model.js';
 import { findWord, fromLiteral, NotAnalysable } from '../analysis/nfa.js';
 import { admitsAnyOwner, levelRank, ownerLanguages, ownerShape, ownerWitness, repoLanguages, repoShape, ruleGrant } from '../analysis/rule-analysis.js';
 import type { RepoAudit } from './model.js';
@@ -93,7 +93,7 @@ function ruleAccess(policy: string, rule: Rule, trusted: readonly string[]): Omi
     return { ...base, callers, crossOwner: foreign !== undefined, ...(foreign !== undefined ? { foreignOwner: admitsAnyOwner(rule) ? ANY : foreign } : {}) };
   } catch (e) {
     if (!(e instanceof NotAnalysable)) throw e;
-    callers.owners = rule.matchers.filter((m) => OWNER_BINDING.has(m.claim)).map(describe);
+    callers.owners = rule.matchers.filter((m) => OWNER_BINDING.has(m.claim)).map((m) => describe(m));
     return { ...base, callers, crossOwner: true, undecided: e.message };
   }
 }
@@ -116,7 +116,7 @@ function summariseRepos(rule: Rule, owners: string[]): string[] {
   const first = findWord({ include });
   if (first === undefined) return [];
   if (findWord({ include, exclude: [fromLiteral(first)] }) === undefined) return [first];
-  return repos.map((r) => (r.matcher.kind === 'glob' && r.matcher.claim === 'subject' ? r.matcher.pattern.replace(/^repo:/, '').split(':')[0]! : describe(r.matcher)));
+  return repos.map((r) => (r.matcher.kind === 'glob' && r.matcher.claim === 'subject' ? r.matcher.pattern.replace(/^repo:/, '').split(':')[0]! : describe(r.matcher, 'repository')));
 }
 
 /** refs, environments and other claims, read from the matchers (and a default-format subject). */
@@ -145,4 +145,9 @@ function ownerPart(m: Matcher): string {
   return m.claim === 'repository_owner' ? p : p.split(/[/@]/)[0]!;
 }
 
-const describe = (m: Matcher) => (m.kind === 'regex' ? `${m.claim} =~ /${m.pattern}/` : m.claim === 'ref' || m.claim === 'environment' ? m.pattern : `${m.claim}: ${m.pattern}`);
+/** A matcher as text; in a column that names its claim (`column`), without the claim again. */
+const describe = (m: Matcher, column?: ClaimName) => {
+  const named = m.claim === column || m.claim === 'ref' || m.claim === 'environment';
+  if (m.kind === 'regex') return named ? `/${m.pattern}/` : `${m.claim} =~ /${m.pattern}/`;
+  return named ? m.pattern : `${m.claim}: ${m.pattern}`;
+};

@@ -3,7 +3,8 @@
 import { code, text } from '../report/markdown.js';
 import type { AuditResult } from './audit.js';
 import { grantsByRepo } from './access.js';
-import { fmtPermissions, grantFlags, inventory, requestFigures } from './report.js';
+import { accessGraph, mermaidGraph } from './graph.js';
+import { findingCounts, fmtPermissions, grantFlags, inventory, requestFigures } from './report.js';
 
 /** Rows per table: a job summary is capped (1 MiB), and the JSON report has everything. */
 const MAX_ROWS = 300;
@@ -30,6 +31,7 @@ export function markdownReport(r: AuditResult): string {
 
   out.push('#### Access map', '', 'Who may mint from each source repo; cross-owner and write grants first.', '');
   if (r.grants.length) {
+    out.push('Callers on the left, source repos (cylinders) on the right, grouped by owner; thick arrows grant write, red arrows reach an owner outside the trusted ones.', '', mermaidGraph(accessGraph(r.grants)));
     out.push('| source repo | policy | rule | owners | repos | refs | environments | also | permissions | flags |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     let rows = 0;
     for (const { grants } of grantsByRepo(r.grants))
@@ -42,7 +44,7 @@ export function markdownReport(r: AuditResult): string {
   } else out.push('No valid policy grants access.', '');
 
   const findings = r.findings;
-  out.push(`#### Findings (${inv.errors} errors, ${inv.warnings} warnings, ${inv.infos} infos)`, '');
+  out.push(`#### Findings (${findingCounts(inv)})`, '');
   if (findings.length) {
     out.push('| file | line | severity | rule | message |', '| --- | ---: | --- | --- | --- |');
     for (const f of findings.slice(0, MAX_ROWS)) out.push(`| ${code(f.path)} | ${f.line} | ${f.severity} | ${code(f.ruleId)} | ${prose(f.message)} |`);

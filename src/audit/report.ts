@@ -44,6 +44,9 @@ export function inventory(r: AuditResult): Inventory {
   };
 }
 
+/** Every finding counted, near misses included: the text and Markdown reports say the same numbers. */
+export const findingCounts = (inv: Inventory) => `${plural(inv.errors, 'error')}, ${plural(inv.warnings, 'warning')}, ${plural(inv.infos, 'info')}`;
+
 export function requestFigures(r: AuditResult) {
   if (!r.requests) return undefined;
   const q = r.requests;
@@ -140,8 +143,7 @@ export function textReport(r: AuditResult): string {
 
   // Near misses are listed in the inventory above.
   const findings = r.findings.filter((f) => f.ruleId !== 'file/near-miss');
-  const count = (sev: Finding['severity'], word: string) => plural(findings.filter((f) => f.severity === sev).length, word);
-  out.push(`Findings in policy files (${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'info')})`);
+  out.push(`Findings (${findingCounts(inv)}; near misses are listed above)`);
   for (const f of findings) {
     out.push(`  ${f.path}:${f.line}:${f.column}  ${f.severity}  ${f.message}  ${f.ruleId}`);
     if (f.witness) out.push(`    witness: ${JSON.stringify(f.witness)}`);

@@ -11,6 +11,7 @@ import { VERSION } from './version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
 import { createGitHubClient, type ClientEvent, type GitHubClient } from '../audit/client.js';
 import { SnapshotCache } from '../audit/cache.js';
+import { accessGraph } from '../audit/graph.js';
 import { AuditFatal } from '../audit/github.js';
 import { WorkspaceError } from '../audit/workspace.js';
 import { endpoints } from '../audit/github-url.js';
@@ -27,7 +28,7 @@ export interface AuditCommandOptions {
   claims?: string;
   claim?: string[];
   policyName?: string;
-  format: 'text' | 'json' | 'markdown' | 'sarif';
+  format: 'text' | 'json' | 'markdown' | 'sarif' | 'graph';
   output?: string;
   cacheDir?: string;
   tokenEnv?: string;
@@ -99,7 +100,7 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
   }
 
   const text =
-    opts.format === 'json' ? JSON.stringify(jsonReport(result), null, 2) + '\n' : opts.format === 'markdown' ? markdownReport(result) : opts.format === 'sarif' ? sarifReport(result, VERSION) : textReport(result);
+    opts.format === 'json' ? JSON.stringify(jsonReport(result), null, 2) + '\n' : opts.format === 'markdown' ? markdownReport(result) : opts.format === 'graph' ? JSON.stringify(accessGraph(result.grants), null, 2) + '\n' : opts.format === 'sarif' ? sarifReport(result, VERSION) : textReport(result);
   if (opts.output) {
     try {
       writeFileSync(opts.output, text);

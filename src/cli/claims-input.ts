@@ -48,7 +48,9 @@ export function readClaims(opts: { claims?: string; subject?: string; claim?: st
     claims[a.name] = a.value;
     derived.delete(a.name);
   }
-  return { claims, notes, derived };
+  // A note suggesting `--claim ref=...` says nothing once that claim is given.
+  const given = new Set((opts.claim ?? []).map((arg) => parseClaimAssignment(arg)!.name));
+  return { claims, notes: notes.filter((n) => ![...given].some((name) => n.includes(`--claim ${name}=`))), derived };
 }
 
 /**

@@ -7,6 +7,7 @@ import { GitError } from '../simulate.js';
 import { code, text as mdText } from '../report/markdown.js';
 import { UsageError, EXIT } from './errors.js';
 import { inertLines } from '../report/inert.js';
+import { plural } from '../report/summary.js';
 
 export interface DiffOptions {
   base?: string;
@@ -73,7 +74,7 @@ function textReport(diffs: readonly PolicyDiff[]): string {
     }
   }
   const wider = diffs.filter((d) => d.verdict === 'wider' || d.verdict === 'incomparable').length;
-  out.push('', `${diffs.length} policy file(s): ${wider} with new access or escalation, ${diffs.filter((d) => d.verdict === 'narrower').length} narrower, ${diffs.filter((d) => d.verdict === 'equivalent').length} equivalent${diffs.some((d) => d.verdict === 'undecided') ? ', some undecided' : ''}`);
+  out.push('', `${plural(diffs.length, 'policy file')}: ${wider} with new access or escalation, ${diffs.filter((d) => d.verdict === 'narrower').length} narrower, ${diffs.filter((d) => d.verdict === 'equivalent').length} equivalent${diffs.some((d) => d.verdict === 'undecided') ? ', some undecided' : ''}`);
   return inertLines(out) + '\n';
 }
 

@@ -1,8 +1,9 @@
 // `sts-policy lint`: report findings in the chosen format and compute the exit code; with --fix,
 // fix the files first and report what remains.
-import { writeFileSync } from 'node:fs';
-import { checkOptionsFor, lintPaths, type LintResult } from '../lint.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { checkOptionsFor, lintBytes, lintPaths, type LintResult } from '../lint.js';
 import { SettingsResolver } from '../config.js';
+import { expandGlobArgs } from '../load/glob-args.js';
 import { lintPathsConcurrently, type Concurrency } from '../lint-concurrent.js';
 import { summarize, plural } from '../report/summary.js';
 import { formatStylish } from '../report/stylish.js';
@@ -10,7 +11,7 @@ import { colorEnabled, palette } from '../report/colors.js';
 import type { SourceText } from '../load/text.js';
 import { compareFindings } from '../findings.js';
 import { isValidityError } from '../validate/policy.js';
-import { EXIT } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 import { inert } from '../report/inert.js';
 import { VERSION } from './version.js';
 
@@ -27,14 +28,28 @@ export interface LintOptions {
   fixUnsafe?: boolean;
   fixDryRun?: boolean;
   concurrency?: Concurrency;
+  /** The path of the policy `-` reads from stdin. */
+  stdinFilename?: string;
 }
 
+/** Without --stdin-filename, stdin is checked as the default policy. */
+const STDIN_NAME = '.atmos/pro/sts/default.yaml';
+
 export async function runLint(paths: string[], opts: LintOptions): Promise<number> {
-  const targets = paths.length ? paths : ['.'];
+  const globbed = expandGlobArgs(paths.length ? paths : ['.']);
+  if (globbed.errors.length) {
+    for (const e of globbed.errors) process.stderr.write(`sts-policy: ${e}\n`);
+    return EXIT.usage;
+  }
+  const targets = globbed.paths;
   const settings = new SettingsResolver({ configPath: opts.config });
   const fixing = opts.fix || opts.fixUnsafe || opts.fixDryRun;
   // Fixing needs every parsed document, so it stays on the main thread.
-  let result = fixing ? lintPaths(targets, { settings, ignores: opts.ignores }) : await lintPathsConcurrently(targets, { settings, ignores: opts.ignores, concurrency: opts.concurrency ?? 'auto', texts: opts.format === 'stylish' || opts.format === 'sarif' });
+  if (targets.includes('-')) {
+    if (targets.length > 1) throw new UsageError('`-` (stdin) is the only path when given');
+    if (fixing) throw new UsageError('--fix writes files: it cannot fix stdin (try --fix-dry-run on a file)');
+  } else if (opts.stdinFilename !== undefined) throw new UsageError('--stdin-filename names the policy read from stdin: give `-` as the path');
+  let result = targets[0] === '-' ? lintBytes(opts.stdinFilename ?? STDIN_NAME, readFileSync(0), { settings, ignores: opts.ignores }) : fixing ? lintPaths(targets, { settings, ignores: opts.ignores }) : await lintPathsConcurrently(targets, { settings, ignores: opts.ignores, concurrency: opts.concurrency ?? 'auto', texts: opts.format === 'stylish' || opts.format === 'sarif' });
   if (result.errors.length) {
     for (const e of result.errors) process.stderr.write(`sts-policy: ${inert(e)}\n`);
     return EXIT.usage;
@@ -118,7 +133,10 @@ const visible = (result: LintResult, opts: LintOptions) => (opts.quiet ? result.
 function exitCode(result: LintResult, opts: LintOptions): number {
   const summary = summarize(result.files.length, visible(result, opts));
   if (summary.errors) return EXIT.findings;
-  if (opts.maxWarnings !== undefined && summary.warnings > opts.maxWarnings) return EXIT.findings;
+  if (opts.maxWarnings !== undefined && summary.warnings > opts.maxWarnings) {
+    process.stderr.write(`sts-policy: too many warnings (${summary.warnings}, maximum ${opts.maxWarnings})\n`);
+    return EXIT.findings;
+  }
   return EXIT.ok;
 }
 

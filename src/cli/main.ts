@@ -17,12 +17,12 @@ const program = new Command('sts-policy')
   .version(VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
-  .addHelpText('after', '\nExit codes: 0 ok, 1 findings (or a failed expectation), 2 usage error or nothing to check, 3 internal failure.');
+  .addHelpText('after', '\nColour: only on a terminal; --color (or FORCE_COLOR=1) forces it, --no-color (or NO_COLOR) turns it off, for any command.\nExit codes: 0 ok, 1 findings (or a failed expectation), 2 usage error or nothing to check, 3 internal failure.');
 
 program
   .command('lint')
   .description('Validate trust policies against the v1alpha1 schema and report located findings.')
-  .argument('[paths...]', 'files, repository roots, or folders of clones (default: .)')
+  .argument('[paths...]', 'files, repository roots, folders of clones, or - for a policy on stdin (default: .)')
   .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json', 'sarif', 'github']).default('stylish'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--max-warnings <n>', 'exit 1 when there are more than n warnings', parseCount)
@@ -33,6 +33,7 @@ program
   .option('--fix', 'apply safe fixes in place, then report what remains')
   .option('--fix-unsafe', 'also apply unsafe fixes (they may change who can mint: review the diff)')
   .option('--fix-dry-run', 'print a unified diff of what --fix (or --fix-unsafe) would change; write nothing')
+  .option('--stdin-filename <path>', 'the path of the policy read from stdin (`-`): its name and its repository\'s settings (default: .atmos/pro/sts/default.yaml)')
   .option('--concurrency <n>', 'worker threads: a number, `auto` (one per core but one, at least one, from 300 files) or `off` (main thread)', parseConcurrency, 'auto')
   .addHelpText(
     'after',
@@ -43,6 +44,7 @@ Examples:
   sts-policy lint --format sarif -o sts.sarif
   sts-policy lint --fix-dry-run        # show the safe fixes as a diff
   sts-policy lint --config ci/.sts-policy.yaml
+  cat ci.yaml | sts-policy lint - --stdin-filename .atmos/pro/sts/ci.yaml
 
 Settings: .sts-policy.yaml at the repository root (the nearest folder with .git or .atmos):
   owners: [acme]                 # trusted owners (default: the owner of the origin remote in .git/config)
@@ -198,7 +200,7 @@ program
   .option('--claims <file>', 'predict for these token claims: a JSON object or a raw JWT (decoded, never verified); - for stdin')
   .option('--claim <name=value>', 'add or override a caller claim (repeatable)', collect)
   .option('--policy-name <name>', 'audit only this policy name (predictions use it; default: every policy is audited, predictions use default)')
-  .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown', 'sarif']).default('text'))
+  .addOption(new Option('-f, --format <format>', 'output format (graph: the access map as JSON nodes and edges)').choices(['text', 'json', 'markdown', 'sarif', 'graph']).default('text'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--cache-dir <dir>', "keep each repo's policy folder keyed by its default-branch commit: a re-run reads only repos that changed (the cache holds policy texts; it is written 0600)")
   .option('--token-env <name>', 'read the token from this environment variable (default: GITHUB_TOKEN, then GH_TOKEN)')
@@ -268,4 +270,23 @@ function fail(e: unknown): void {
   }
 }
 
-program.parseAsync(process.argv).catch(fail);
+/**
+ * `--color` / `--no-color` anywhere before `--`, for every command (ESLint's flags): they set what
+ * every renderer already reads, FORCE_COLOR and NO_COLOR, and the last one given wins.
+ */
+function colorFlags(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.filter((a, i) => {
+    if ((end >= 0 && i > end) || (a !== '--color' && a !== '--no-color')) return true;
+    if (a === '--color') {
+      delete process.env.NO_COLOR;
+      process.env.FORCE_COLOR = '1';
+    } else {
+      delete process.env.FORCE_COLOR;
+      process.env.NO_COLOR = '1';
+    }
+    return false;
+  });
+}
+
+program.parseAsync(colorFlags(process.argv)).catch(fail);

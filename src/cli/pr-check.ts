@@ -9,6 +9,8 @@ import { checkPullRequest, type FailOn, type PolicyCheck, type PrCheckResult } f
 import type { Finding } from '../model.js';
 import { GitError } from '../simulate.js';
 import { formatGithub } from '../report/github.js';
+import { writeActionOutputs } from '../report/action-outputs.js';
+import { plural } from '../report/summary.js';
 import { code, text } from '../report/markdown.js';
 import { markdown as diffMarkdown } from './diff.js';
 import { ApiError, createGithubApi, type GithubApi } from '../github-api.js';
@@ -82,7 +84,7 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
   const annotated = pickAnnotations(result);
   const body = summaryMarkdown(result, opts, pr);
   const skipped = result.findings.length - annotated.length;
-  const annotationNote = skipped > 0 ? `\n${skipped} finding(s) were not annotated (GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations per level per step); every finding is listed above.\n` : '';
+  const annotationNote = skipped > 0 ? `\n${plural(skipped, 'finding')} ${skipped === 1 ? 'was' : 'were'} not annotated (GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations per level per step); every finding is listed above.\n` : '';
   appendSummary(env, redact(cap(body + annotationNote, MAX_SUMMARY_BYTES)));
 
   let comment: { action: 'created' | 'updated'; url: string } | undefined;
@@ -96,6 +98,7 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
     }
   }
 
+  if (env.GITHUB_OUTPUT) writeActionOutputs(env.GITHUB_OUTPUT, actionOutputs(result));
   const inActions = env.GITHUB_ACTIONS === 'true';
   if (opts.format === 'json') process.stdout.write(redact(JSON.stringify(jsonReport(result, opts, pr, comment), null, 2) + '\n'));
   else {
@@ -245,7 +248,7 @@ function textReport(r: PrCheckResult, pr: PullRequestContext | undefined, commen
   for (const e of r.codeowners.errors) out.push(`  ${plain(r.codeowners.path ?? 'CODEOWNERS')} (base) line ${e.line}: ${plain(e.message)}`);
   for (const c of r.codeowners.ownershipChanges) out.push(`  CODEOWNERS edit: ${plain(c.path)} owners ${plain(c.before?.join(' ') || 'none')} -> ${plain(c.after?.join(' ') || 'none')} once merged`);
   if (comment) out.push('', `comment ${comment.action}: ${plain(comment.url)}`);
-  out.push('', r.failures.length ? `FAIL: ${r.failures.length} problem(s)` : `PASS: ${r.policies.length} trust policy change(s) checked`);
+  out.push('', r.failures.length ? `FAIL: ${plural(r.failures.length, 'problem')}` : `PASS: ${plural(r.policies.length, 'trust policy change')} checked`);
   for (const f of r.failures) out.push(`  - ${plain(f.path)}: ${plain(f.message)}`);
   return out.join('\n') + '\n';
 }
@@ -298,6 +301,18 @@ function counts(findings: readonly Finding[]): string {
   const n = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
   const parts = [[n('error'), 'error'], [n('warning'), 'warning'], [n('info'), 'info']] as const;
   return parts.filter(([k]) => k).map(([k, w]) => `${k} ${w}${k === 1 ? '' : 's'}`).join(', ') || 'none';
+}
+
+/** The Action's step outputs: the verdict, whether an approval is missing, and counts. */
+function actionOutputs(r: PrCheckResult) {
+  const count = (severity: Finding['severity']) => r.findings.filter((f) => f.severity === severity).length;
+  return {
+    verdict: r.failures.length ? 'fail' : 'pass',
+    'needs-approval': r.policies.some((p) => p.needsApproval && p.approval !== 'approved'),
+    policies: r.policies.length,
+    errors: count('error'),
+    warnings: count('warning'),
+  };
 }
 
 function jsonReport(r: PrCheckResult, opts: PrCheckCliOptions, pr: PullRequestContext | undefined, comment: { action: string; url: string } | undefined) {

@@ -94,6 +94,8 @@ function jsonReport(predictions: RepoPrediction[], input: ClaimsSource) {
           outcome: p.outcome,
           policyPath: p.policyPath ?? null,
           rule: p.evaluation?.rule ?? null,
+          // The number text output shows (`rule 1`): `rule` stays the 0-based index of the wire contract.
+          ruleNumber: typeof p.evaluation?.rule === 'number' ? p.evaluation.rule + 1 : null,
           line: p.evaluation?.line ?? null,
           permissions: p.evaluation?.permissions ?? null,
           otherMatches: p.evaluation?.otherMatches ?? [],

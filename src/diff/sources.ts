@@ -1,9 +1,9 @@
 // The two sides of a diff: two files, two directories, or two git revisions of a repository
 // (blobs read from git objects, never by following the work tree; head may be the work tree).
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync } from 'node:fs';
-import { relative, sep, join } from 'node:path';
-import { POLICY_DIR, type Finding, type Policy } from '../model.js';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { basename, relative, sep, join } from 'node:path';
+import { POLICY_DIR, POLICY_NAME_PATTERN, type Finding, type Policy } from '../model.js';
 import { readPolicyFile, type ReadResult } from '../load/read.js';
 import { discover, policyNameOf } from '../load/discover.js';
 import { readPolicy, isValidityError } from '../validate/policy.js';
@@ -55,13 +55,15 @@ export function dirPairs(beforeDir: string, afterDir: string): PolicyPair[] {
   const collect = (dir: string) => {
     const map = new Map<string, string>();
     for (const t of discover([dir]).targets) if (t.kind === 'policy') map.set(relative(dir, t.path).split(sep).join('/'), t.path);
+    // A folder of policy files (a copy of `sts/`: `before/default.yaml`) rather than of repositories.
+    if (!map.size && existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.yaml') && POLICY_NAME_PATTERN.test(f.slice(0, -5))) map.set(f, join(dir, f));
     return map;
   };
   const a = collect(beforeDir);
   const b = collect(afterDir);
   const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
   return keys.map((k) => {
-    const load = (p: string | undefined) => (p ? version(p, policyNameOf(p) ?? 'policy', readPolicyFile(p), true) : null);
+    const load = (p: string | undefined) => (p ? version(p, policyNameOf(p) ?? basename(p, '.yaml'), readPolicyFile(p), true) : null);
     return { path: k, before: load(a.get(k)), after: load(b.get(k)) };
   });
 }

@@ -56,6 +56,8 @@ export function claimsFromSubject(sub: string): DerivedClaims {
     claims.environment = ctx.environment;
     notes.push('an environment job: its subject names the environment, not the ref; `ref` and `ref_type` are unknown (add --claim ref=refs/heads/main)');
   } else {
+    // A pull_request run's ref is `refs/pull/N/merge`, and its token says `ref_type: branch` (GITHUB-OIDC.md).
+    claims.ref_type = 'branch';
     notes.push('a pull_request subject carries no branch: `ref` would be `refs/pull/<N>/merge` (add --claim ref=refs/pull/N/merge)');
   }
   return { claims, notes };

@@ -2,7 +2,7 @@
 // Directories are walked without following symlinks; a symlink at a policy path is kept as a
 // target so reading it reports the link.
 import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
-import { basename, join, normalize, sep } from 'node:path';
+import { basename, join, normalize, resolve, sep } from 'node:path';
 import { CONFIG_FILE, POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
 
 export type Target =
@@ -55,7 +55,8 @@ export function planDiscovery(paths: readonly string[], limit: { visits: number;
   const targets: Target[] = [];
   const errors: string[] = [];
   const queue: WalkUnit[] = [];
-  for (const p of paths) {
+  for (const named of paths) {
+    const p = upToRepoRoot(named);
     let stat;
     try {
       stat = lstatSync(p);
@@ -80,6 +81,18 @@ export function planDiscovery(paths: readonly string[], limit: { visits: number;
   let head = 0;
   for (; head < queue.length && head < limit.visits && queue.length - head < limit.units; head++) queue.push(...visit(queue[head]!, targets));
   return { targets, units: queue.slice(head), errors };
+}
+
+/**
+ * A folder inside a repository's `.atmos/` (lint run in `.atmos/pro/sts/`) stands for that
+ * repository, as ESLint looks upward: discovery starts at its root. A path that names `.atmos`
+ * itself is taken as written.
+ */
+function upToRepoRoot(p: string): string {
+  if (/(^|\/)\.atmos(\/|$)/.test(p.split(sep).join('/'))) return p;
+  const parts = resolve(p).split(sep);
+  const at = parts.lastIndexOf('.atmos');
+  return at < 0 ? p : normalize(join(p, ...parts.slice(at).map(() => '..')));
 }
 
 /** The targets under a folder left to walk. */

@@ -80,6 +80,12 @@ function readBounded(path: string, max: number, words: Words): ReadResult {
   }
 }
 
+/** A policy's bytes read whole (a file, stdin): refused over the size bound, else decoded. */
+export function policyFromBytes(bytes: Uint8Array): ReadResult {
+  if (bytes.length > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${MAX_POLICY_BYTES} bytes; larger policies are refused` };
+  return decodePolicyBytes(bytes);
+}
+
 const unreadable = (e: unknown): ReadResult => ({ ok: false, ruleId: 'file/unreadable', message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
 
 /** Why the open failed, from an lstat of the path: a symbolic link, a directory (opened read-only it would not fail), or the error itself. */

@@ -7,9 +7,22 @@ import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding } from '../model.js';
 import type { SourceText } from '../load/text.js';
 import { allRuleMetas, docsUrl } from '../findings.js';
+import type { RuleMeta } from '../validate/codes.js';
 import type { IgnoredFinding } from '../ignores.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
+
+/** Rules about who can mint what: GitHub code scanning sorts and filters these by security severity. */
+const SECURITY = /^(security|permissions)\//;
+/** GitHub's bands: >= 7.0 high, >= 4.0 medium, else low; a rule's default severity picks its band. */
+const SECURITY_SEVERITY = { error: '8.0', warning: '5.0', info: '2.0' } as const;
+
+/** `tags` (the rule's category, and `security` for security rules) and `security-severity`. */
+function ruleProperties(m: RuleMeta): { tags: string[]; 'security-severity'?: string } {
+  const category = m.id.split('/')[0]!;
+  if (!SECURITY.test(m.id)) return { tags: [category] };
+  return { tags: [...new Set(['security', category])], 'security-severity': SECURITY_SEVERITY[m.severity] };
+}
 
 /** Ignored findings are kept as results with an in-source suppression, as code scanning expects. */
 export function formatSarif(findings: readonly Finding[], sources: ReadonlyMap<string, SourceText>, version: string, cwd = process.cwd(), ignored: readonly IgnoredFinding[] = []): string {
@@ -20,6 +33,7 @@ export function formatSarif(findings: readonly Finding[], sources: ReadonlyMap<s
     shortDescription: { text: m.description },
     helpUri: docsUrl(m.id),
     defaultConfiguration: { level: LEVEL[m.severity] },
+    properties: ruleProperties(m),
   }));
   const index = new Map(metas.map((m, i) => [m.id, i]));
   const occurrences = new Map<string, number>();

@@ -1,11 +1,12 @@
-// Runs the lint rules over a valid policy; a question the analysis cannot decide within its bounds
-// becomes an `analysis/not-analysed` info finding, never a crash or a silent pass, except that a
-// security rule reports a matcher it cannot analyse at its own severity (it may admit anything).
+// Runs the lint rules over a valid policy (or the valid rules of an invalid one); a question the
+// analysis cannot decide within its bounds becomes an `analysis/not-analysed` info finding, never a
+// crash or a silent pass, except that a security rule reports a matcher it cannot analyse at its
+// own severity (it may admit anything).
 import type { Finding, Matcher, Policy, Rule, Severity } from '../model.js';
 import { matcherNfa } from '../analysis/rule-analysis.js';
 import { makeFinding, registerRule } from '../findings.js';
 import { NotAnalysable } from '../analysis/nfa.js';
-import type { ValidatedPolicy } from '../validate/policy.js';
+import { lintedPolicy, type ValidatedPolicy } from '../validate/policy.js';
 import type { LintConfig, Report, RuleContext } from './framework.js';
 import { LINT_RULES } from '../../rules/index.js';
 
@@ -13,7 +14,7 @@ for (const r of LINT_RULES) registerRule(r.meta);
 registerRule({ id: 'analysis/not-analysed', severity: 'info', description: 'A lint rule could not decide a question within its bounds, or a construct is outside what it analyses.' });
 
 export function runLintRules(validated: ValidatedPolicy, config: LintConfig, trustedOwners?: readonly string[]): Finding[] {
-  const policy = validated.policy;
+  const policy = lintedPolicy(validated);
   if (!policy) return [];
   const findings: Finding[] = [];
   // One context per policy, pointed at each rule in turn (a lint of many files ran 20 rules each).

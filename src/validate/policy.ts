@@ -18,6 +18,11 @@ export interface ValidatedPolicy {
   doc?: Document;
   /** Present when the policy is valid (no error finding): what the server would evaluate. */
   policy?: Policy;
+  /**
+   * When the policy is invalid: the rules that are valid on their own (indexes kept), so lint runs
+   * its rules on them and reports every independent problem in one pass. STS evaluates none of them.
+   */
+  partial?: Policy;
   findings: Finding[];
 }
 
@@ -63,7 +68,13 @@ export function validatePolicyText(path: string, name: string, text: string): Va
   const data = parsed.data as Data;
   const mergeKeys = doc && text.includes('<<') ? mergeKeyFindings(path, source, doc) : [];
   const spanAt = (p: SchemaProblem | { path: PathSegment[]; at: 'key' | 'value' }) => spanOf(source, parsed.locate, p.path, p.at);
+  // Rules a validity problem sits in or under; a problem elsewhere (apiVersion, metadata) leaves them whole.
+  const broken = new Set<number>();
+  const breaks = (path: readonly PathSegment[]) => {
+    if (path[0] === 'spec' && path[1] === 'rules' && typeof path[2] === 'number') broken.add(path[2]);
+  };
   const findings: Finding[] = schemaProblems(data).map((p) => {
+    breaks(p.path);
     const span = spanAt(p);
     return makeFinding(path, p.ruleId, p.message, span, { fix: p.replacement ? { range: [span.start, span.end], text: p.replacement, safe: isSafeRename(source.text.slice(span.start, span.end), p.replacement), description: `write ${p.replacement}` } : null });
   });
@@ -84,8 +95,10 @@ export function validatePolicyText(path: string, name: string, text: string): Va
         if (typeof pattern !== 'string') continue;
         const check = checkRegex(pattern);
         const at = { path: ['spec', 'rules', i, 'match', claim, 'regex'], at: 'value' as const };
-        if (!check.ok) findings.push(makeFinding(path, 'schema/invalid-regex', `RE2 (Go regexp) rejects this regex: ${check.message}${regexHint(check.message, pattern)}`, spanAt(at)));
-        else {
+        if (!check.ok) {
+          broken.add(i);
+          findings.push(makeFinding(path, 'schema/invalid-regex', `RE2 (Go regexp) rejects this regex: ${check.message}${regexHint(check.message, pattern)}`, spanAt(at)));
+        } else {
           effective.set(pattern, check.effective);
           for (const p of check.portable)
             findings.push(makeFinding(path, 'regex/go-version-dependent', `\`${p.written}\` is accepted only by Go 1.25 and later: whether STS accepts it depends on its Go version; write \`${p.portable}\``, spanAt(at)));
@@ -100,13 +113,12 @@ export function validatePolicyText(path: string, name: string, text: string): Va
   });
 
   findings.push(...mergeKeys);
-  if (findings.some(isValidityError)) return { path, name, source, doc, findings };
-  const policy: Policy = {
-    name,
-    path,
-    rules: rules.map((rule, index) => buildRule(rule as RawRule, index, (p, at) => spanOf(source, parsed.locate, ['spec', 'rules', index, ...p], at), effective)),
-  };
-  return { path, name, source, doc, policy, findings };
+  const build = (rule: unknown, index: number) => buildRule(rule as RawRule, index, (p, at) => spanOf(source, parsed.locate, ['spec', 'rules', index, ...p], at), effective);
+  if (findings.some(isValidityError)) {
+    const whole = rules.flatMap((rule, index) => (broken.has(index) ? [] : [build(rule, index)]));
+    return { path, name, source, doc, findings, partial: whole.length ? { name, path, rules: whole } : undefined };
+  }
+  return { path, name, source, doc, policy: { name, path, rules: rules.map(build) }, findings };
 }
 
 /** Each `<<` merge key (read as a merge, as Go's yaml.v3 does: the reading that grants more). */
@@ -127,6 +139,9 @@ export function mergeKeyNote(findings: readonly Finding[]): string[] {
   const lines = findings.filter((f) => f.ruleId === 'yaml/merge-key').map((f) => f.line);
   return lines.length ? [`the policy uses a \`<<\` merge key (line ${lines.join(', ')}), which YAML parsers read differently: this prediction takes the merged reading, which grants more`] : [];
 }
+
+/** What lint's rules look at: the policy, or the valid rules of an invalid one. */
+export const lintedPolicy = (v: Pick<ValidatedPolicy, 'policy' | 'partial'>): Policy | undefined => v.policy ?? v.partial;
 
 /**
  * Findings that predict `trust_policy_invalid`. Others, even errors such as a level GitHub does not
