@@ -54,6 +54,12 @@ describe('lint - (stdin) and --stdin-filename', () => {
       expect(r.stderr).toMatch(/^sts-policy: .*(stdin|-)/);
     }
   });
+
+  it('stdin over the 1 MiB policy bound is refused as a file would be, and read no further', () => {
+    const r = runCli(['lint', '-', '--format', 'json'], { input: `# ${'x'.repeat(1024 * 1024)}\n` });
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId)).toEqual(['file/too-large']);
+  });
 });
 
 describe('upward search: lint run inside .atmos/pro/sts/', () => {

@@ -1,6 +1,5 @@
 // Builds the claim set for `simulate` (and `explore`) from --claims, --subject and --claim.
-import { closeSync, openSync, readSync } from 'node:fs';
-import { MAX_INPUT_BYTES } from '../load/read.js';
+import { MAX_INPUT_BYTES, readCapped } from '../load/read.js';
 import type { Claims } from '../model.js';
 import { claimsFromSubject, decodeClaimsInput, parseClaimAssignment } from '../engine/claims.js';
 import { UsageError } from './errors.js';
@@ -53,31 +52,10 @@ export function readClaims(opts: { claims?: string; subject?: string; claim?: st
   return { claims, notes: notes.filter((n) => ![...given].some((name) => n.includes(`--claim ${name}=`))), derived };
 }
 
-/**
- * Reads a claims file the user names, capped at MAX_INPUT_BYTES: a path like /dev/zero or an
- * endless pipe must end in a usage error, not fill memory. The path is the user's own, so a link
- * or a pipe (`--claims <(...)`) is read as given.
- */
+
+/** A claims file the user names (or stdin, fd 0), at most MAX_INPUT_BYTES: /dev/zero is refused, not read. */
 export function readClaimsFile(path: string | number): string {
-  const fd = typeof path === 'number' ? path : openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(MAX_INPUT_BYTES + 1);
-    let n = 0;
-    for (let got; n < buf.length; n += got) {
-      try {
-        got = readSync(fd, buf, n, buf.length - n, null);
-      } catch (e) {
-        // A non-blocking stdin has nothing yet: wait a little rather than spin.
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-        got = 0;
-        continue;
-      }
-      if (got === 0) break;
-    }
-    if (n > MAX_INPUT_BYTES) throw new UsageError(`--claims ${typeof path === 'number' ? '-' : path}: over ${MAX_INPUT_BYTES} bytes; a claims JSON or JWT is far smaller`);
-    return buf.subarray(0, n).toString('utf8');
-  } finally {
-    if (typeof path !== 'number') closeSync(fd);
-  }
+  const bytes = readCapped(path, MAX_INPUT_BYTES);
+  if (bytes.length > MAX_INPUT_BYTES) throw new UsageError(`--claims ${typeof path === 'number' ? '-' : path}: over ${MAX_INPUT_BYTES} bytes; a claims JSON or JWT is far smaller`);
+  return bytes.toString('utf8');
 }

@@ -1,6 +1,7 @@
 // `sts-policy lint`: report findings in the chosen format and compute the exit code; with --fix,
 // fix the files first and report what remains.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { MAX_POLICY_BYTES, readCapped } from '../load/read.js';
 import { checkOptionsFor, lintBytes, lintPaths, type LintResult } from '../lint.js';
 import { SettingsResolver } from '../config.js';
 import { expandGlobArgs } from '../load/glob-args.js';
@@ -49,7 +50,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
     if (targets.length > 1) throw new UsageError('`-` (stdin) is the only path when given');
     if (fixing) throw new UsageError('--fix writes files: it cannot fix stdin (try --fix-dry-run on a file)');
   } else if (opts.stdinFilename !== undefined) throw new UsageError('--stdin-filename names the policy read from stdin: give `-` as the path');
-  let result = targets[0] === '-' ? lintBytes(opts.stdinFilename ?? STDIN_NAME, readFileSync(0), { settings, ignores: opts.ignores }) : fixing ? lintPaths(targets, { settings, ignores: opts.ignores }) : await lintPathsConcurrently(targets, { settings, ignores: opts.ignores, concurrency: opts.concurrency ?? 'auto', texts: opts.format === 'stylish' || opts.format === 'sarif' });
+  let result = targets[0] === '-' ? lintBytes(opts.stdinFilename ?? STDIN_NAME, readCapped(0, MAX_POLICY_BYTES), { settings, ignores: opts.ignores }) : fixing ? lintPaths(targets, { settings, ignores: opts.ignores }) : await lintPathsConcurrently(targets, { settings, ignores: opts.ignores, concurrency: opts.concurrency ?? 'auto', texts: opts.format === 'stylish' || opts.format === 'sarif' });
   if (result.errors.length) {
     for (const e of result.errors) process.stderr.write(`sts-policy: ${inert(e)}\n`);
     return EXIT.usage;

@@ -80,6 +80,35 @@ function readBounded(path: string, max: number, words: Words): ReadResult {
   }
 }
 
+/**
+ * Reads what the user names on the command line (stdin as fd 0, `--claims FILE`) whole, but never
+ * more than `max` + 1 bytes: a longer result means "too large", and /dev/zero or an endless pipe
+ * ends instead of filling memory. The path is the user's own, so a link or a pipe is read as given.
+ */
+export function readCapped(source: string | number, max: number): Buffer {
+  const fd = typeof source === 'number' ? source : openSync(source, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(max + 1);
+    let n = 0;
+    while (n < buf.length) {
+      let got: number;
+      try {
+        got = readSync(fd, buf, n, buf.length - n, null);
+      } catch (e) {
+        // A non-blocking stdin with nothing yet: wait a little rather than spin.
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    if (typeof source !== 'number') closeSync(fd);
+  }
+}
+
 /** A policy's bytes read whole (a file, stdin): refused over the size bound, else decoded. */
 export function policyFromBytes(bytes: Uint8Array): ReadResult {
   if (bytes.length > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${MAX_POLICY_BYTES} bytes; larger policies are refused` };
