@@ -227,6 +227,22 @@ describe('pr-check: approvals through the GitHub API', () => {
     expect((await prCheck({ repo: narrower, args: ['--fail-on', 'any-change'] })).code).toBe(1);
     expect((await prCheck({ repo: widened(), args: ['--fail-on', 'escalation'] })).code).toBe(0);
   });
+
+  it('--fail-on escalation needs an approval for new callers that get write or a sensitive permission', async () => {
+    const addRule = (permissions: Record<string, string>) =>
+      `${BASE_POLICY}    - match:\n        repository_owner: "acme"\n        ref: "refs/tags/release-*"\n      permissions:\n${Object.entries(permissions).map(([k, v]) => `        ${k}: ${v}\n`).join('')}`;
+    for (const permissions of [{ contents: 'write' }, { workflows: 'write' }, { administration: 'write' }, { organization_secrets: 'read' }]) {
+      const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: addRule(permissions) });
+      const r = await prCheck({ repo, args: ['--fail-on', 'escalation', '--format', 'json'] });
+      expect(r.code, JSON.stringify(permissions)).toBe(1);
+      expect(json(r).failures).toEqual([{ path: DEFAULT, reason: 'unapproved', message: expect.stringContaining('without an approval') }]);
+      const approved = await prCheck({ repo, args: ['--fail-on', 'escalation'], github: { reviews: [approve('alice', repo.head)] } });
+      expect(approved.code, JSON.stringify(permissions)).toBe(0);
+    }
+    // Read-only new access is "wider", not an escalation.
+    const readOnly = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: addRule({ contents: 'read', issues: 'read' }) });
+    expect((await prCheck({ repo: readOnly, args: ['--fail-on', 'escalation'] })).code).toBe(0);
+  });
 });
 
 describe('pr-check: API failures are exit 3, never a pass', () => {
