@@ -209,6 +209,8 @@ describe('pr-check: approvals through the GitHub API', () => {
     for (const login of ['frank', 'gina']) {
       const r = await prCheck({ repo, github: { teams, reviews: [approve(login, repo.head)] } });
       expect(r.code, login).toBe(1);
+      // GitHub's 404 for a non-member is an ordinary "no", not something to warn about.
+      expect(r.stderr, login).toBe('');
     }
   });
 
@@ -231,7 +233,7 @@ describe('pr-check: approvals through the GitHub API', () => {
   it('--fail-on escalation needs an approval for new callers that get write or a sensitive permission', async () => {
     const addRule = (permissions: Record<string, string>) =>
       `${BASE_POLICY}    - match:\n        repository_owner: "acme"\n        ref: "refs/tags/release-*"\n      permissions:\n${Object.entries(permissions).map(([k, v]) => `        ${k}: ${v}\n`).join('')}`;
-    for (const permissions of [{ contents: 'write' }, { workflows: 'write' }, { administration: 'write' }, { organization_secrets: 'read' }]) {
+    for (const permissions of [{ contents: 'write' }, { workflows: 'write' }, { administration: 'write' }, { organization_secrets: 'read' }] as Record<string, string>[]) {
       const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: addRule(permissions) });
       const r = await prCheck({ repo, args: ['--fail-on', 'escalation', '--format', 'json'] });
       expect(r.code, JSON.stringify(permissions)).toBe(1);
@@ -326,11 +328,40 @@ describe('pr-check --comment', () => {
     expect(server.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
   });
 
-  it('a comment the token may not write is exit 3, even when the check itself passed', async () => {
+  it("a fork's read-only token (403 on the comment) leaves the verdict to the check: summary and annotations still report", async () => {
     const repo = widened();
-    const r = await prCheck({ repo, github: { reviews: [approve('alice', repo.head)], failures: [{ method: 'POST', path: '/comments', status: 403, message: 'Resource not accessible by integration', times: Infinity }] }, args: ['--comment'] });
+    const forbidden = { method: 'POST', path: '/comments', status: 403, message: 'Resource not accessible by integration', times: Infinity };
+    const passed = await prCheck({ repo, github: { reviews: [approve('alice', repo.head)], failures: [forbidden] }, args: ['--comment'], env: { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: repo.dir } });
+    expect(passed.code).toBe(0);
+    expect(passed.stderr).toContain('commenting on pull request #7 failed (HTTP 403): Resource not accessible by integration');
+    expect(passed.stderr).toContain('the comment was not written');
+    expect(passed.stdout).toContain('comment not written');
+    expect(passed.summary).toContain('✅ sts-policy pr-check passed');
+    const failed = await prCheck({ repo, github: { failures: [forbidden] }, args: ['--comment'], env: { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: repo.dir } });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^::error .*title=pr-check\/unapproved/m);
+    expect(failed.summary).toContain('❌ sts-policy pr-check failed');
+  });
+
+  it('other comment failures (a 5xx that persists) are still exit 3', async () => {
+    const repo = widened();
+    const r = await prCheck({ repo, github: { reviews: [approve('alice', repo.head)], failures: [{ method: 'POST', path: '/comments', status: 502, message: 'Bad Gateway', times: Infinity }] }, args: ['--comment'] });
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('commenting on pull request #7 failed (HTTP 403): Resource not accessible by integration');
+    expect(r.stderr).toContain('this is not a pass');
+  });
+
+  it('a pull request that changes no policy gets no new comment; an existing one is updated', async () => {
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice'), 'README.md': 'a\n' }, { 'README.md': 'b\n' });
+    const none = await prCheck({ repo, args: ['--comment'] });
+    expect(none.code).toBe(0);
+    expect(none.github.comments).toEqual([]);
+    expect(none.github.requests.filter((q) => q.method === 'POST')).toEqual([]);
+    expect(none.summary).toContain('No trust policy changed.');
+    const earlier = { id: 5, body: '<!-- sts-policy:pr-check -->\nold report', user: { login: 'github-actions[bot]', type: 'Bot' as const }, html_url: 'https://github.test/c/5' };
+    const kept = await prCheck({ repo, github: { comments: [earlier] }, args: ['--comment'] });
+    expect(kept.code).toBe(0);
+    expect(kept.github.comments).toHaveLength(1);
+    expect(kept.github.comments[0]!.body).toContain('No trust policy changed.');
   });
 });
 

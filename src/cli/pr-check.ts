@@ -84,14 +84,21 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
   const annotationNote = skipped > 0 ? `\n${skipped} finding(s) were not annotated (GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations per level per step); every finding is listed above.\n` : '';
   appendSummary(env, redact(cap(body + annotationNote, MAX_SUMMARY_BYTES)));
 
-  let comment: { action: 'created' | 'updated'; url: string } | undefined;
+  let comment: CommentOutcome | undefined;
   if (opts.comment && api && pr) {
+    // A pull request that touches no policy gets no new comment; one written earlier is kept current.
+    const quiet = !result.policies.length && !result.findings.length && !result.failures.length;
     try {
-      comment = await upsertComment(api, pr.author, redact(`${COMMENT_MARKER}\n${cap(body, MAX_COMMENT_CHARS)}`));
+      comment = await upsertComment(api, pr.author, redact(`${COMMENT_MARKER}\n${cap(body, MAX_COMMENT_CHARS)}`), quiet);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      warn(`${e.message}\nsts-policy: the check could not complete: this is not a pass`);
-      return EXIT.internal;
+      // A fork's token is read-only: the verdict stands, reported through the summary and annotations.
+      if (e.status !== 403) {
+        warn(`${e.message}\nsts-policy: the check could not complete: this is not a pass`);
+        return EXIT.internal;
+      }
+      warn(`${e.message}\nsts-policy: the comment was not written (a fork pull request's token is read-only); the job summary and annotations carry the report, and the exit code is the check's verdict`);
+      comment = { action: 'not-written', url: '' };
     }
   }
 
@@ -169,11 +176,14 @@ function topLevel(dir: string): string {
   }
 }
 
-async function upsertComment(api: GithubApi, author: string, body: string) {
+type CommentOutcome = { action: 'created' | 'updated' | 'not-written'; url: string };
+
+async function upsertComment(api: GithubApi, author: string, body: string, quiet: boolean): Promise<CommentOutcome | undefined> {
   // Ours is the first comment that starts with the marker; one by the PR author is never taken for it.
   const mine = (await api.listComments()).find((c) => c.body.startsWith(COMMENT_MARKER) && c.login?.toLowerCase() !== author.toLowerCase());
-  if (mine) return { action: 'updated' as const, url: (await api.updateComment(mine.id, body)).url };
-  return { action: 'created' as const, url: (await api.createComment(body)).url };
+  if (mine) return { action: 'updated', url: (await api.updateComment(mine.id, body)).url };
+  if (quiet) return undefined;
+  return { action: 'created', url: (await api.createComment(body)).url };
 }
 
 function appendSummary(env: NodeJS.ProcessEnv, markdown: string): void {
@@ -224,7 +234,7 @@ function ownersText(p: PolicyCheck, md: (s: string) => string): string {
   return p.owners.owners.length ? `${p.owners.owners.map(md).join(' ')} (line ${p.owners.line})` : `none (line ${p.owners.line} un-owns it)`;
 }
 
-function textReport(r: PrCheckResult, pr: PullRequestContext | undefined, comment: { action: string; url: string } | undefined): string {
+function textReport(r: PrCheckResult, pr: PullRequestContext | undefined, comment: CommentOutcome | undefined): string {
   const out = [`sts-policy pr-check: ${pr ? `pull request #${pr.number} by ${plain(pr.author)}, ` : ''}changes from ${short(r.from)} to ${short(r.head)} (base ${short(r.base)})`];
   if (!r.approvalsChecked) out.push('approvals: not checked (offline: --base/--head)');
   for (const n of r.notes) out.push(`note: ${plain(n)}`);
@@ -244,7 +254,7 @@ function textReport(r: PrCheckResult, pr: PullRequestContext | undefined, commen
   }
   for (const e of r.codeowners.errors) out.push(`  ${plain(r.codeowners.path ?? 'CODEOWNERS')} (base) line ${e.line}: ${plain(e.message)}`);
   for (const c of r.codeowners.ownershipChanges) out.push(`  CODEOWNERS edit: ${plain(c.path)} owners ${plain(c.before?.join(' ') || 'none')} -> ${plain(c.after?.join(' ') || 'none')} once merged`);
-  if (comment) out.push('', `comment ${comment.action}: ${plain(comment.url)}`);
+  if (comment) out.push('', comment.action === 'not-written' ? 'comment not written (the token may not comment): see the job summary' : `comment ${comment.action}: ${plain(comment.url)}`);
   out.push('', r.failures.length ? `FAIL: ${r.failures.length} problem(s)` : `PASS: ${r.policies.length} trust policy change(s) checked`);
   for (const f of r.failures) out.push(`  - ${plain(f.path)}: ${plain(f.message)}`);
   return out.join('\n') + '\n';
