@@ -462,6 +462,57 @@ describe('pr-check: the changes it finds', () => {
   });
 });
 
+describe('pr-check: ignores and settings come from the base revision', () => {
+  const ANY_WRITE = policy('default', { repository_owner: '*', ref: 'refs/heads/main' }, { contents: 'write' });
+  const IGNORE = ' # sts-policy-ignore permissions/broad-write -- release bot needs it';
+  const ignoring = (text: string) => text.replace('        contents: write\n', `        contents: write${IGNORE}\n`);
+
+  it('an ignore comment the pull request adds does not hide an error without a code owner approval, and the report says so', async () => {
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: ignoring(ANY_WRITE) });
+    const r = await prCheck({ repo, args: ['--format', 'json'], env: { GITHUB_ACTIONS: '' } });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { findings: { ruleId: string; line: number }[]; ignored: unknown[]; failures: { reason: string; message: string }[]; policies: { addedIgnores: { ruleId: string }[] }[] };
+    expect(report.ignored).toEqual([]);
+    expect(report.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['permissions/broad-write', 'pr-check/ignore-added']));
+    expect(report.policies[0]!.addedIgnores.map((f) => f.ruleId)).toEqual(['permissions/broad-write']);
+    expect(report.failures.map((f) => f.reason).sort()).toEqual(['lint-errors', 'unapproved']);
+    expect(report.failures.find((f) => f.reason === 'unapproved')!.message).toContain('suppression(s) by ignore comments it adds');
+    expect(r.summary).toContain('Ignore comments this pull request adds');
+
+    const approved = await prCheck({ repo, args: ['--format', 'json'], github: { reviews: [approve('alice', repo.head)] } });
+    const ok = JSON.parse(approved.stdout) as typeof report;
+    expect(ok.findings.map((f) => f.ruleId)).not.toContain('permissions/broad-write');
+    expect(ok.failures).toEqual([]);
+    expect(approved.code).toBe(0);
+  });
+
+  it('an ignore the base revision already has keeps working; copying it to another line is an addition', async () => {
+    const two = (extra: string) => ignoring(ANY_WRITE) + extra;
+    const second = `    - match:\n        repository_owner: "*"\n        ref: "refs/heads/release"\n      permissions:\n        contents: write${IGNORE}\n`;
+    const kept = makeRepo({ [DEFAULT]: two(''), ...ownedBy('@alice') }, { [DEFAULT]: two('').replace('# yaml-language-server', '#  yaml-language-server') });
+    const r = await prCheck({ repo: kept, args: ['--format', 'json'] });
+    expect(json(r).failures).toEqual([]);
+    expect(r.code).toBe(0);
+    const copied = makeRepo({ [DEFAULT]: two(''), ...ownedBy('@alice') }, { [DEFAULT]: two(second) });
+    const c = await prCheck({ repo: copied, args: ['--format', 'json'], github: { reviews: [] } });
+    expect(c.code).toBe(1);
+    expect((JSON.parse(c.stdout) as { policies: { addedIgnores: { line: number }[] }[] }).policies[0]!.addedIgnores.map((f) => f.line)).toEqual([17]);
+  });
+
+  it('a change to .sts-policy.yaml needs an approval from its code owner; lint keeps the base settings', async () => {
+    const codeowners = { '.github/CODEOWNERS': '* @someone-else\n/.atmos/pro/sts/ @alice\n/.sts-policy.yaml @alice\n' };
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...codeowners }, { '.sts-policy.yaml': 'rules:\n  security/untrusted-owner: off\n' });
+    const r = await prCheck({ repo, args: ['--format', 'json'] });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { settings: { path: string; change: string; approval: string }; failures: { path: string; reason: string; message: string }[] };
+    expect(report.settings).toMatchObject({ path: '.sts-policy.yaml', change: 'added', approval: 'missing' });
+    expect(report.failures).toEqual([{ path: '.sts-policy.yaml', reason: 'unapproved', message: expect.stringContaining('changes the lint settings') }]);
+    expect(r.summary).toContain('**Lint settings:**');
+    const approved = await prCheck({ repo, github: { reviews: [approve('alice', repo.head)] } });
+    expect(approved.code).toBe(0);
+  });
+});
+
 describe('pr-check: reports', () => {
   it('annotates at most 10 findings per level and says in the summary how many were left out', async () => {
     const nearMisses = Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`.atmos/pro/sts/p${i}.yml`, 'x: 1\n']));
