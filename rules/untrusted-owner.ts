@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rules/framework.js';
-import { admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerWitness, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { admitsAnyOwner, leakyOwnerMatcher, ownerLanguages, ownerWitness, ruleWitness } from '../src/analysis/rule-analysis.js';
 
 export default defineRule({
   meta: { id: 'security/untrusted-owner', severity: 'warning', category: 'security', description: 'A rule admits an owner outside the trusted owners (config `owners:`, else the source repo\'s owner).' },
@@ -7,8 +7,10 @@ export default defineRule({
     const trusted = ctx.trustedOwners;
     if (!trusted?.length) return;
     for (const rule of ctx.policy.rules) {
-      if (!bindsCaller(rule) || admitsAnyOwner(rule)) continue;
-      const owner = ownerWitness(ownerLanguages(rule).map((l) => l.owners), [...trusted], trusted[0]);
+      const langs = ownerLanguages(rule);
+      // No owner to read (none bound, or only a custom-template subject such as `repository_owner:*`).
+      if (!langs.length || admitsAnyOwner(rule)) continue;
+      const owner = ownerWitness(langs.map((l) => l.owners), [...trusted], trusted[0]);
       if (owner === undefined) continue;
       const witness = ruleWitness(rule, { owner });
       const m = leakyOwnerMatcher(rule)!;

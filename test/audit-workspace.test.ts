@@ -126,6 +126,15 @@ describe('audit --workspace', () => {
     expect([cross('shared'), cross('plain')]).toEqual([0, 1]);
   });
 
+  it('audits a valid policy whose subjects have a custom template\'s shape (no crash)', () => {
+    const root = tempDir();
+    const custom = policy('default', '    - match:\n        subject: "repository_owner:*"\n    - match:\n        subject: "repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main"\n');
+    writeClones(root, 'acme', [{ name: 'custom', files: { [POLICY_PATH]: custom } }]);
+    const j = workspaceJson(['--workspace', root], 0);
+    expect(j.repos.map((r) => [r.repo, r.status])).toEqual([['acme/custom', 'policy']]);
+    expect(j.access).toHaveLength(2);
+  });
+
   it('is a usage error when the folder does not exist', () => {
     const r = runCli(['audit', '--workspace', join(tmpdir(), 'no-such-sts-workspace')]);
     expect(r.code).toBe(2);

@@ -442,6 +442,15 @@ describe('pr-check: the changes it finds', () => {
     ]);
   });
 
+  it('checks a valid policy whose subjects have a custom template\'s shape (no crash)', async () => {
+    const custom = policy('default', { subject: 'repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main' });
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: custom });
+    const r = await prCheck({ repo, args: ['--format', 'json'], github: { reviews: [approve('alice', repo.head)] } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(json(r).policies[0]).toMatchObject({ change: 'modified', approval: 'approved' });
+  });
+
   it('a symlink committed at the policy path is an error, never followed', async () => {
     const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: null });
     apply(repo.dir, { [DEFAULT]: 'symlink:/etc/passwd' });
