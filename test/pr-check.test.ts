@@ -401,6 +401,15 @@ describe('pr-check: CODEOWNERS', () => {
     }
   });
 
+  it('a pull request appending a hostile owner token (a long run of dots) to CODEOWNERS is read in linear time', async () => {
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: NARROWER, '.github/CODEOWNERS': `* @someone-else\n/.atmos/pro/sts/ @alice\n/docs/ a@${'.'.repeat(2_000_000)}\n` });
+    const started = Date.now();
+    const r = await prCheck({ repo, args: ['--format', 'json'] });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.code).toBe(0);
+    expect(json(r).policies[0]).toMatchObject({ verdict: 'narrower', approval: 'not-needed' });
+  }, 30_000);
+
   it('reports unsupported CODEOWNERS syntax of the base revision', async () => {
     const repo = makeRepo({ [DEFAULT]: BASE_POLICY, '.github/CODEOWNERS': '/.atmos/ @alice\n!/.atmos/pro/ @bob\n' }, { [DEFAULT]: NARROWER });
     const r = await prCheck({ repo, args: ['--format', 'json'] });
