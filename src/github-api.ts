@@ -1,5 +1,6 @@
 // The GitHub REST calls `pr-check` makes, through Octokit with the throttling and retry plugins.
-// Every failure becomes an ApiError (exit 3, never a pass); the token is never logged or echoed.
+// Every failure becomes an ApiError with GitHub's status (exit 3, never a pass; the command alone
+// lets a 403 on its comment, a fork's read-only token, pass as a warning); the token is never logged or echoed.
 import { Octokit } from '@octokit/rest';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';

@@ -1,7 +1,8 @@
 // `pr-check` as a library call: what a pull request changes in trust policies, whether each change
 // is valid, who owns each policy path (CODEOWNERS of the base revision, so a pull request cannot
-// grant itself ownership), and whether a code owner approved every change that widens access.
-// Everything is read from git objects; nothing in the work tree is trusted.
+// grant itself ownership), and whether a code owner approved every change that widens access, every
+// ignore comment the pull request adds and any change to `.sts-policy.yaml` (lint settings and
+// ignores are the base revision's). Everything is read from git objects; nothing in the work tree is trusted.
 import { execFileSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,9 @@
 // Reads source repos from GitHub: the org's repo list (100 per GraphQL page), then the policy
 // folder of many repos per GraphQL request (aliases), skipping repos whose default-branch commit
 // the cache already holds. A batch GitHub cannot answer is split; a repo whose folder GraphQL
-// cannot return (a tree too large) is read through REST; what still fails is "unknown".
+// cannot return (a tree too large) is read through REST; what still fails is "unknown". An answer
+// that may be incomplete (a null node, a GraphQL error, fewer repos than `totalCount`) is never
+// read as "no policy": its repos are unknown.
 import { MAX_POLICY_BYTES, type ReadResult } from '../load/read.js';
 import { ApiError, type GitHubClient, type GraphqlError, type GraphqlResult } from './client.js';
 import { isPolicyCandidate } from './analyze.js';
