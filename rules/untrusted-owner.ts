@@ -7,8 +7,10 @@ export default defineRule({
     const trusted = ctx.trustedOwners;
     if (!trusted?.length) return;
     for (const rule of ctx.policy.rules) {
-      if (!bindsCaller(rule) || admitsAnyOwner(rule)) continue;
-      const owner = ownerWitness(ownerLanguages(rule).map((l) => l.owners), [...trusted], trusted[0]);
+      const langs = ownerLanguages(rule);
+      // No owner to read (none bound, or only a custom-template subject such as `repository_owner:*`).
+      if (!langs.length || admitsAnyOwner(rule)) continue;
+      const owner = ownerWitness(langs.map((l) => l.owners), [...trusted], trusted[0]);
       if (owner === undefined) continue;
       const witness = ruleWitness(rule, { owner });
       const m = leakyOwnerMatcher(rule)!;

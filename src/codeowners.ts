@@ -52,7 +52,7 @@ export function parseCodeowners(text: string): Codeowners {
     const owners: string[] = [];
     for (const m of source.slice(end).matchAll(/\S+/g)) {
       if (m[0].startsWith('#')) break;
-      if (!parseOwner(m[0])) return fail(`invalid owner ${JSON.stringify(m[0])}: an owner is \`@user\`, \`@org/team\` or an email address; GitHub skips this line`, end + m.index + 1);
+      if (!parseOwner(m[0])) return fail(`invalid owner ${JSON.stringify(m[0].length > 80 ? `${m[0].slice(0, 80)}…` : m[0])}: an owner is \`@user\`, \`@org/team\` or an email address; GitHub skips this line`, end + m.index + 1);
       owners.push(m[0]);
     }
     rules.push({ line, pattern, owners, matcher: compilePattern(pattern) });
@@ -69,14 +69,24 @@ export function ruleFor(codeowners: Codeowners, path: string): CodeownersRule | 
 
 const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const TEAM = /^@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})\/([A-Za-z0-9_.-]+)$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export function parseOwner(owner: string): Owner | undefined {
   if (LOGIN.test(owner)) return { kind: 'user', login: owner.slice(1) };
   const team = TEAM.exec(owner);
   if (team) return { kind: 'team', org: team[1]!, slug: team[2]! };
-  if (EMAIL.test(owner)) return { kind: 'email', email: owner };
+  if (isEmail(owner)) return { kind: 'email', email: owner };
   return undefined;
+}
+
+/**
+ * `local@domain` with one `@`, no white space, and a `.` inside the domain: scanned once, because a
+ * backtracking regex over an owner token from a pull request (a long run of dots) is quadratic.
+ */
+function isEmail(owner: string): boolean {
+  const at = owner.indexOf('@');
+  if (at < 1 || owner.indexOf('@', at + 1) >= 0 || /\s/.test(owner)) return false;
+  const domain = owner.slice(at + 1);
+  return domain.slice(1, -1).includes('.');
 }
 
 /** The pattern token starting at `start`: a backslash escapes the next character (e.g. a space). */

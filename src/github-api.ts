@@ -1,11 +1,16 @@
 // The GitHub REST calls `pr-check` makes, through Octokit with the throttling and retry plugins.
-// Every failure becomes an ApiError (exit 3, never a pass); the token is never logged or echoed.
+// Every failure becomes an ApiError with GitHub's status (exit 3, never a pass; the command alone
+// lets a 403 on its comment, a fork's read-only token, pass as a warning); the token is never logged or echoed.
 import { Octokit } from '@octokit/rest';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
 
 export class ApiError extends Error {
   override name = 'ApiError';
+  /** GitHub's HTTP status, when it answered. */
+  constructor(message: string, readonly status?: number) {
+    super(message);
+  }
 }
 
 export interface Logger {
@@ -77,12 +82,14 @@ export function createGithubApi(opts: GithubApiOptions): GithubApi {
     baseUrl: opts.baseUrl.replace(/\/+$/, ''),
     userAgent: 'sts-policy-pr-check',
     request: { signal },
-    // Octokit's request log and warnings go through ours, never to the console.
+    // Octokit's request log and warnings go through ours, never to the console. Its per-request
+    // error lines are debug: a failure that matters becomes an ApiError, and a 404 for a reviewer
+    // outside an owning team is an ordinary "not a member".
     log: {
       debug: (m: string) => opts.log.debug(redact(m)),
       info: (m: string) => opts.log.debug(redact(m)),
       warn: (m: string) => opts.log.warn(redact(m)),
-      error: (m: string) => opts.log.warn(redact(m)),
+      error: (m: string) => opts.log.debug(redact(m)),
     },
     throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit'), retryAfterBaseValue: base },
     retry: { retries: 2, retryAfterBaseValue: base },
@@ -139,5 +146,5 @@ function toApiError(what: string, e: unknown, deadlineMs: number | undefined, re
   if (deadlineMs !== undefined) return new ApiError(`GitHub API: ${what}: no answer within ${Math.round(deadlineMs / 1000)}s`);
   const err = e as { status?: number; message?: string };
   const status = err.status ? ` (HTTP ${err.status})` : '';
-  return new ApiError(redact(`GitHub API: ${what} failed${status}: ${err.message ?? String(e)}`));
+  return new ApiError(redact(`GitHub API: ${what} failed${status}: ${err.message ?? String(e)}`), err.status);
 }

@@ -1,7 +1,8 @@
 // `pr-check` as a library call: what a pull request changes in trust policies, whether each change
 // is valid, who owns each policy path (CODEOWNERS of the base revision, so a pull request cannot
-// grant itself ownership), and whether a code owner approved every change that widens access.
-// Everything is read from git objects; nothing in the work tree is trusted.
+// grant itself ownership), and whether a code owner approved every change that widens access, every
+// ignore comment the pull request adds and any change to `.sts-policy.yaml` (lint settings and
+// ignores are the base revision's). Everything is read from git objects; nothing in the work tree is trusted.
 import { execFileSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import { failed } from './cli/diff.js';
 import { GitError } from './simulate.js';
 import { plural } from './report/summary.js';
 import type { Review } from './github-api.js';
+import type { IgnoredFinding } from './ignores.js';
+import { addedSuppressions } from './ignore-changes.js';
 import { CODEOWNERS_LOCATIONS, MAX_CODEOWNERS_BYTES, parseCodeowners, parseOwner, ruleFor, type Codeowners, type CodeownersError, type CodeownersRule } from './codeowners.js';
 
 export type FailOn = 'wider' | 'escalation' | 'any-change';
@@ -54,8 +57,15 @@ export interface PolicyCheck {
   approval: Approval;
   approvedBy: string[];
   ignoredApprovals: { login: string; reason: string }[];
-  /** Lint findings of the head version. */
+  /** Lint findings of the head version (ignores of the base revision applied). */
   findings: Finding[];
+  /** Suppressions by `# sts-policy-ignore` comments the pull request adds: honoured only once a code owner approved. */
+  addedIgnores: IgnoredFinding[];
+}
+
+/** A change to `.sts-policy.yaml`: lint still uses the base revision's settings; the change needs a code owner's approval. */
+export interface SettingsCheck extends Pick<PolicyCheck, 'path' | 'owners' | 'needsApproval' | 'approval' | 'approvedBy' | 'ignoredApprovals'> {
+  change: 'added' | 'removed' | 'modified';
 }
 
 export type FailureReason = 'invalid' | 'lint-errors' | 'no-code-owner' | 'unapproved';
@@ -69,8 +79,10 @@ export interface PrCheckResult {
   policies: PolicyCheck[];
   /** Everything to annotate: lint findings of changed files (near misses included) and pr-check's own. */
   findings: Finding[];
-  /** Lint findings that `# sts-policy-ignore` comments in the head versions suppressed. */
-  ignored: Finding[];
+  /** Lint findings that `# sts-policy-ignore` comments suppressed (those the pull request adds only when approved). */
+  ignored: IgnoredFinding[];
+  /** When the pull request edits `.sts-policy.yaml`. */
+  settings: SettingsCheck | null;
   codeowners: {
     /** The base revision's CODEOWNERS file, or null when it has none. */
     path: string | null;
@@ -111,23 +123,25 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
   const diffs = diffPairs(gitPairs(repo, from, head).filter((p) => touched.has(p.path)));
 
   const baseOwners = readCodeowners(repo, base);
+  const ownersOf = (path: string) => {
+    const rule = baseOwners ? ruleFor(baseOwners.codeowners, path) : undefined;
+    return rule ? { line: rule.line, owners: rule.owners } : null;
+  };
+  const pending = (needsApproval: boolean) => ({ needsApproval, approval: (needsApproval ? (opts.approvals ? 'missing' : 'not-checked') : 'not-needed') as Approval, approvedBy: [], ignoredApprovals: [] });
   const policies: PolicyCheck[] = diffs.map((diff) => {
-    const rule = baseOwners ? ruleFor(baseOwners.codeowners, diff.path) : undefined;
-    const needsApproval = failed([diff], opts.failOn);
-    return {
-      path: diff.path,
-      diff,
-      ...touched.get(diff.path),
-      owners: rule ? { line: rule.line, owners: rule.owners } : null,
-      needsApproval,
-      approval: needsApproval ? (opts.approvals ? 'missing' : 'not-checked') : 'not-needed',
-      approvedBy: [],
-      ignoredApprovals: [],
-      findings: lint.findings.filter((f) => f.path === diff.path),
-    };
+    const added = addedIgnoresOf(repo, from, head, diff.path, lint.ignored);
+    return { path: diff.path, diff, ...touched.get(diff.path), owners: ownersOf(diff.path), ...pending(failed([diff], opts.failOn) || added.length > 0), findings: [], addedIgnores: added };
   });
+  const config = changes.find((c) => c.path === CONFIG_FILE || c.oldPath === CONFIG_FILE);
+  const settingsCheck: SettingsCheck | null = config ? { path: CONFIG_FILE, change: config.status === 'A' ? 'added' : config.path !== CONFIG_FILE || config.status === 'D' ? 'removed' : 'modified', owners: ownersOf(CONFIG_FILE), ...pending(true) } : null;
 
-  if (opts.approvals) await judgeApprovals(policies, opts.approvals, head, opts.allowStaleApprovals ?? false);
+  if (opts.approvals) await judgeApprovals([...policies, ...(settingsCheck ? [settingsCheck] : [])], opts.approvals, head, opts.allowStaleApprovals ?? false);
+
+  // A suppression the pull request adds without an approval hides nothing: its finding is reported.
+  const unapproved = new Set(policies.filter((p) => p.approval !== 'approved').flatMap((p) => p.addedIgnores));
+  const ignored = lint.ignored.filter((f) => !unapproved.has(f));
+  const lintFindings = [...lint.findings, ...[...unapproved].map(({ ignoredBy: _, ...f }) => f)];
+  for (const p of policies) p.findings = lintFindings.filter((f) => f.path === p.path);
 
   const codeowners: PrCheckResult['codeowners'] = { path: baseOwners?.path ?? null, errors: baseOwners?.codeowners.errors ?? [], edits: [], ownershipChanges: [] };
   const own: Finding[] = [];
@@ -144,18 +158,35 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     failures.push({ path, reason, message });
     own.push(finding(path, `pr-check/${reason}`, 'error', message, line));
   };
+  const noOwner = (what: string, o: PolicyCheck['owners']) =>
+    o ? `CODEOWNERS line ${o.line} of the base revision leaves ${what} without a code owner` : baseOwners ? `no CODEOWNERS rule of the base revision covers ${what}` : `the base revision has no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS): ${what} has no code owner`;
+  const approvers = (o: PolicyCheck['owners']) => `without an approval from a code owner of this path (${o?.owners.join(', ') || 'none'})`;
   for (const p of policies) {
+    for (const f of p.approval === 'approved' ? [] : p.addedIgnores)
+      own.push(finding(p.path, 'pr-check/ignore-added', 'warning', `this pull request adds an ignore of \`${f.ruleId}\` ("${f.ignoredBy.reason}"); pr-check takes ignores from the base revision, so it counts only with a code owner's approval and the finding is reported`, f.ignoredBy.line));
     if (p.diff.change === 'removed') continue;
     if (p.diff.invalid.after.length) failures.push({ path: p.path, reason: 'invalid', message: `the new version is invalid: STS would answer trust_policy_invalid (${plural(p.diff.invalid.after.length, 'validity error')})` });
-    if (!p.owners?.owners.length)
-      fail(p.path, 'no-code-owner', p.owners ? `CODEOWNERS line ${p.owners.line} of the base revision leaves this trust policy without a code owner` : baseOwners ? `no CODEOWNERS rule of the base revision covers this trust policy` : 'the base revision has no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS): this trust policy has no code owner');
-    if (p.approval === 'missing') fail(p.path, 'unapproved', `access ${p.diff.verdict === 'undecided' ? 'may have widened (undecided)' : `is ${p.diff.verdict}`} without an approval from a code owner of this path (${p.owners?.owners.join(', ') || 'none'})`, p.diff.gains[0]?.line ?? 1);
+    if (!p.owners?.owners.length) fail(p.path, 'no-code-owner', noOwner('this trust policy', p.owners));
+    const why = [...(failed([p.diff], opts.failOn) ? [`access ${p.diff.verdict === 'undecided' ? 'may have widened (undecided)' : `is ${p.diff.verdict}`}`] : []), ...(p.addedIgnores.length ? [`${plural(p.addedIgnores.length, 'suppression')} by ignore comments it adds`] : [])];
+    if (p.approval === 'missing') fail(p.path, 'unapproved', `${why.join(', and ')} ${approvers(p.owners)}`, p.diff.gains[0]?.line ?? p.addedIgnores[0]?.ignoredBy.line ?? 1);
+  }
+  if (settingsCheck) {
+    if (!settingsCheck.owners?.owners.length) fail(CONFIG_FILE, 'no-code-owner', noOwner(`the lint settings (${CONFIG_FILE})`, settingsCheck.owners));
+    else if (settingsCheck.approval === 'missing') fail(CONFIG_FILE, 'unapproved', `this pull request changes the lint settings (pr-check used the base revision's) ${approvers(settingsCheck.owners)}`);
   }
   const errorsByPath = new Map<string, number>();
-  for (const f of lint.findings) if (f.severity === 'error') errorsByPath.set(f.path, (errorsByPath.get(f.path) ?? 0) + 1);
+  for (const f of lintFindings) if (f.severity === 'error') errorsByPath.set(f.path, (errorsByPath.get(f.path) ?? 0) + 1);
   for (const [path, n] of errorsByPath) failures.push({ path, reason: 'lint-errors', message: plural(n, 'error finding') });
 
-  return { base, head, from, notes, policies, findings: [...lint.findings, ...own], ignored: lint.ignored, codeowners, approvalsChecked: Boolean(opts.approvals), failures };
+  return { base, head, from, notes, policies, findings: [...lintFindings, ...own], ignored, settings: settingsCheck, codeowners, approvalsChecked: Boolean(opts.approvals), failures };
+}
+
+/** Suppressions of a policy's head version that its version at `from` did not make. */
+function addedIgnoresOf(repo: string, from: string, head: string, path: string, ignored: readonly IgnoredFinding[]): IgnoredFinding[] {
+  const mine = ignored.filter((f) => f.path === path);
+  if (!mine.length) return [];
+  const [before, after] = [textAt(repo, from, path, MAX_POLICY_BYTES), textAt(repo, head, path, MAX_POLICY_BYTES)];
+  return typeof after !== 'string' ? mine : addedSuppressions(before === 'too-large' ? undefined : before, after, mine);
 }
 
 /** The root policy path a changed path belongs to (`.atmos/pro/sts/x.yaml`, or a path inside it). */
@@ -178,7 +209,7 @@ export function latestReviews(reviews: readonly Review[]): Map<string, Review> {
   return latest;
 }
 
-async function judgeApprovals(policies: PolicyCheck[], source: ApprovalSource, head: string, allowStale: boolean): Promise<void> {
+async function judgeApprovals(policies: Pick<PolicyCheck, 'owners' | 'needsApproval' | 'approval' | 'approvedBy' | 'ignoredApprovals'>[], source: ApprovalSource, head: string, allowStale: boolean): Promise<void> {
   const pending = policies.filter((p) => p.needsApproval);
   if (!pending.length) return;
   const approvals = [...latestReviews(await source.reviews()).values()].filter((r) => r.state === 'APPROVED');
@@ -261,11 +292,10 @@ function policyPathsAt(repo: string, rev: string): string[] {
 
 /** Lint settings come from the base revision's `.sts-policy.yaml`, like CODEOWNERS: a pull request cannot relax them. */
 function baseSettings(repo: string, base: string): { config: LintConfig; notes: string[] } {
-  const e = treeEntries(repo, base, [CONFIG_FILE]).get(CONFIG_FILE);
-  if (!e || e.type !== 'blob' || e.mode === '120000') return { config: {}, notes: [] };
-  const bytes = blob(repo, e.oid, MAX_POLICY_BYTES);
-  if (bytes === 'too-large') return { config: {}, notes: [`the base revision's ${CONFIG_FILE} is too large: default lint settings were used`] };
-  const parsed = parseConfigText(CONFIG_FILE, new TextDecoder().decode(bytes));
+  const text = textAt(repo, base, CONFIG_FILE, MAX_POLICY_BYTES);
+  if (text === undefined) return { config: {}, notes: [] };
+  if (text === 'too-large') return { config: {}, notes: [`the base revision's ${CONFIG_FILE} is too large: default lint settings were used`] };
+  const parsed = parseConfigText(CONFIG_FILE, text);
   if (parsed.ok) return { config: parsed.config, notes: [] };
   return { config: {}, notes: [`the base revision's ${CONFIG_FILE} has problems, so default lint settings were used: ${parsed.problems.map(formatConfigProblem).join('; ')}`] };
 }
@@ -281,7 +311,7 @@ const MAX_LINTED_FILES = 2000;
  * written from git objects into a scratch repository (policy blobs byte for byte, every other file
  * empty, since only its name matters; symlinks as dangling links) and linted there.
  */
-function lintHead(repo: string, head: string, changed: readonly string[], config: LintConfig, trusted: readonly string[]): { findings: Finding[]; ignored: Finding[]; notes: string[] } {
+function lintHead(repo: string, head: string, changed: readonly string[], config: LintConfig, trusted: readonly string[]): { findings: Finding[]; ignored: IgnoredFinding[]; notes: string[] } {
   const notes: string[] = [];
   let paths = changed.filter((p) => LINTED_TOP.test(p.split('/')[0]!) && safePath(p));
   if (changed.some((p) => !safePath(p))) notes.push('paths with `..`, `.git` or empty segments were not linted');
@@ -310,7 +340,7 @@ function lintHead(repo: string, head: string, changed: readonly string[], config
     }
     // Settings are passed explicitly: nothing the pull request adds can stand in for the base config.
     const result = lintPaths([root], { config, trustedOwners: () => (trusted.length ? trusted : undefined) });
-    const rel = (f: Finding): Finding => ({ ...f, path: relative(root, f.path).split(sep).join('/') });
+    const rel = <F extends Finding>(f: F): F => ({ ...f, path: relative(root, f.path).split(sep).join('/') });
     return { findings: result.findings.map(rel), ignored: result.ignored.map(rel), notes };
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -403,6 +433,14 @@ function treeEntries(repo: string, rev: string, paths: readonly string[]): Map<s
     }
   }
   return entries;
+}
+
+/** A regular file's text at `rev` (undefined when absent, a link or not a file). */
+function textAt(repo: string, rev: string, path: string, max: number): string | 'too-large' | undefined {
+  const e = treeEntries(repo, rev, [path]).get(path);
+  if (!e || e.type !== 'blob' || e.mode === '120000') return undefined;
+  const bytes = blob(repo, e.oid, max);
+  return bytes === 'too-large' ? bytes : new TextDecoder().decode(bytes);
 }
 
 /** A blob's bytes, or 'too-large' past `max` bytes (checked before reading it). */

@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGitHub, PINNED, POLICY_PATH, auditJson, byRepo, manyRepos, startFake, type Fault, type FakeRepoSpec, type RequestInfo } from './helpers/fake-github-audit.js';
 
+type Obj = Record<string, unknown>;
+
 const fakes: FakeGitHub[] = [];
 afterEach(async () => {
   await Promise.all(fakes.splice(0).map((f) => f.close()));
@@ -133,10 +135,11 @@ describe('audit: faults that outlast the retries', () => {
   it('a repo list that breaks off: the repos listed are audited, the result is partial', async () => {
     const fake = await fakeOrg(manyRepos(150), [{ kind: 'status', status: 500, times: 10_000, after: 1, when: isListing }]);
     const j = await auditJson(fake, ['--org', 'acme', '--retries', '2'], 3);
-    expect(j.listing).toMatchObject({ total: 150, listed: 100, error: expect.stringMatching(/stopped after 100 of 150 repos/) });
+    expect(j.listing).toMatchObject({ total: 150, listed: 100, unlisted: 50, error: expect.stringMatching(/100 of 150 repos listed, 50 unknown \(the list stopped/) });
     expect(j.repos).toHaveLength(100);
     expect(j.summary.policy).toBe(100);
-    expect(j.partial[0]).toMatch(/stopped after 100/);
+    expect(j.partial[0]).toMatch(/list stopped/);
+    expect(j.summary.unknown).toBe(50);
   });
 
   it('a rate-limit reset beyond --max-wait: no more requests, the unread repos are unknown', async () => {
@@ -149,3 +152,54 @@ describe('audit: faults that outlast the retries', () => {
     expect(j.stderr).toMatch(/not retrying/);
   });
 });
+
+describe('audit: answers that look complete but are not', () => {
+  const listingPage = (r: RequestInfo) => isListing(r);
+  const conn = (body: Obj) => ((body.data as Obj).organization as Obj).repositories as Obj;
+
+  it('a listing page with a null repository node and a path-scoped error: unknown, partial, exit 3', async () => {
+    const fake = await fakeOrg(FIVE, [
+      {
+        kind: 'tamper',
+        when: listingPage,
+        tamper: (body) => {
+          const nodes = conn(body).nodes as unknown[];
+          nodes[2] = null;
+          return { ...body, errors: [{ type: 'FORBIDDEN', path: ['organization', 'repositories', 'nodes', 2], message: 'Resource protected by organization SAML enforcement.' }] };
+        },
+      },
+    ]);
+    const j = await auditJson(fake, ['--org', 'acme'], 3);
+    expect(j.complete).toBe(false);
+    expect(j.repos).toHaveLength(4);
+    expect(j.listing).toMatchObject({ total: 5, listed: 4, unlisted: 1, error: expect.stringMatching(/1 empty \(null\) entry.*SAML/) });
+    expect(j.summary).toMatchObject({ unknown: 1, none: 0, policy: 4 });
+  });
+
+  it('totalCount above the nodes returned with hasNextPage false: the missing repos are unknown, exit 3', async () => {
+    const fake = await fakeOrg(FIVE, [{ kind: 'tamper', when: listingPage, tamper: (body) => ({ ...body, data: { organization: { ...((body.data as Obj).organization as Obj), repositories: { ...conn(body), totalCount: 7 } } } }) }]);
+    const j = await auditJson(fake, ['--org', 'acme'], 3);
+    expect(j.listing).toMatchObject({ total: 7, listed: 5, unlisted: 2, error: expect.stringMatching(/GitHub counts 7 repos but returned 5/) });
+    expect(j.summary).toMatchObject({ unknown: 2, policy: 5 });
+  });
+
+  it('a content answer with `object: null` and a path-less SERVICE_UNAVAILABLE error is unknown, never "without a policy"', async () => {
+    const fake = await fakeOrg(FIVE, [
+      {
+        kind: 'tamper',
+        when: isContent,
+        tamper: (body) => {
+          const data = body.data as Record<string, Obj>;
+          for (const node of Object.values(data)) node.object = null;
+          return { ...body, errors: [{ type: 'SERVICE_UNAVAILABLE', message: 'Git storage is temporarily unavailable.' }] };
+        },
+      },
+    ]);
+    const j = await auditJson(fake, SMALL_BATCHES, 3);
+    const r = byRepo(j);
+    expect(Object.values(r).map((x) => x.status)).toEqual(['unknown', 'unknown', 'unknown', 'policy', 'policy']);
+    expect(r['acme/r0000']).toMatchObject({ status: 'unknown', error: expect.stringContaining('Git storage is temporarily unavailable') });
+    expect(j.summary).toMatchObject({ none: 0, unknown: 3 });
+  });
+});
+

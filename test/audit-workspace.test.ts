@@ -108,6 +108,34 @@ describe('audit --workspace', () => {
     expect(j.repos[1]!.nearMisses[0]!.message).toMatch(/`\.atmos\/pro` is a symbolic link/);
   });
 
+  it("honours each clone's .sts-policy.yaml as lint does: trusted owners and rule settings", () => {
+    const root = tempDir();
+    const partner = policy('default', '    - match:\n        repository: "partner/app"\n        ref: "refs/heads/main"\n    - match:\n        repository: "acme/*"\n        ref: "refs/heads/main"\n');
+    writeClones(root, 'acme', [
+      { name: 'shared', files: { [POLICY_PATH]: partner, '.sts-policy.yaml': 'owners: [acme, partner]\nrules:\n  permissions/broad-write: off\n  security/repo-prefix: error\n' } },
+      { name: 'plain', files: { [POLICY_PATH]: partner } },
+    ]);
+    const lint = runCli(['lint', join(root, 'acme/shared'), '--format', 'json']);
+    const linted = (JSON.parse(lint.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId);
+    expect(linted).not.toContain('security/untrusted-owner');
+    const j = workspaceJson(['--workspace', root], 0);
+    const findingsOf = (repo: string) => j.findings.filter((f) => f.path.includes(`/acme/${repo}/`)).map((f) => f.ruleId).sort();
+    expect(findingsOf('shared')).toEqual([...linted].sort());
+    expect(findingsOf('shared')).not.toContain('security/untrusted-owner');
+    expect(findingsOf('plain')).toContain('security/untrusted-owner');
+    const cross = (repo: string) => j.access.filter((g) => g.repo === `acme/${repo}` && g.crossOwner).length;
+    expect([cross('shared'), cross('plain')]).toEqual([0, 1]);
+  });
+
+  it('audits a valid policy whose subjects have a custom template\'s shape (no crash)', () => {
+    const root = tempDir();
+    const custom = policy('default', '    - match:\n        subject: "repository_owner:*"\n    - match:\n        subject: "repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main"\n');
+    writeClones(root, 'acme', [{ name: 'custom', files: { [POLICY_PATH]: custom } }]);
+    const j = workspaceJson(['--workspace', root], 0);
+    expect(j.repos.map((r) => [r.repo, r.status])).toEqual([['acme/custom', 'policy']]);
+    expect(j.access).toHaveLength(2);
+  });
+
   it('is a usage error when the folder does not exist', () => {
     const r = runCli(['audit', '--workspace', join(tmpdir(), 'no-such-sts-workspace')]);
     expect(r.code).toBe(2);

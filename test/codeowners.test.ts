@@ -209,7 +209,18 @@ describe('owners', () => {
     ['docs@example.com', { kind: 'email', email: 'docs@example.com' }],
   ])('%s', (text, owner) => expect(parseOwner(text)).toEqual(owner));
 
-  it.each(['octocat', '@', '@-octocat', '@octo--cat', '@octocat-', '@a/b/c', 'mail@host'])('%s is not an owner', (text) => expect(parseOwner(text)).toBeUndefined());
+  it.each(['octocat', '@', '@-octocat', '@octo--cat', '@octocat-', '@a/b/c', 'mail@host', 'a@.b', 'a@b.', 'a@b@c.d', '@b.c'])('%s is not an owner', (text) => expect(parseOwner(text)).toBeUndefined());
+
+  it('parses a 3 MB line of hostile owner tokens in linear time (no backtracking over pull request text)', () => {
+    // An e-mail regex backtracked quadratically on a run of dots: 80 KB took 12 s.
+    const dots = '.'.repeat(3 * 1024 * 1024 - 64);
+    const started = performance.now();
+    const co = parseCodeowners(`* @alice\n/.atmos/ x@${dots}\n/b/ @${dots}\n`);
+    expect(performance.now() - started).toBeLessThan(2000);
+    // `x@...` has the shape of an e-mail address, as GitHub's rule reads it; `@...` is no owner.
+    expect(co.rules.map((r) => r.line)).toEqual([1, 2]);
+    expect(co.errors.map((e) => [e.line, e.message.length < 300])).toEqual([[3, true]]);
+  });
 });
 
 describe('differential: agrees with `ignore` (gitignore, case-sensitive) where GitHub keeps gitignore semantics', () => {

@@ -7,6 +7,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import data from '../src/data/app-permissions.json' with { type: 'json' };
 import { buildSchema, type JsonSchema } from '../scripts/schema-source.mjs';
 import { CLAIM_NAMES, LEVELS, PERMISSION_NAMES, SCHEMA_URL } from '../src/index.js';
+import { SENSITIVE_PERMISSIONS, sensitivePermission } from '../src/validate/permissions.js';
 import { ROOT } from './helpers/cli.js';
 
 type DataPermissionName = keyof typeof data.permissions;
@@ -46,6 +47,22 @@ describe('app-permissions.json and GitHub\'s app-permissions type', () => {
 
   it('is what the validator knows as PERMISSION_NAMES', () => {
     expect([...PERMISSION_NAMES]).toEqual(names);
+  });
+});
+
+describe('the sensitive permissions (permissions/escalation, diff --fail-on escalation)', () => {
+  it('are derived from the generated list: secrets, workflows, administration, hooks, members, runners and every org-level permission', () => {
+    for (const name of ['secrets', 'dependabot_secrets', 'organization_secrets', 'workflows', 'administration', 'organization_administration', 'repository_hooks', 'organization_hooks', 'members', 'organization_self_hosted_runners', 'organization_personal_access_tokens', 'actions', 'environments'])
+      expect(sensitivePermission(name), name).toBeDefined();
+    for (const name of names.filter((n) => /organi[sz]ation/.test(n) || /secret/.test(n) || /hooks|runners/.test(n))) expect(SENSITIVE_PERMISSIONS, name).toContain(name);
+    for (const name of ['contents', 'issues', 'pull_requests', 'metadata', 'checks', 'statuses']) expect(sensitivePermission(name), name).toBeUndefined();
+    expect(SENSITIVE_PERMISSIONS.every((n) => names.includes(n))).toBe(true);
+  });
+
+  it('secret-bearing permissions count from read, the others from write', () => {
+    expect(sensitivePermission('dependabot_secrets')?.level).toBe('read');
+    expect(sensitivePermission('organization_secrets')?.level).toBe('read');
+    expect(sensitivePermission('members')?.level).toBe('write');
   });
 });
 

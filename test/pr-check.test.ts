@@ -201,6 +201,8 @@ describe('pr-check: approvals through the GitHub API', () => {
     for (const login of ['frank', 'gina']) {
       const r = await prCheck({ repo, github: { teams, reviews: [approve(login, repo.head)] } });
       expect(r.code, login).toBe(1);
+      // GitHub's 404 for a non-member is an ordinary "no", not something to warn about.
+      expect(r.stderr, login).toBe('');
     }
   });
 
@@ -218,6 +220,22 @@ describe('pr-check: approvals through the GitHub API', () => {
     const narrower = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: NARROWER });
     expect((await prCheck({ repo: narrower, args: ['--fail-on', 'any-change'] })).code).toBe(1);
     expect((await prCheck({ repo: widened(), args: ['--fail-on', 'escalation'] })).code).toBe(0);
+  });
+
+  it('--fail-on escalation needs an approval for new callers that get write or a sensitive permission', async () => {
+    const addRule = (permissions: Record<string, string>) =>
+      `${BASE_POLICY}    - match:\n        repository_owner: "acme"\n        ref: "refs/tags/release-*"\n      permissions:\n${Object.entries(permissions).map(([k, v]) => `        ${k}: ${v}\n`).join('')}`;
+    for (const permissions of [{ contents: 'write' }, { workflows: 'write' }, { administration: 'write' }, { organization_secrets: 'read' }] as Record<string, string>[]) {
+      const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: addRule(permissions) });
+      const r = await prCheck({ repo, args: ['--fail-on', 'escalation', '--format', 'json'] });
+      expect(r.code, JSON.stringify(permissions)).toBe(1);
+      expect(json(r).failures).toEqual([{ path: DEFAULT, reason: 'unapproved', message: expect.stringContaining('without an approval') }]);
+      const approved = await prCheck({ repo, args: ['--fail-on', 'escalation'], github: { reviews: [approve('alice', repo.head)] } });
+      expect(approved.code, JSON.stringify(permissions)).toBe(0);
+    }
+    // Read-only new access is "wider", not an escalation.
+    const readOnly = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: addRule({ contents: 'read', issues: 'read' }) });
+    expect((await prCheck({ repo: readOnly, args: ['--fail-on', 'escalation'] })).code).toBe(0);
   });
 });
 
@@ -302,11 +320,40 @@ describe('pr-check --comment', () => {
     expect(server.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
   });
 
-  it('a comment the token may not write is exit 3, even when the check itself passed', async () => {
+  it("a fork's read-only token (403 on the comment) leaves the verdict to the check: summary and annotations still report", async () => {
     const repo = widened();
-    const r = await prCheck({ repo, github: { reviews: [approve('alice', repo.head)], failures: [{ method: 'POST', path: '/comments', status: 403, message: 'Resource not accessible by integration', times: Infinity }] }, args: ['--comment'] });
+    const forbidden = { method: 'POST', path: '/comments', status: 403, message: 'Resource not accessible by integration', times: Infinity };
+    const passed = await prCheck({ repo, github: { reviews: [approve('alice', repo.head)], failures: [forbidden] }, args: ['--comment'], env: { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: repo.dir } });
+    expect(passed.code).toBe(0);
+    expect(passed.stderr).toContain('commenting on pull request #7 failed (HTTP 403): Resource not accessible by integration');
+    expect(passed.stderr).toContain('the comment was not written');
+    expect(passed.stdout).toContain('comment not written');
+    expect(passed.summary).toContain('✅ sts-policy pr-check passed');
+    const failed = await prCheck({ repo, github: { failures: [forbidden] }, args: ['--comment'], env: { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: repo.dir } });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^::error .*title=pr-check\/unapproved/m);
+    expect(failed.summary).toContain('❌ sts-policy pr-check failed');
+  });
+
+  it('other comment failures (a 5xx that persists) are still exit 3', async () => {
+    const repo = widened();
+    const r = await prCheck({ repo, github: { reviews: [approve('alice', repo.head)], failures: [{ method: 'POST', path: '/comments', status: 502, message: 'Bad Gateway', times: Infinity }] }, args: ['--comment'] });
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('commenting on pull request #7 failed (HTTP 403): Resource not accessible by integration');
+    expect(r.stderr).toContain('this is not a pass');
+  });
+
+  it('a pull request that changes no policy gets no new comment; an existing one is updated', async () => {
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice'), 'README.md': 'a\n' }, { 'README.md': 'b\n' });
+    const none = await prCheck({ repo, args: ['--comment'] });
+    expect(none.code).toBe(0);
+    expect(none.github.comments).toEqual([]);
+    expect(none.github.requests.filter((q) => q.method === 'POST')).toEqual([]);
+    expect(none.summary).toContain('No trust policy changed.');
+    const earlier = { id: 5, body: '<!-- sts-policy:pr-check -->\nold report', user: { login: 'github-actions[bot]', type: 'Bot' as const }, html_url: 'https://github.test/c/5' };
+    const kept = await prCheck({ repo, github: { comments: [earlier] }, args: ['--comment'] });
+    expect(kept.code).toBe(0);
+    expect(kept.github.comments).toHaveLength(1);
+    expect(kept.github.comments[0]!.body).toContain('No trust policy changed.');
   });
 });
 
@@ -345,6 +392,15 @@ describe('pr-check: CODEOWNERS', () => {
       expect(json(r).failures).toEqual([{ path: DEFAULT, reason: 'no-code-owner', message: expect.any(String) }]);
     }
   });
+
+  it('a pull request appending a hostile owner token (a long run of dots) to CODEOWNERS is read in linear time', async () => {
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: NARROWER, '.github/CODEOWNERS': `* @someone-else\n/.atmos/pro/sts/ @alice\n/docs/ a@${'.'.repeat(400_000)}\n` });
+    const started = Date.now();
+    const r = await prCheck({ repo, args: ['--format', 'json'] });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.code).toBe(0);
+    expect(json(r).policies[0]).toMatchObject({ verdict: 'narrower', approval: 'not-needed' });
+  }, 30_000);
 
   it('reports unsupported CODEOWNERS syntax of the base revision', async () => {
     const repo = makeRepo({ [DEFAULT]: BASE_POLICY, '.github/CODEOWNERS': '/.atmos/ @alice\n!/.atmos/pro/ @bob\n' }, { [DEFAULT]: NARROWER });
@@ -387,6 +443,15 @@ describe('pr-check: the changes it finds', () => {
     ]);
   });
 
+  it('checks a valid policy whose subjects have a custom template\'s shape (no crash)', async () => {
+    const custom = policy('default', { subject: 'repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main' });
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: custom });
+    const r = await prCheck({ repo, args: ['--format', 'json'], github: { reviews: [approve('alice', repo.head)] } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(json(r).policies[0]).toMatchObject({ change: 'modified', approval: 'approved' });
+  });
+
   it('a symlink committed at the policy path is an error, never followed', async () => {
     const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: null });
     apply(repo.dir, { [DEFAULT]: 'symlink:/etc/passwd' });
@@ -404,6 +469,57 @@ describe('pr-check: the changes it finds', () => {
     const r = await prCheck({ repo, github: { reviews: [approve('alice', repo.head)] }, args: ['--format', 'json'] });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('permissions/unsupported-level');
+  });
+});
+
+describe('pr-check: ignores and settings come from the base revision', () => {
+  const ANY_WRITE = policy('default', { repository_owner: '*', ref: 'refs/heads/main' }, { contents: 'write' });
+  const IGNORE = ' # sts-policy-ignore permissions/broad-write -- release bot needs it';
+  const ignoring = (text: string) => text.replace('        contents: write\n', `        contents: write${IGNORE}\n`);
+
+  it('an ignore comment the pull request adds does not hide an error without a code owner approval, and the report says so', async () => {
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: ignoring(ANY_WRITE) });
+    const r = await prCheck({ repo, args: ['--format', 'json'], env: { GITHUB_ACTIONS: '' } });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { findings: { ruleId: string; line: number }[]; ignored: unknown[]; failures: { reason: string; message: string }[]; policies: { addedIgnores: { ruleId: string }[] }[] };
+    expect(report.ignored).toEqual([]);
+    expect(report.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['permissions/broad-write', 'pr-check/ignore-added']));
+    expect(report.policies[0]!.addedIgnores.map((f) => f.ruleId)).toEqual(['permissions/broad-write']);
+    expect(report.failures.map((f) => f.reason).sort()).toEqual(['lint-errors', 'unapproved']);
+    expect(report.failures.find((f) => f.reason === 'unapproved')!.message).toContain('suppression(s) by ignore comments it adds');
+    expect(r.summary).toContain('Ignore comments this pull request adds');
+
+    const approved = await prCheck({ repo, args: ['--format', 'json'], github: { reviews: [approve('alice', repo.head)] } });
+    const ok = JSON.parse(approved.stdout) as typeof report;
+    expect(ok.findings.map((f) => f.ruleId)).not.toContain('permissions/broad-write');
+    expect(ok.failures).toEqual([]);
+    expect(approved.code).toBe(0);
+  });
+
+  it('an ignore the base revision already has keeps working; copying it to another line is an addition', async () => {
+    const two = (extra: string) => ignoring(ANY_WRITE) + extra;
+    const second = `    - match:\n        repository_owner: "*"\n        ref: "refs/heads/release"\n      permissions:\n        contents: write${IGNORE}\n`;
+    const kept = makeRepo({ [DEFAULT]: two(''), ...ownedBy('@alice') }, { [DEFAULT]: two('').replace('# yaml-language-server', '#  yaml-language-server') });
+    const r = await prCheck({ repo: kept, args: ['--format', 'json'] });
+    expect(json(r).failures).toEqual([]);
+    expect(r.code).toBe(0);
+    const copied = makeRepo({ [DEFAULT]: two(''), ...ownedBy('@alice') }, { [DEFAULT]: two(second) });
+    const c = await prCheck({ repo: copied, args: ['--format', 'json'], github: { reviews: [] } });
+    expect(c.code).toBe(1);
+    expect((JSON.parse(c.stdout) as { policies: { addedIgnores: { line: number }[] }[] }).policies[0]!.addedIgnores.map((f) => f.line)).toEqual([17]);
+  });
+
+  it('a change to .sts-policy.yaml needs an approval from its code owner; lint keeps the base settings', async () => {
+    const codeowners = { '.github/CODEOWNERS': '* @someone-else\n/.atmos/pro/sts/ @alice\n/.sts-policy.yaml @alice\n' };
+    const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...codeowners }, { '.sts-policy.yaml': 'rules:\n  security/untrusted-owner: off\n' });
+    const r = await prCheck({ repo, args: ['--format', 'json'] });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { settings: { path: string; change: string; approval: string }; failures: { path: string; reason: string; message: string }[] };
+    expect(report.settings).toMatchObject({ path: '.sts-policy.yaml', change: 'added', approval: 'missing' });
+    expect(report.failures).toEqual([{ path: '.sts-policy.yaml', reason: 'unapproved', message: expect.stringContaining('changes the lint settings') }]);
+    expect(r.summary).toContain('**Lint settings:**');
+    const approved = await prCheck({ repo, github: { reviews: [approve('alice', repo.head)] } });
+    expect(approved.code).toBe(0);
   });
 });
 

@@ -6,6 +6,7 @@ import type { ClaimName, Matcher, Policy, Rule } from '../model.js';
 import { findWord, fromLiteral, NotAnalysable } from '../analysis/nfa.js';
 import { admitsAnyOwner, levelRank, ownerLanguages, ownerShape, ownerWitness, repoLanguages, repoShape, ruleGrant } from '../analysis/rule-analysis.js';
 import type { RepoAudit } from './model.js';
+import { auditTrustedOwners } from './analyze.js';
 
 export interface CallerSummary {
   /** `*` alone: any owner (any repo, any ref, ...). */
@@ -44,7 +45,7 @@ export class AccessMapper {
   constructor(private readonly trustedOwners?: readonly string[]) {}
 
   grants(a: RepoAudit): AccessGrant[] {
-    const trusted = this.trustedOwners ?? [a.repo.split('/')[0]!];
+    const trusted = auditTrustedOwners(a.snapshot, this.trustedOwners);
     const out: AccessGrant[] = [];
     for (const p of a.policies) {
       const policy = p.valid ? p.validated?.policy : undefined;

@@ -51,6 +51,8 @@ interface Memo {
 
 export class RepoAnalyzer {
   private readonly memo = new Map<string, Memo>();
+  private readonly configIds = new Map<LintConfig, number>();
+  private readonly configId = (c: LintConfig) => this.configIds.get(c) ?? this.configIds.set(c, this.configIds.size).get(c)!;
 
   constructor(private readonly opts: AnalyzeOptions) {}
 
@@ -100,13 +102,13 @@ export class RepoAnalyzer {
       out.policies.push({ name, path, valid: false, findings: readPolicy(path, name, read).findings, ignored: [] });
       return;
     }
-    const owner = s.repo.split('/')[0]!;
-    const trusted = this.opts.trustedOwners ?? this.opts.config.owners ?? [owner];
-    const key = `${name}\u0000${trusted.join(',')}\u0000${read.text}`;
+    const config = s.settings?.config ?? this.opts.config;
+    const trusted = auditTrustedOwners(s, this.opts.trustedOwners ?? this.opts.config.owners);
+    const key = `${name}\u0000${trusted.join(',')}\u0000${this.configId(config)}\u0000${read.text}`;
     let memo = this.memo.get(key);
     if (!memo) {
       const validated = readPolicy(path, name, read).validated!;
-      const { findings, ignored } = checkPolicy(validated, { config: this.opts.config, trustedOwners: trusted, ignores: this.opts.ignores });
+      const { findings, ignored } = checkPolicy(validated, { config, trustedOwners: trusted, ignores: this.opts.ignores });
       memo = { validated, findings, ignored, valid: !findings.some(isValidityError) };
       this.memo.set(key, memo);
     }
@@ -120,6 +122,11 @@ export class RepoAnalyzer {
     };
     out.policies.push(file);
   }
+}
+
+/** Trusted owners for a repo: those given, else its own settings' (config `owners`, else origin's owner), else its owner. */
+export function auditTrustedOwners(s: RepoSnapshot, given: readonly string[] | undefined): readonly string[] {
+  return given ?? s.settings?.trustedOwners ?? [s.repo.split('/')[0]!];
 }
 
 /** Every finding of an audit, in repo order: near misses, then each policy's findings. */

@@ -13,6 +13,7 @@ import { AccessMapper, sortGrants, type AccessGrant } from './access.js';
 import { predictForCaller, type AuditPrediction } from './predict.js';
 import { fetchFromGitHub, type GitHubFetch } from './github.js';
 import { workspaceSnapshots } from './workspace.js';
+import { SettingsResolver } from '../config.js';
 
 export type AuditSource =
   | { kind: 'github'; client: GitHubClient; host: string; webUrl: string; cache?: SnapshotCache; batchSize: number; concurrency: number }
@@ -25,6 +26,8 @@ export interface AuditRequest {
   /** Audit only this policy name; without it every policy file is audited. */
   policyName?: string;
   config: LintConfig;
+  /** The file `config` came from (--config): it then applies to every repo; without it, local clones use their own. */
+  configPath?: string;
   trustedOwners?: readonly string[];
   /** Honour `# sts-policy-ignore` comments (default true). */
   ignores?: boolean;
@@ -63,7 +66,10 @@ export async function runAudit(req: AuditRequest): Promise<AuditResult> {
     fetched = await fetchFromGitHub({ client: src.client, org: req.org, repos: req.repos, cache: src.cache, batchSize: src.batchSize, concurrency: src.concurrency, progress: req.progress });
     snapshots = fetched.snapshots;
     src.cache?.save();
-  } else snapshots = workspaceSnapshots({ dir: src.dir, org: req.org, repos: req.repos, progress: req.progress });
+  } else {
+    const settings = new SettingsResolver(req.configPath ? { config: req.config, configPath: req.configPath } : {});
+    snapshots = workspaceSnapshots({ dir: src.dir, org: req.org, repos: req.repos, progress: req.progress, settings });
+  }
 
   req.progress.phase('analysing policies', snapshots.length);
   const analyzer = new RepoAnalyzer({ policyName: req.policyName, config: req.config, trustedOwners: req.trustedOwners, ignores: req.ignores });

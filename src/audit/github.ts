@@ -1,7 +1,9 @@
 // Reads source repos from GitHub: the org's repo list (100 per GraphQL page), then the policy
 // folder of many repos per GraphQL request (aliases), skipping repos whose default-branch commit
 // the cache already holds. A batch GitHub cannot answer is split; a repo whose folder GraphQL
-// cannot return (a tree too large) is read through REST; what still fails is "unknown".
+// cannot return (a tree too large) is read through REST; what still fails is "unknown". An answer
+// that may be incomplete (a null node, a GraphQL error, fewer repos than `totalCount`) is never
+// read as "no policy": its repos are unknown.
 import { MAX_POLICY_BYTES, type ReadResult } from '../load/read.js';
 import { ApiError, type GitHubClient, type GraphqlError, type GraphqlResult } from './client.js';
 import { isPolicyCandidate } from './analyze.js';
@@ -29,7 +31,7 @@ export interface GitHubSourceOptions {
 export interface GitHubFetch {
   snapshots: RepoSnapshot[];
   /** The org listing, when one was made; `error` when it stopped early (the result is partial). */
-  listing?: { org: string; total: number; listed: number; error?: string };
+  listing?: { org: string; total: number; listed: number; /** Repos GitHub counts but did not list: unknown. */ unlisted?: number; error?: string };
   cacheHits: number;
 }
 
@@ -65,7 +67,7 @@ class Fetcher {
       if (this.o.cache) heads = await this.readHeads(names);
     } else {
       const l = await this.listOrg(this.o.org!);
-      listing = { org: l.login, total: l.total, listed: l.heads.length, ...(l.error ? { error: l.error } : {}) };
+      listing = { org: l.login, total: l.total, listed: l.heads.length, ...(l.unlisted ? { unlisted: l.unlisted } : {}), ...(l.error ? { error: l.error } : {}) };
       heads = l.heads;
       names = heads.map((h) => h.nameWithOwner);
     }
@@ -101,11 +103,20 @@ class Fetcher {
 
   // ---- listing and heads ----
 
-  private async listOrg(org: string): Promise<{ login: string; heads: RepoHeadNode[]; total: number; error?: string }> {
+  /**
+   * The org's repos, checked for integrity: a null node, any GraphQL error, or fewer repos than
+   * `totalCount` leaves repos unlisted; they are counted as unknown and the result is partial.
+   */
+  private async listOrg(org: string): Promise<{ login: string; heads: RepoHeadNode[]; total: number; unlisted?: number; error?: string }> {
     const heads: RepoHeadNode[] = [];
+    const errors: string[] = [];
     let cursor: string | null = null;
     let total = 0;
     let login = org;
+    const incomplete = (why: string) => {
+      const unlisted = Math.max(total - heads.length, 0);
+      return { login, heads, total, unlisted, error: `the repository list is incomplete: ${heads.length} of ${total || '?'} repos listed${unlisted ? `, ${unlisted} unknown` : ''} (${why})` };
+    };
     this.o.progress.phase('listing repositories');
     for (;;) {
       let res: GraphqlResult<ListAnswer>;
@@ -113,18 +124,25 @@ class Fetcher {
         res = await this.o.client.graphql<ListAnswer>(LIST_QUERY, { org, first: PAGE_SIZE, cursor });
       } catch (e) {
         if (e instanceof ApiError && e.kind === 'auth') throw new AuditFatal(e.message);
-        return { login, heads, total, error: `the repository list stopped after ${heads.length} of ${total || '?'} repos: ${errorMessage(e)}` };
+        return incomplete(`the list stopped: ${errorMessage(e)}`);
       }
       const conn = res.data?.organization?.repositories;
       if (!conn) {
         if (!heads.length && res.errors.some((x) => x.type === 'NOT_FOUND')) throw new AuditFatal(`organization ${JSON.stringify(org)} not found, or not visible to this token (for a user's repos, pass --repo OWNER/REPO)`);
-        return { login, heads, total, error: `the repository list stopped after ${heads.length} repos: ${res.errors.map((x) => x.message).join('; ') || 'no data'}` };
+        return incomplete(`the list stopped: ${res.errors.map((x) => x.message).join('; ') || 'no data'}`);
       }
       login = res.data!.organization!.login;
       total = conn.totalCount;
-      for (const n of conn.nodes ?? []) if (n) heads.push(n);
+      const nodes = conn.nodes ?? [];
+      for (const n of nodes) if (n) heads.push(n);
+      const nulls = nodes.filter((n) => !n).length;
+      if (nulls) errors.push(`${nulls} empty (null) ${nulls === 1 ? 'entry' : 'entries'} in a page`);
+      errors.push(...res.errors.map((x) => `GitHub error${x.path?.length ? ` at ${x.path.join('.')}` : ''}: ${x.message}`));
       this.o.progress.note(`listed ${heads.length} of ${total} repositories`, true);
-      if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor) return { login, heads, total };
+      if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor) {
+        if (heads.length < total) errors.push(`GitHub counts ${total} repos but returned ${heads.length}`);
+        return errors.length ? incomplete(errors.join('; ')) : { login, heads, total };
+      }
       cursor = conn.pageInfo.endCursor;
     }
   }
@@ -202,13 +220,19 @@ class Fetcher {
       await this.readBatch(repos.slice(mid));
       return;
     }
+    // An error without a path may have nulled any field (a folder's `object` among them): nothing in
+    // this answer can be told from "no policy", so every repo of the batch is unknown.
+    if (global.length) {
+      for (const r of repos) this.unknown(r, `GitHub answered with an error: ${global.map((x) => x.message).join('; ')}`);
+      return;
+    }
     const listed = !this.o.repos?.length;
     for (let i = 0; i < repos.length; i++) {
       const alias = `r${i}`;
       const node = res.data?.[alias];
       const errors = res.errors.filter((x) => x.path?.[0] === alias);
       if (!node) {
-        this.unknown(repos[i]!, errors.length ? aliasError(errors, alias, listed) : global.map((x) => x.message).join('; ') || 'GitHub returned no data for this repository');
+        this.unknown(repos[i]!, errors.length ? aliasError(errors, alias, listed) : 'GitHub returned no data for this repository');
         continue;
       }
       const settled = this.settle(node, false);

@@ -4,6 +4,7 @@ import type { Finding } from '../model.js';
 import type { ReadResult } from '../load/read.js';
 import type { ValidatedPolicy } from '../validate/policy.js';
 import type { IgnoredFinding } from '../ignores.js';
+import type { LintConfig } from '../rules/framework.js';
 
 /** One entry of `.atmos/pro/sts/` as git stores it. */
 export interface PolicyDirEntry {
@@ -39,6 +40,8 @@ export interface RepoSnapshot {
   error?: string;
   /** How file paths of this repo are shown (`acme/app/` or a local checkout's path). */
   pathPrefix: string;
+  /** The repo's own `.sts-policy.yaml` settings (local clones), as `lint` resolves them. */
+  settings?: { config: LintConfig; trustedOwners?: readonly string[] };
   notes: string[];
 }
 

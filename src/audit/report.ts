@@ -33,7 +33,8 @@ export function inventory(r: AuditResult): Inventory {
     policy: by('policy'),
     none: by('none'),
     invalid: by('invalid'),
-    unknown: by('unknown'),
+    // Repos the listing counted but did not return are unknown too.
+    unknown: by('unknown') + (r.listing?.unlisted ?? 0),
     disabled: by('disabled'),
     archived: r.repos.filter((a) => a.snapshot.archived).length,
     nearMisses: r.repos.filter((a) => a.nearMisses.length).length,

@@ -7,6 +7,7 @@ import { readPolicyFile } from '../load/read.js';
 import { isPolicyCandidate } from './analyze.js';
 import type { PolicyDir, PolicyDirEntry, RepoSnapshot } from './model.js';
 import type { Progress } from './progress.js';
+import { formatConfigProblem, type SettingsResolver } from '../config.js';
 
 export interface WorkspaceOptions {
   dir: string;
@@ -15,6 +16,8 @@ export interface WorkspaceOptions {
   /** Only these `OWNER/REPO` (case-insensitive). */
   repos?: readonly string[];
   progress: Progress;
+  /** Each clone's settings (its `.sts-policy.yaml`, else its origin's owner), resolved as `lint` does. */
+  settings?: SettingsResolver;
 }
 
 export class WorkspaceError extends Error {
@@ -32,6 +35,11 @@ export function workspaceSnapshots(opts: WorkspaceOptions): RepoSnapshot[] {
   opts.progress.phase('reading local clones', clones.length);
   const out = clones.map(([repo, dir]) => {
     const s: RepoSnapshot = { repo, archived: false, empty: false, disabled: false, defaultBranch: null, commit: null, via: 'workspace', pathPrefix: `${dir}/`, notes: [] };
+    if (opts.settings) {
+      const rs = opts.settings.forPath(dir, { path: dir, git: true, settings: true });
+      s.settings = { config: rs.config, trustedOwners: rs.trustedOwners };
+      s.notes.push(...rs.problems.map((p) => `its settings were not used: ${formatConfigProblem(p)}`));
+    }
     try {
       s.dir = readPolicyDir(dir);
     } catch (e) {

@@ -92,7 +92,7 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
 
   let result: AuditResult;
   try {
-    result = await runAudit({ source, org: opts.org, repos, policyName: opts.policyName, config, trustedOwners: opts.trustedOwner?.length ? opts.trustedOwner : undefined, ignores: opts.ignores, caller: caller && { claims: caller.claims, notes: caller.notes }, progress });
+    result = await runAudit({ source, org: opts.org, repos, policyName: opts.policyName, config, configPath: opts.config, trustedOwners: opts.trustedOwner?.length ? opts.trustedOwner : undefined, ignores: opts.ignores, caller: caller && { claims: caller.claims, notes: caller.notes }, progress });
   } catch (e) {
     progress.done();
     if (e instanceof AuditFatal || e instanceof WorkspaceError) throw new UsageError(e.message);

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { filePair, dirPairs, gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/report.js';
-import type { AccessChange, Grant } from '../diff/access-diff.js';
+import { isEscalation, type AccessChange, type Grant } from '../diff/access-diff.js';
 import { GitError } from '../simulate.js';
 import { code, text as mdText } from '../report/markdown.js';
 import { UsageError, EXIT } from './errors.js';
@@ -49,7 +49,7 @@ function pairsFor(paths: string[], opts: DiffOptions) {
 export function failed(diffs: readonly PolicyDiff[], failOn: DiffOptions['failOn']): boolean {
   if (!failOn) return false;
   if (failOn === 'any-change') return diffs.some((d) => d.verdict !== 'equivalent');
-  if (failOn === 'escalation') return diffs.some((d) => d.gains.some((g) => g.kind === 'escalation') || d.verdict === 'undecided');
+  if (failOn === 'escalation') return diffs.some((d) => d.gains.some(isEscalation) || d.verdict === 'undecided');
   return diffs.some((d) => d.verdict === 'wider' || d.verdict === 'incomparable' || d.verdict === 'undecided');
 }
 

@@ -103,6 +103,15 @@ program
     process.exitCode = runTests(paths, opts);
   });
 
+/** Shared by diff and pr-check, which judge access changes alike. */
+const FAIL_ON_LEVELS = `--fail-on levels (an undecided diff always counts):
+  wider       any new access or higher grant (the default for pr-check)
+  escalation  a higher grant for a caller that had access, or new access that reaches write/admin
+              or a sensitive permission (secrets from read; workflows, administration, hooks,
+              runners, org-level permissions from write); read-only new access does not count
+  any-change  any change that is not equivalent, narrower ones included
+`;
+
 program
   .command('diff')
   .description('Exact access diff of trust policies: who gains or loses access, or a higher grant, with a witness claim set for each.')
@@ -115,7 +124,7 @@ program
 Examples:
   sts-policy diff old/default.yaml .atmos/pro/sts/default.yaml
   sts-policy diff --base origin/main --fail-on wider
-Access is judged in the worst case (sts-policy's assumption): a caller gets the union of every matching rule's grant.`)
+${FAIL_ON_LEVELS}Access is judged in the worst case (sts-policy's assumption): a caller gets the union of every matching rule's grant.`)
   .action(async (paths: string[], opts) => {
     const { runDiff } = await import('./diff.js');
     process.exitCode = runDiff(paths, opts);
@@ -138,8 +147,11 @@ In a GitHub Actions pull_request job it reads $GITHUB_EVENT_PATH, $GITHUB_REPOSI
 reviews through the API, appends a job summary to $GITHUB_STEP_SUMMARY and annotates policy lines.
 Check out with fetch-depth: 0 so base and head commits are both present.
 Exit 1: a changed policy is invalid or has error findings, a policy path has no code owner, or access
-widened (--fail-on) without a code owner's approval on the head commit. Exit 3: the GitHub API failed.
-
+widened (--fail-on) without a code owner's approval on the head commit, or the pull request adds an
+ignore comment or changes .sts-policy.yaml without that approval (ignores and settings come from the
+base revision). Exit 3: the GitHub API failed (reviews, team membership); a comment the token may not
+write (a fork's read-only token) is only a warning: the summary and annotations carry the report.
+${FAIL_ON_LEVELS}
 Examples:
   sts-policy pr-check --comment                       # in a pull_request job, env GITHUB_TOKEN set
   sts-policy pr-check --base origin/main --head HEAD  # offline: approvals are not checked`)

@@ -5,7 +5,7 @@ import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
-import { checkPullRequest, type FailOn, type PolicyCheck, type PrCheckResult } from '../pr-check.js';
+import { checkPullRequest, type FailOn, type PolicyCheck, type PrCheckResult, type SettingsCheck } from '../pr-check.js';
 import type { Finding } from '../model.js';
 import { GitError } from '../simulate.js';
 import { formatGithub } from '../report/github.js';
@@ -87,14 +87,21 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
   const annotationNote = skipped > 0 ? `\n${plural(skipped, 'finding')} ${skipped === 1 ? 'was' : 'were'} not annotated (GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations per level per step); every finding is listed above.\n` : '';
   appendSummary(env, redact(cap(body + annotationNote, MAX_SUMMARY_BYTES)));
 
-  let comment: { action: 'created' | 'updated'; url: string } | undefined;
+  let comment: CommentOutcome | undefined;
   if (opts.comment && api && pr) {
+    // A pull request that touches no policy gets no new comment; one written earlier is kept current.
+    const quiet = !result.policies.length && !result.settings && !result.findings.length && !result.failures.length;
     try {
-      comment = await upsertComment(api, pr.author, redact(`${COMMENT_MARKER}\n${cap(body, MAX_COMMENT_CHARS)}`));
+      comment = await upsertComment(api, pr.author, redact(`${COMMENT_MARKER}\n${cap(body, MAX_COMMENT_CHARS)}`), quiet);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      warn(`${e.message}\nsts-policy: the check could not complete: this is not a pass`);
-      return EXIT.internal;
+      // A fork's token is read-only: the verdict stands, reported through the summary and annotations.
+      if (e.status !== 403) {
+        warn(`${e.message}\nsts-policy: the check could not complete: this is not a pass`);
+        return EXIT.internal;
+      }
+      warn(`${e.message}\nsts-policy: the comment was not written (a fork pull request's token is read-only); the job summary and annotations carry the report, and the exit code is the check's verdict`);
+      comment = { action: 'not-written', url: '' };
     }
   }
 
@@ -173,11 +180,14 @@ function topLevel(dir: string): string {
   }
 }
 
-async function upsertComment(api: GithubApi, author: string, body: string) {
+type CommentOutcome = { action: 'created' | 'updated' | 'not-written'; url: string };
+
+async function upsertComment(api: GithubApi, author: string, body: string, quiet: boolean): Promise<CommentOutcome | undefined> {
   // Ours is the first comment that starts with the marker; one by the PR author is never taken for it.
   const mine = (await api.listComments()).find((c) => c.body.startsWith(COMMENT_MARKER) && c.login?.toLowerCase() !== author.toLowerCase());
-  if (mine) return { action: 'updated' as const, url: (await api.updateComment(mine.id, body)).url };
-  return { action: 'created' as const, url: (await api.createComment(body)).url };
+  if (mine) return { action: 'updated', url: (await api.updateComment(mine.id, body)).url };
+  if (quiet) return undefined;
+  return { action: 'created', url: (await api.createComment(body)).url };
 }
 
 function appendSummary(env: NodeJS.ProcessEnv, markdown: string): void {
@@ -222,12 +232,16 @@ function changeText(p: PolicyCheck, md: (s: string) => string): string {
   return `${p.diff.change}${p.renamedFrom ? ` (renamed from ${md(p.renamedFrom)})` : ''}${p.renamedTo ? ` (renamed to ${md(p.renamedTo)})` : ''}`;
 }
 
+function settingsText(s: SettingsCheck): string {
+  return `${s.path} ${s.change} by this pull request: lint used the base revision's settings, and the change needs a code owner's approval`;
+}
+
 function ownersText(p: PolicyCheck, md: (s: string) => string): string {
   if (!p.owners) return 'none';
   return p.owners.owners.length ? `${p.owners.owners.map(md).join(' ')} (line ${p.owners.line})` : `none (line ${p.owners.line} un-owns it)`;
 }
 
-function textReport(r: PrCheckResult, pr: PullRequestContext | undefined, comment: { action: string; url: string } | undefined): string {
+function textReport(r: PrCheckResult, pr: PullRequestContext | undefined, comment: CommentOutcome | undefined): string {
   const out = [`sts-policy pr-check: ${pr ? `pull request #${pr.number} by ${plain(pr.author)}, ` : ''}changes from ${short(r.from)} to ${short(r.head)} (base ${short(r.base)})`];
   if (!r.approvalsChecked) out.push('approvals: not checked (offline: --base/--head)');
   for (const n of r.notes) out.push(`note: ${plain(n)}`);
@@ -238,16 +252,18 @@ function textReport(r: PrCheckResult, pr: PullRequestContext | undefined, commen
     out.push('', `  ${plain(p.path)}  ${plain(changeText(p, (s) => s))}  access ${p.diff.verdict}  owners: ${plain(ownersText(p, (s) => s))}  approval: ${approvalText[p.approval]}${p.approvedBy.length ? ` (${plain(p.approvedBy.join(', '))})` : ''}`);
     for (const c of [...p.diff.gains, ...p.diff.losses]) out.push(`    ${c.kind} via rule ${c.rule + 1} (line ${c.line}), witness: ${plain(JSON.stringify(c.witness))}`);
     for (const i of p.ignoredApprovals) out.push(`    approval by ${plain(i.login)} not counted: ${i.reason}`);
+    for (const f of p.addedIgnores) out.push(`    ignore added by this pull request (line ${f.ignoredBy.line}, ${f.ruleId}): ${p.approval === 'approved' ? 'approved, honoured' : 'not honoured without a code owner approval'}`);
     for (const f of byPath.get(p.path) ?? []) out.push(line(f));
     byPath.delete(p.path);
   }
+  if (r.settings) out.push('', `  ${settingsText(r.settings)}  approval: ${approvalText[r.settings.approval]}${r.settings.approvedBy.length ? ` (${plain(r.settings.approvedBy.join(', '))})` : ''}`);
   for (const [path, findings] of byPath) {
     out.push('', `  ${plain(path)}`);
     for (const f of findings) out.push(line(f));
   }
   for (const e of r.codeowners.errors) out.push(`  ${plain(r.codeowners.path ?? 'CODEOWNERS')} (base) line ${e.line}: ${plain(e.message)}`);
   for (const c of r.codeowners.ownershipChanges) out.push(`  CODEOWNERS edit: ${plain(c.path)} owners ${plain(c.before?.join(' ') || 'none')} -> ${plain(c.after?.join(' ') || 'none')} once merged`);
-  if (comment) out.push('', `comment ${comment.action}: ${plain(comment.url)}`);
+  if (comment) out.push('', comment.action === 'not-written' ? 'comment not written (the token may not comment): see the job summary' : `comment ${comment.action}: ${plain(comment.url)}`);
   out.push('', r.failures.length ? `FAIL: ${plural(r.failures.length, 'problem')}` : `PASS: ${plural(r.policies.length, 'trust policy change')} checked`);
   for (const f of r.failures) out.push(`  - ${plain(f.path)}: ${plain(f.message)}`);
   return out.join('\n') + '\n';
@@ -266,6 +282,12 @@ export function summaryMarkdown(r: PrCheckResult, opts: PrCheckCliOptions, pr: P
     }
     out.push('');
   } else out.push('No trust policy changed.', '');
+  if (r.settings) {
+    const approval = r.settings.approval === 'approved' ? `✅ approved by ${r.settings.approvedBy.map(code).join(', ')}` : r.settings.approval === 'missing' ? '❌ approval missing' : `approval ${approvalText[r.settings.approval]}`;
+    out.push(`**Lint settings:** ${settingsText(r.settings)}; ${approval}.`, '');
+  }
+  const addedIgnores = r.policies.flatMap((p) => p.addedIgnores.map((f) => `- ${code(p.path)} line ${f.ignoredBy.line}: ${code(f.ruleId)} (${code(f.ignoredBy.reason)}): ${p.approval === 'approved' ? 'approved by a code owner, so honoured' : 'not honoured without a code owner approval; the finding is reported'}`));
+  if (addedIgnores.length) out.push('### Ignore comments this pull request adds', '', 'Ignores come from the base revision: one the pull request adds counts only once a code owner approves.', '', ...addedIgnores, '');
   if (r.failures.length) {
     out.push('### Why it fails', '');
     for (const f of r.failures) out.push(`- ${code(f.path)}: ${text(f.message)}`);
@@ -337,12 +359,14 @@ function jsonReport(r: PrCheckResult, opts: PrCheckCliOptions, pr: PullRequestCo
       approval: p.approval,
       approvedBy: p.approvedBy,
       ignoredApprovals: p.ignoredApprovals,
+      addedIgnores: p.addedIgnores,
       gains: p.diff.gains,
       losses: p.diff.losses,
       invalid: p.diff.invalid,
     })),
     findings: r.findings,
     ignored: r.ignored,
+    settings: r.settings,
     codeowners: r.codeowners,
     failures: r.failures,
     notes: r.notes,

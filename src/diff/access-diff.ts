@@ -5,6 +5,7 @@ import { CLAIM_NAMES, TOKEN_CLAIM, type ClaimName, type Claims, type Policy, typ
 import { matcherNfa, ruleGrant, levelRank } from '../analysis/rule-analysis.js';
 import { afterPrefix, findWord, projectBefore, NotAnalysable, type NFA } from '../analysis/nfa.js';
 import { CLAIM_SHAPE, OWNER, REPO_NAME, SHAPE, shapeNfa } from '../analysis/shapes.js';
+import { sensitivePermission } from '../validate/permissions.js';
 import { Budget, UNIVERSE, boxEmpty, dimValue, inBox, inDim, intersectBoxes, matcherDim, subtractAll, type Box } from './box.js';
 
 export type Verdict = 'equivalent' | 'narrower' | 'wider' | 'incomparable' | 'undecided';
@@ -163,4 +164,17 @@ function realistic(owner: string, repo: string, ref: string, env: string | null,
   if (env !== null) claims.environment = env;
   Object.assign(claims, { actor: fixed.actor, workflow_ref: `${owner}/${repo}/.github/workflows/ci.yml@${ref}`, sha: fixed.sha });
   return claims;
+}
+
+/**
+ * What `--fail-on escalation` counts: any higher grant for a caller that had access, and new access
+ * that reaches `write`/`admin` or a sensitive permission (secrets, workflows, org-level, ...).
+ */
+export function isEscalation(change: AccessChange): boolean {
+  if (change.kind === 'escalation') return true;
+  if (change.kind !== 'new-access' || !change.after) return false;
+  return Object.entries(change.after).some(([perm, level]) => {
+    const sensitive = sensitivePermission(perm);
+    return levelRank(level) >= 2 || (sensitive !== undefined && levelRank(level) >= levelRank(sensitive.level));
+  });
 }

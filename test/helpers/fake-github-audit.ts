@@ -41,7 +41,8 @@ export type FaultKind =
   | 'graphql-rate-limited' // HTTP 200 with a RATE_LIMITED GraphQL error
   | 'graphql-timeout' // HTTP 200 with "Something went wrong while executing your query"
   | 'hold' // no answer for holdMs, then the connection is dropped
-  | 'reset'; // the connection is destroyed at once
+  | 'reset' // the connection is destroyed at once
+  | 'tamper'; // HTTP 200 with the real GraphQL answer rewritten by `tamper` (null nodes, partial errors)
 
 export interface Fault {
   kind: FaultKind;
@@ -55,6 +56,8 @@ export interface Fault {
   resetIn?: number;
   holdMs?: number;
   when?: (r: RequestInfo) => boolean;
+  /** For `tamper`: the answer GitHub would give, rewritten. */
+  tamper?: (body: Obj) => Obj;
 }
 
 export interface RequestInfo {
@@ -268,6 +271,7 @@ export class FakeGitHub {
     const fault = this.faults.find((f) => (f.when ? f.when(info) : true) && f.seen++ >= (f.after ?? 0) && f.hits < (f.times ?? 1));
     if (fault) {
       fault.hits++;
+      if (fault.kind === 'tamper' && info.graphql) return this.send(res, info, 200, fault.tamper!(await this.graphql(info.graphql)));
       return this.fail(fault, info, res);
     }
     const auth = req.headers.authorization ?? '';
