@@ -118,7 +118,8 @@ describe('audit --workspace', () => {
     const lint = runCli(['lint', join(root, 'acme/shared'), '--format', 'json']);
     const linted = (JSON.parse(lint.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId);
     expect(linted).not.toContain('security/untrusted-owner');
-    const j = workspaceJson(['--workspace', root], 0);
+    // The plain clone's outside owner is an error (the severity policy): exit 1.
+    const j = workspaceJson(['--workspace', root], 1);
     const findingsOf = (repo: string) => j.findings.filter((f) => f.path.includes(`/acme/${repo}/`)).map((f) => f.ruleId).sort();
     expect(findingsOf('shared')).toEqual([...linted].sort());
     expect(findingsOf('shared')).not.toContain('security/untrusted-owner');

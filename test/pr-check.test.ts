@@ -486,7 +486,7 @@ describe('pr-check: ignores and settings come from the base revision', () => {
     expect(report.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['permissions/broad-write', 'pr-check/ignore-added']));
     expect(report.policies[0]!.addedIgnores.map((f) => f.ruleId)).toEqual(['permissions/broad-write']);
     expect(report.failures.map((f) => f.reason).sort()).toEqual(['lint-errors', 'unapproved']);
-    expect(report.failures.find((f) => f.reason === 'unapproved')!.message).toContain('suppression(s) by ignore comments it adds');
+    expect(report.failures.find((f) => f.reason === 'unapproved')!.message).toContain('1 suppression by ignore comments it adds');
     expect(r.summary).toContain('Ignore comments this pull request adds');
 
     const approved = await prCheck({ repo, args: ['--format', 'json'], github: { reviews: [approve('alice', repo.head)] } });
