@@ -30,6 +30,8 @@ const CLAIM_INDEX = new Map<ClaimName, number>(CLAIM_NAMES.map((c, i) => [c, i])
 interface Live {
   rule: number;
   sets: number[];
+  /** The same rule in the same states has the same id: search states are keyed by these. */
+  id: number;
 }
 
 type Step = { variable: TokenVariable; text: string } | { set: Partial<TokenValues> };
@@ -95,6 +97,14 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
   });
   const matcherOn = (rule: number, claim: ClaimName) => byClaim[rule]![CLAIM_INDEX.get(claim)!]!;
 
+  const liveIds = new Map<string, number>();
+  const makeLive = (rule: number, sets: number[]): Live => {
+    const key = `${rule}:${sets.join('.')}`;
+    let id = liveIds.get(key);
+    if (id === undefined) liveIds.set(key, (id = liveIds.size));
+    return { rule, sets, id };
+  };
+
   /** The live rules after `claim` reads `cps` (or completes, or is absent); rules that fail move out, complete ones into `matched`. */
   const apply = (live: Live[], matched: number[], claim: ClaimName, how: 'feed' | 'end' | 'absent', cps: readonly number[] = []): [Live[], number[]] => {
     let out: Live[] | undefined;
@@ -113,7 +123,7 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
       const sets = l.sets.slice();
       sets[m] = set;
       if (sets.every((s) => s === DONE)) (done ??= matched.slice()).push(l.rule);
-      else out.push({ rule: l.rule, sets });
+      else out.push(makeLive(l.rule, sets));
     }
     return [out ?? live, done ? done.sort((a, b) => a - b) : matched];
   };
@@ -131,7 +141,7 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
     const entry = shape === undefined && n.kind === 'segment';
     if (entry) shape = intern(shapeNfa((n as { shape: string }).shape), shapeNfa((n as { shape: string }).shape).starts);
     let key = `${node}|${shape ?? -1}|${entry ? 1 : 0}|${matched.join(',')}|`;
-    for (const l of live) key += `${l.rule}:${l.sets.join('.')};`;
+    for (const l of live) key += `${l.id},`;
     if (seen.has(key)) return;
     seen.add(key);
     if (seen.size > maxStates) throw new NotAnalysable(`the token search explored more than ${maxStates} classes of tokens`);
@@ -139,7 +149,7 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
   };
 
   const classes = new Map<string, number>();
-  reach(0, rules.map((_, rule) => ({ rule, sets: nfas[rule]!.map((nfa) => intern(nfa, nfa.starts)) })), [], -1, undefined);
+  reach(0, rules.map((_, rule) => makeLive(rule, nfas[rule]!.map((nfa) => intern(nfa, nfa.starts)))), [], -1, undefined);
   for (let s = 0; s < states.length; s++) {
     const { node, live, matched, shape } = states[s]!;
     const n = TOKEN_MODEL[node]!;
@@ -161,17 +171,23 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
       const advance = (cps: readonly number[]): [number, Live[]] => {
         let shapeTo = shape;
         for (const cp of cps) if ((shapeTo = step(shapeTo, cp)) === EMPTY) return [EMPTY, live];
-        const next = live.slice();
-        const dead = new Set<number>();
+        const changed = new Map<number, number[] | null>();
         for (const { at, m, escape } of readers) {
-          if (dead.has(at)) continue;
-          const sets = next[at] === live[at] ? live[at]!.sets.slice() : next[at]!.sets;
+          let sets = changed.get(at);
+          if (sets === null) continue;
+          if (!sets) changed.set(at, (sets = live[at]!.sets.slice()));
           let set = sets[m]!;
           for (const cp of cps) if ((set = stepAll(set, escape && cp === COLON ? ESCAPED_COLON : [cp])) === EMPTY) break;
-          if (set === EMPTY) dead.add(at);
-          else (sets[m] = set), (next[at] = { rule: live[at]!.rule, sets });
+          if (set === EMPTY) changed.set(at, null);
+          else sets[m] = set;
         }
-        return [shapeTo, dead.size ? next.filter((_, at) => !dead.has(at)) : next];
+        const next: Live[] = [];
+        live.forEach((l, at) => {
+          const sets = changed.get(at);
+          if (sets === undefined) next.push(l);
+          else if (sets) next.push(makeLive(l.rule, sets));
+        });
+        return [shapeTo, next];
       };
       // The fallback value first (a readable witness), whole: with no reader it is the only one needed.
       if (states[s]!.entry) {
@@ -181,20 +197,59 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
       }
       // The value may end here (written even when empty, so no fallback stands in for it).
       if (setFinal[shape]) reach(n.next, live, matched, s, { variable: n.variable, text: '' });
-      // One character per interval that no automaton in play tells apart.
+      // One character per interval that no automaton in play tells apart; intervals that only the
+      // value's shape splits, into the same shape state, are one (a ref's many character ranges).
       const points: number[] = [];
-      for (const q of setStates[shape]!) points.push(...boundsOf(setNfa[shape]!.edges, q));
       for (const { at, m, escape } of readers) {
         const set = live[at]!.sets[m]!;
         for (const q of setStates[set]!) points.push(...boundsOf(setNfa[set]!.edges, q));
         if (escape) points.push(COLON, COLON + 1);
       }
-      const sorted = [...new Set(points)].sort((a, b) => a - b);
-      for (let j = 0; j + 1 < sorted.length; j++) {
-        const cp = representative(sorted[j]!, sorted[j + 1]! - 1);
-        const [to, after] = advance([cp]);
-        if (to !== EMPTY) reach(node, after, matched, s, { variable: n.variable, text: String.fromCodePoint(cp) }, to);
+      const coarse = [...new Set(points)].sort((a, b) => a - b);
+      for (const q of setStates[shape]!) points.push(...boundsOf(setNfa[shape]!.edges, q));
+      const fine = [...new Set(points)].sort((a, b) => a - b);
+      const reps: number[] = [];
+      const shapes: number[] = [];
+      const taken = new Set<number>();
+      for (let j = 0; j + 1 < fine.length; j++) {
+        const cp = representative(fine[j]!, fine[j + 1]! - 1);
+        const to = step(shape, cp);
+        const group = lowerBound(coarse, cp + 1) * 0x100000000 + to;
+        if (to !== EMPTY && !taken.has(group)) taken.add(group), reps.push(cp), shapes.push(to);
       }
+      // Per character, the rules still matching after it. A rule reading this value survives only
+      // the characters its first reading automaton has edges for: most rules name one character
+      // here, so each is stepped by a few characters, not by all of them.
+      const children: Live[][] = reps.map(() => []);
+      const candidates: boolean[] = [];
+      for (let at = 0, r = 0; at < live.length; at++) {
+        const l = live[at]!;
+        if (r >= readers.length || readers[r]!.at !== at) {
+          for (const c of children) c.push(l);
+          continue;
+        }
+        const mine = [];
+        for (; r < readers.length && readers[r]!.at === at; r++) mine.push(readers[r]!);
+        const first = mine[0]!;
+        candidates.length = 0;
+        if (first.escape) candidates.length = reps.length, candidates.fill(true);
+        else {
+          const set = l.sets[first.m]!;
+          for (const q of setStates[set]!)
+            for (const e of setNfa[set]!.edges[q]!)
+              for (let k = 0; k < e.ranges.length; k += 2)
+                for (let i = lowerBound(reps, e.ranges[k]!); i < reps.length && reps[i]! <= e.ranges[k + 1]!; i++) candidates[i] = true;
+        }
+        for (let i = 0; i < reps.length; i++) {
+          if (!candidates[i]) continue;
+          const cp = reps[i]!;
+          const sets = l.sets.slice();
+          let alive = true;
+          for (const { m, escape } of mine) if ((sets[m] = escape && cp === COLON ? stepAll(sets[m]!, ESCAPED_COLON) : step(sets[m]!, cp)) === EMPTY) alive = false;
+          if (alive) children[i]!.push(makeLive(l.rule, sets));
+        }
+      }
+      reps.forEach((cp, i) => reach(node, children[i]!, matched, s, { variable: n.variable, text: String.fromCodePoint(cp) }, shapes[i]));
     }
   }
   return [...classes].map(([, s]) => ({ rules: states[s]!.matched, witness: witnessAt(states, s) }));
@@ -214,6 +269,18 @@ function witnessAt(states: readonly State[], s: number): Claims {
     }
   }
   return tokenClaims(values);
+}
+
+/** The first index of sorted `xs` whose value is at least `v`. */
+function lowerBound(xs: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const codePoints = (text: string) => Array.from(text, (c) => c.codePointAt(0)!);
