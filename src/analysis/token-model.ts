@@ -137,12 +137,12 @@ function buildModel(): ModelNode[] {
   const feed = (claim: ClaimName, text: string): Op => ({ kind: 'feed', claim, text });
 
   const tail = chain([seg('sha', VALUE_SHAPE.sha, ['sha'], SHA), end('sha'), seg('actor', VALUE_SHAPE.actor, ['actor'], 'octocat'), end('actor')], 0);
-  /** From ref_type on; `subjectReadsRef`: a `ref:` context, whose subject ends with the ref. */
-  const refs = (subjectReadsRef: boolean): number => {
+  /** From ref_type on; `subjectReadsRef`: a `ref:` context, whose subject ends with the ref; a pull_request job's witness reads `refs/pull/1/merge`. */
+  const refs = (subjectReadsRef: boolean, pullRequest = false): number => {
     const afterRef = (at: 'ref' | 'sha') => [end('ref'), ...(subjectReadsRef ? [end('subject')] : []), ...(at === 'sha' ? [seg('workflowSha', VALUE_SHAPE.sha, ['workflow_ref'], SHA)] : []), end('workflow_ref')];
     const byType = (refType: 'branch' | 'tag') => {
       const shape = refType === 'branch' ? VALUE_SHAPE.branchRef : VALUE_SHAPE.tagRef;
-      const fallback = refType === 'branch' ? 'refs/heads/main' : 'refs/tags/v1.0.0';
+      const fallback = refType === 'tag' ? 'refs/tags/v1.0.0' : pullRequest ? 'refs/pull/1/merge' : 'refs/heads/main';
       const readers = (at: 'ref' | 'sha'): Reader[] => ['ref', ...(subjectReadsRef ? (['subject'] as const) : []), ...(at === 'ref' ? (['workflow_ref'] as const) : [])];
       const atFork = fork(['workflow_ref'], (['ref', 'sha'] as const).map((at) => ({ set: { at }, next: chain([seg('ref', shape, readers(at), fallback), ...afterRef(at)], tail) })));
       return chain([feed('ref_type', refType), end('ref_type')], atFork);
@@ -151,10 +151,11 @@ function buildModel(): ModelNode[] {
   };
   const withRef = refs(true);
   const withoutRef = refs(false);
+  const pullRequestRefs = refs(false, true);
   const contexts = fork(['subject', 'environment'], [
     { set: { context: 'ref' }, next: chain([absent('environment'), feed('subject', 'ref:')], withRef) },
     { set: { context: 'environment' }, next: chain([feed('subject', 'environment:'), seg('environment', VALUE_SHAPE.environment, ['environment', 'subject%'], 'production'), end('environment'), end('subject')], withoutRef) },
-    { set: { context: 'pull_request' }, next: chain([absent('environment'), feed('subject', 'pull_request'), end('subject')], withoutRef) },
+    { set: { context: 'pull_request' }, next: chain([absent('environment'), feed('subject', 'pull_request'), end('subject')], pullRequestRefs) },
   ]);
   const afterName = chain([end('repository'), feed('workflow_ref', '/.github/workflows/'), feed('subject', ':'), seg('file', VALUE_SHAPE.file, ['workflow_ref'], 'ci.yml'), feed('workflow_ref', '@')], contexts);
   const name = seg('name', VALUE_SHAPE.name, ['repository', 'subject', 'workflow_ref'], 'app');

@@ -7,7 +7,7 @@
 // NotAnalysable, which the callers report as undecided.
 import { CLAIM_NAMES, type ClaimName, type Claims, type Matcher } from '../model.js';
 import { boundsOf, NotAnalysable, rangesContain, representative, type NFA } from './nfa.js';
-import { matcherNfa } from './rule-analysis.js';
+import { matcherNfa } from './matcher-nfa.js';
 import { shapeNfa } from './shapes.js';
 import { DEFAULT_TOKEN, TOKEN_MODEL, tokenClaims, type TokenValues, type TokenVariable } from './token-model.js';
 
