@@ -1,10 +1,12 @@
 // Which sets of rules can match one token together, over every token the model allows
 // (token-model.ts), each with a witness token. The search walks the model's graph and runs every
-// rule's matchers while the token is generated, character by character; its state is the set of
-// rules still matching (with their automata's states) and the rules already matched. States are
-// memoised, so tokens that no rule tells apart are explored once: the cost follows the policy's
-// distinct patterns, not a product of claim values. Past MAX_TOKEN_STATES states it gives up with
-// NotAnalysable, which the callers report as undecided.
+// rule's matchers while the token is generated; its state is the set of rules still matching (with
+// their automata's states) and the rules already matched. A free value (owner, name, ref, ...) is
+// explored character by character once per distinct set of reading automaton states, memoised, and
+// its ways to end are applied to every rule: rules with the same pattern share the work, rules
+// that do not read the value are carried past it. States are memoised too, so the cost follows the
+// policy's distinct patterns, not a product of claim values. Past MAX_TOKEN_STATES states (outer and
+// inner) it gives up with NotAnalysable, which the callers report as undecided.
 import { CLAIM_NAMES, type ClaimName, type Claims, type Matcher } from '../model.js';
 import { boundsOf, NotAnalysable, rangesContain, representative, type NFA } from './nfa.js';
 import { matcherNfa } from './matcher-nfa.js';
@@ -34,14 +36,16 @@ interface Live {
   id: number;
 }
 
+/** A way for a value to end, from a segment's start: its text and the reading automata still alive (state set by position). */
+interface Exit {
+  text: string;
+  alive: Map<number, number>;
+}
+
 type Step = { variable: TokenVariable; text: string } | { set: Partial<TokenValues> };
 
 interface State {
   node: number;
-  /** The segment's value automaton state set (segments only). */
-  shape: number;
-  /** At a segment's first character: its fallback value is tried first. */
-  entry: boolean;
   live: Live[];
   matched: number[];
   prev: number;
@@ -128,30 +132,128 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
     return [out ?? live, done ? done.sort((a, b) => a - b) : matched];
   };
 
+  const exitMemo = new Map<string, Exit[]>();
+  let explored = 0;
+  // Per character of a step, the stamp of the automaton that reads it (no set per automaton).
+  const marks: number[] = [];
+  let stamp = 0;
+  const exitsOf = (node: number, profile: readonly { set: number; escape: boolean }[]): Exit[] => {
+    const key = `${node}|${profile.map((p) => `${p.escape ? 'e' : ''}${p.set}`).join(',')}`;
+    const known = exitMemo.get(key);
+    if (known) return known;
+    const n = TOKEN_MODEL[node] as Extract<(typeof TOKEN_MODEL)[number], { kind: 'segment' }>;
+    const shapeStart = intern(shapeNfa(n.shape), shapeNfa(n.shape).starts);
+    // Inner states: the value's shape state set and the alive reading positions as [pos, set, pos, set, ...].
+    const inner: { shape: number; alive: number[]; prev: number; cp: number }[] = [];
+    const seen = new Set<string>();
+    const exits = new Map<string, Exit>();
+    const exit = (alive: readonly number[], text: string) => {
+      const sig = alive.join(',');
+      if (exits.has(sig)) return;
+      const map = new Map<number, number>();
+      for (let i = 0; i < alive.length; i += 2) map.set(alive[i]!, alive[i + 1]!);
+      exits.set(sig, { text, alive: map });
+    };
+    const stepAlive = (alive: readonly number[], cp: number): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < alive.length; i += 2) {
+        const set = profile[alive[i]!]!.escape && cp === COLON ? stepAll(alive[i + 1]!, ESCAPED_COLON) : step(alive[i + 1]!, cp);
+        if (set !== EMPTY) out.push(alive[i]!, set);
+      }
+      return out;
+    };
+    const push = (shape: number, alive: number[], prev: number, cp: number) => {
+      const k = `${shape}|${alive.join(',')}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      if (++explored > maxStates) throw new NotAnalysable(`the token search explored more than ${maxStates} classes of tokens`);
+      inner.push({ shape, alive, prev, cp });
+    };
+    const textOf = (i: number) => {
+      const cps: number[] = [];
+      for (let at = i; at >= 0 && inner[at]!.cp >= 0; at = inner[at]!.prev) cps.push(inner[at]!.cp);
+      return String.fromCodePoint(...cps.reverse());
+    };
+    const start = profile.flatMap((p, pos) => [pos, p.set]);
+    // The fallback value first: a readable witness.
+    let fbShape = shapeStart;
+    let fbAlive = start;
+    for (const cp of codePoints(n.fallback)) if (fbShape !== EMPTY) (fbShape = step(fbShape, cp)), (fbAlive = stepAlive(fbAlive, cp));
+    if (fbShape !== EMPTY && setFinal[fbShape]) exit(fbAlive, n.fallback);
+    push(shapeStart, start, -1, -1);
+    for (let i = 0; i < inner.length; i++) {
+      const { shape, alive } = inner[i]!;
+      if (setFinal[shape]) exit(alive, textOf(i));
+      // One character per interval that no automaton in play tells apart; intervals that only the
+      // value's shape splits, into the same shape state, are one (a ref's many character ranges).
+      const points: number[] = [];
+      for (let j = 0; j < alive.length; j += 2) {
+        const set = alive[j + 1]!;
+        for (const q of setStates[set]!) points.push(...boundsOf(setNfa[set]!.edges, q));
+        if (profile[alive[j]!]!.escape) points.push(COLON, COLON + 1);
+      }
+      const coarse = [...new Set(points)].sort((x, y) => x - y);
+      for (const q of setStates[shape]!) points.push(...boundsOf(setNfa[shape]!.edges, q));
+      const fine = [...new Set(points)].sort((x, y) => x - y);
+      const taken = new Set<number>();
+      const reps: number[] = [];
+      const shapes: number[] = [];
+      for (let j = 0; j + 1 < fine.length; j++) {
+        const cp = representative(fine[j]!, fine[j + 1]! - 1);
+        const to = step(shape, cp);
+        const group = lowerBound(coarse, cp + 1) * 0x100000000 + to;
+        if (to !== EMPTY && !taken.has(group)) taken.add(group), reps.push(cp), shapes.push(to);
+      }
+      // Each reading automaton is stepped only by the characters its edges read: most read one here.
+      const next: number[][] = reps.map(() => []);
+      for (let j = 0; j < alive.length; j += 2) {
+        const pos = alive[j]!;
+        const set = alive[j + 1]!;
+        const escape = profile[pos]!.escape;
+        const mark = ++stamp;
+        for (const q of setStates[set]!)
+          for (const e of setNfa[set]!.edges[q]!)
+            for (let k = 0; k < e.ranges.length; k += 2)
+              for (let r = lowerBound(reps, e.ranges[k]!); r < reps.length && reps[r]! <= e.ranges[k + 1]!; r++) marks[r] = mark;
+        if (escape) {
+          const r = reps.indexOf(COLON);
+          if (r >= 0) marks[r] = mark;
+        }
+        for (let r = 0; r < reps.length; r++) {
+          if (marks[r] !== mark) continue;
+          const to = escape && reps[r] === COLON ? stepAll(set, ESCAPED_COLON) : step(set, reps[r]!);
+          if (to !== EMPTY) next[r]!.push(pos, to);
+        }
+      }
+      reps.forEach((cp, r) => push(shapes[r]!, next[r]!, i, cp));
+    }
+    const out = [...exits.values()];
+    exitMemo.set(key, out);
+    return out;
+  };
+
   const states: State[] = [];
   const seen = new Set<string>();
   /** Runs the instant steps from `node` and queues the state reached, unless already seen. */
-  const reach = (node: number, live: Live[], matched: number[], prev: number, stepTaken: Step | undefined, shape?: number) => {
+  const reach = (node: number, live: Live[], matched: number[], prev: number, stepTaken: Step | undefined) => {
     let n = TOKEN_MODEL[node]!;
-    while (shape === undefined && (n.kind === 'feed' || n.kind === 'end' || n.kind === 'absent')) {
+    while (n.kind === 'feed' || n.kind === 'end' || n.kind === 'absent') {
       [live, matched] = apply(live, matched, n.claim, n.kind, n.kind === 'feed' ? codePoints(n.text) : undefined);
       node = n.next;
       n = TOKEN_MODEL[node]!;
     }
-    const entry = shape === undefined && n.kind === 'segment';
-    if (entry) shape = intern(shapeNfa((n as { shape: string }).shape), shapeNfa((n as { shape: string }).shape).starts);
-    let key = `${node}|${shape ?? -1}|${entry ? 1 : 0}|${matched.join(',')}|`;
+    let key = `${node}|${matched.join(',')}|`;
     for (const l of live) key += `${l.id},`;
     if (seen.has(key)) return;
     seen.add(key);
-    if (seen.size > maxStates) throw new NotAnalysable(`the token search explored more than ${maxStates} classes of tokens`);
-    states.push({ node, shape: shape ?? -1, entry, live, matched, prev, step: stepTaken });
+    if (++explored > maxStates) throw new NotAnalysable(`the token search explored more than ${maxStates} classes of tokens`);
+    states.push({ node, live, matched, prev, step: stepTaken });
   };
 
   const classes = new Map<string, number>();
   reach(0, rules.map((_, rule) => makeLive(rule, nfas[rule]!.map((nfa) => intern(nfa, nfa.starts)))), [], -1, undefined);
   for (let s = 0; s < states.length; s++) {
-    const { node, live, matched, shape } = states[s]!;
+    const { node, live, matched } = states[s]!;
     const n = TOKEN_MODEL[node]!;
     if (n.kind === 'final') {
       const key = matched.join(',');
@@ -161,95 +263,39 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
       const relevant = live.some((l) => n.claims.some((c) => matcherOn(l.rule, c) >= 0 && l.sets[matcherOn(l.rule, c)] !== DONE));
       for (const b of relevant ? n.branches : n.branches.slice(0, 1)) reach(b.next, live, matched, s, { set: b.set });
     } else if (n.kind === 'segment') {
-      const readers: { at: number; m: number; escape: boolean }[] = [];
-      live.forEach((l, at) => {
-        for (const r of n.readers) {
+      // The rules reading this value, by the automaton state sets they are in: rules with the same
+      // pattern share a position, and the rules that do not read it are carried past unchanged.
+      const positions = new Map<string, number>();
+      const profile: { set: number; escape: boolean }[] = [];
+      const reading = live.map((l) =>
+        n.readers.flatMap((r) => {
           const m = matcherOn(l.rule, r.claim);
-          if (m >= 0 && l.sets[m] !== DONE) readers.push({ at, m, escape: r.escapeColon });
-        }
-      });
-      const advance = (cps: readonly number[]): [number, Live[]] => {
-        let shapeTo = shape;
-        for (const cp of cps) if ((shapeTo = step(shapeTo, cp)) === EMPTY) return [EMPTY, live];
-        const changed = new Map<number, number[] | null>();
-        for (const { at, m, escape } of readers) {
-          let sets = changed.get(at);
-          if (sets === null) continue;
-          if (!sets) changed.set(at, (sets = live[at]!.sets.slice()));
-          let set = sets[m]!;
-          for (const cp of cps) if ((set = stepAll(set, escape && cp === COLON ? ESCAPED_COLON : [cp])) === EMPTY) break;
-          if (set === EMPTY) changed.set(at, null);
-          else sets[m] = set;
-        }
-        const next: Live[] = [];
-        live.forEach((l, at) => {
-          const sets = changed.get(at);
-          if (sets === undefined) next.push(l);
-          else if (sets) next.push(makeLive(l.rule, sets));
-        });
-        return [shapeTo, next];
-      };
-      // The fallback value first (a readable witness), whole: with no reader it is the only one needed.
-      if (states[s]!.entry) {
-        const [to, after] = advance(codePoints(n.fallback));
-        if (to !== EMPTY && setFinal[to]) reach(n.next, after, matched, s, { variable: n.variable, text: n.fallback });
-        if (!readers.length) continue;
+          if (m < 0 || l.sets[m] === DONE) return [];
+          const key = `${r.escapeColon ? 'e' : ''}${l.sets[m]}`;
+          let pos = positions.get(key);
+          if (pos === undefined) positions.set(key, (pos = profile.push({ set: l.sets[m]!, escape: r.escapeColon }) - 1));
+          return [{ m, pos }];
+        }),
+      );
+      // Rules by the positions they read, so each way out visits only the rules it keeps alive.
+      const byPosition: number[][] = profile.map(() => []);
+      reading.forEach((mine, at) => mine.length && byPosition[mine[0]!.pos]!.push(at));
+      const carried = live.flatMap((_, at) => (reading[at]!.length ? [] : [at]));
+      for (const exit of profile.length ? exitsOf(node, profile) : [{ text: n.fallback, alive: new Map<number, number>() }]) {
+        const kept = new Map<number, Live>();
+        for (const pos of exit.alive.keys())
+          for (const at of byPosition[pos]!) {
+            const l = live[at]!;
+            const sets = l.sets.slice();
+            if (reading[at]!.every(({ m, pos: p }) => (sets[m] = exit.alive.get(p) ?? EMPTY) !== EMPTY)) kept.set(at, makeLive(l.rule, sets));
+          }
+        // The carried and the kept rules merged in rule order, as every state's list is.
+        const keptAt = [...kept.keys()].sort((a, b) => a - b);
+        const after: Live[] = [];
+        for (let i = 0, j = 0; i < carried.length || j < keptAt.length; )
+          after.push(j >= keptAt.length || (i < carried.length && carried[i]! < keptAt[j]!) ? live[carried[i++]!]! : kept.get(keptAt[j++]!)!);
+        reach(n.next, after, matched, s, { variable: n.variable, text: exit.text });
       }
-      // The value may end here (written even when empty, so no fallback stands in for it).
-      if (setFinal[shape]) reach(n.next, live, matched, s, { variable: n.variable, text: '' });
-      // One character per interval that no automaton in play tells apart; intervals that only the
-      // value's shape splits, into the same shape state, are one (a ref's many character ranges).
-      const points: number[] = [];
-      for (const { at, m, escape } of readers) {
-        const set = live[at]!.sets[m]!;
-        for (const q of setStates[set]!) points.push(...boundsOf(setNfa[set]!.edges, q));
-        if (escape) points.push(COLON, COLON + 1);
-      }
-      const coarse = [...new Set(points)].sort((a, b) => a - b);
-      for (const q of setStates[shape]!) points.push(...boundsOf(setNfa[shape]!.edges, q));
-      const fine = [...new Set(points)].sort((a, b) => a - b);
-      const reps: number[] = [];
-      const shapes: number[] = [];
-      const taken = new Set<number>();
-      for (let j = 0; j + 1 < fine.length; j++) {
-        const cp = representative(fine[j]!, fine[j + 1]! - 1);
-        const to = step(shape, cp);
-        const group = lowerBound(coarse, cp + 1) * 0x100000000 + to;
-        if (to !== EMPTY && !taken.has(group)) taken.add(group), reps.push(cp), shapes.push(to);
-      }
-      // Per character, the rules still matching after it. A rule reading this value survives only
-      // the characters its first reading automaton has edges for: most rules name one character
-      // here, so each is stepped by a few characters, not by all of them.
-      const children: Live[][] = reps.map(() => []);
-      const candidates: boolean[] = [];
-      for (let at = 0, r = 0; at < live.length; at++) {
-        const l = live[at]!;
-        if (r >= readers.length || readers[r]!.at !== at) {
-          for (const c of children) c.push(l);
-          continue;
-        }
-        const mine = [];
-        for (; r < readers.length && readers[r]!.at === at; r++) mine.push(readers[r]!);
-        const first = mine[0]!;
-        candidates.length = 0;
-        if (first.escape) candidates.length = reps.length, candidates.fill(true);
-        else {
-          const set = l.sets[first.m]!;
-          for (const q of setStates[set]!)
-            for (const e of setNfa[set]!.edges[q]!)
-              for (let k = 0; k < e.ranges.length; k += 2)
-                for (let i = lowerBound(reps, e.ranges[k]!); i < reps.length && reps[i]! <= e.ranges[k + 1]!; i++) candidates[i] = true;
-        }
-        for (let i = 0; i < reps.length; i++) {
-          if (!candidates[i]) continue;
-          const cp = reps[i]!;
-          const sets = l.sets.slice();
-          let alive = true;
-          for (const { m, escape } of mine) if ((sets[m] = escape && cp === COLON ? stepAll(sets[m]!, ESCAPED_COLON) : step(sets[m]!, cp)) === EMPTY) alive = false;
-          if (alive) children[i]!.push(makeLive(l.rule, sets));
-        }
-      }
-      reps.forEach((cp, i) => reach(node, children[i]!, matched, s, { variable: n.variable, text: String.fromCodePoint(cp) }, shapes[i]));
     }
   }
   return [...classes].map(([, s]) => ({ rules: states[s]!.matched, witness: witnessAt(states, s) }));
