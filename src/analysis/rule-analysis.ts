@@ -2,7 +2,7 @@
 // rule admits, and a token it admits (a whole token of the token model, token-witness.ts).
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
-import { fromLiteral, afterPrefix, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, type NFA } from './nfa.js';
+import { fromLiteral, afterPrefix, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, NotAnalysable, type NFA } from './nfa.js';
 import { shapeNfa, OWNER, REPO_NAME, SHAPE } from './shapes.js';
 import { matcherNfa } from './matcher-nfa.js';
 import { tokenWitness, type WitnessGoal } from './token-witness.js';
@@ -125,6 +125,16 @@ export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefi
   if (witnesses.size >= MAX_MEMO) witnesses.clear();
   witnesses.set(key, claims);
   return claims;
+}
+
+/** Does some token GitHub can issue satisfy the rule? (a rule whose matchers cannot be analysed is taken to: the worst case) */
+export function admitsToken(rule: Rule): boolean {
+  try {
+    return ruleWitness(rule) !== undefined;
+  } catch (e) {
+    if (e instanceof NotAnalysable) return true;
+    throw e;
+  }
 }
 
 export const tokenClaim = (c: ClaimName) => TOKEN_CLAIM[c];
