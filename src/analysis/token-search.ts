@@ -54,9 +54,10 @@ interface State {
 
 /**
  * Every combination of rules that some token of the model matches exactly (the empty one included
- * when some token matches none), each with a witness token.
+ * when some token matches none), each with a witness token. With `required`, only the first
+ * combination that holds all those rules (a witness search: tokens losing one are not explored).
  */
-export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[], maxStates = MAX_TOKEN_STATES): TokenClass[] {
+export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[], maxStates = MAX_TOKEN_STATES, required?: readonly number[]): TokenClass[] {
   // Automaton state sets, interned per automaton; stepping a set by a character is memoised.
   const setStates: (readonly number[])[] = [];
   const setNfa: NFA[] = [];
@@ -242,6 +243,7 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
       node = n.next;
       n = TOKEN_MODEL[node]!;
     }
+    if (required && !required.every((r) => matched.includes(r) || live.some((l) => l.rule === r))) return;
     let key = `${node}|${matched.join(',')}|`;
     for (const l of live) key += `${l.id},`;
     if (seen.has(key)) return;
@@ -258,6 +260,7 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
     if (n.kind === 'final') {
       const key = matched.join(',');
       if (!classes.has(key)) classes.set(key, s);
+      if (required) break;
     } else if (n.kind === 'fork') {
       // A choice no remaining matcher can tell apart: one branch answers for all.
       const relevant = live.some((l) => n.claims.some((c) => matcherOn(l.rule, c) >= 0 && l.sets[matcherOn(l.rule, c)] !== DONE));

@@ -28,7 +28,6 @@ function goalMatchers(goal: WitnessGoal): Matcher[] {
 export function tokenWitness(rules: readonly { matchers: readonly Matcher[] }[], goal: WitnessGoal = {}): Claims | undefined {
   const wanted = goalMatchers(goal);
   const all = rules.map((_, i) => i);
-  const classes = tokenClasses(wanted.length ? [...rules, { matchers: wanted }] : rules);
-  const has = (c: { rules: readonly number[] }, xs: readonly number[]) => xs.every((x) => c.rules.includes(x));
-  return (classes.find((c) => has(c, [...all, rules.length])) ?? classes.find((c) => has(c, all)))?.witness;
+  const search = (required: number[]) => tokenClasses(required.length > rules.length ? [...rules, { matchers: wanted }] : rules, undefined, required)[0]?.witness;
+  return (wanted.length ? search([...all, rules.length]) : undefined) ?? search(all);
 }
