@@ -26,6 +26,7 @@ import { chunkReport } from './modules.mjs';
 import { engineSections } from './engine.mjs';
 import { exploreSection } from './explore.mjs';
 import { auditSection } from './audit.mjs';
+import { tokenSections } from './token-model.mjs';
 
 const NODE = process.execPath;
 const VALID_POLICY = 'fixtures/examples/acme/terraform-modules/.atmos/pro/sts/default.yaml';
@@ -193,6 +194,7 @@ const SECTIONS = [
     };
   }),
   ...engineSections.map((x) => section(x.name, x.description, x.run)),
+  ...tokenSections.map((x) => section(x.name, x.description, x.run)),
   section(exploreSection.name, exploreSection.description, exploreSection.run),
   section(auditSection.name, auditSection.description, auditSection.run),
 ];

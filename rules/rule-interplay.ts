@@ -1,8 +1,8 @@
 import { defineRule } from '../src/rules/framework.js';
-import { grantCovers, ruleCovers, ruleGrant, rulesOverlap, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { callersMeet, grantCovers, ruleCovers, ruleGrant, rulesOverlap, ruleWitness } from '../src/analysis/rule-analysis.js';
 import { PairBudget, ruleIndex, skippedMessage } from '../src/analysis/rule-index.js';
 import { NotAnalysable } from '../src/analysis/nfa.js';
-import type { Rule } from '../src/model.js';
+import { tokenWitness } from '../src/analysis/token-witness.js';
 
 const fmt = (g: Record<string, string>) => `{${Object.entries(g).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
 
@@ -47,13 +47,15 @@ export const orderDependentGrant = defineRule({
         const [ga, gb] = [grants[i]!, grants[j]!];
         if (keys[i] === keys[j]) continue;
         budget.spend(j);
-        if (!rulesOverlap(a, b)) continue;
+        if (!rulesOverlap(a, b) || !callersMeet(a, b)) continue;
         // A later rule fully covered by an earlier, stronger one is reported as redundant instead.
         if (ruleCovers(a, b) && grantCovers(ga, gb)) continue;
-        const witness = ruleWitness(merge(a, b));
+        // Matchers that overlap claim by claim may still admit no token together (SPEC.md §5).
+        const witness = tokenWitness([a, b]);
+        if (!witness) continue;
         ctx.report({
           span: b.matchers[0]?.keySpan ?? b.span,
-          message: `rules ${a.index + 1} and ${b.index + 1} overlap${witness ? ` (e.g. \`${witness.sub}\`)` : ''} but grant differently (${fmt(ga)} vs ${fmt(gb)}): STS uses the first match (sts-policy's assumption), so the grant depends on rule order. Make the rules disjoint, or merge them`,
+          message: `rules ${a.index + 1} and ${b.index + 1} overlap (e.g. \`${witness.sub}\`) but grant differently (${fmt(ga)} vs ${fmt(gb)}): STS uses the first match (sts-policy's assumption), so the grant depends on rule order. Make the rules disjoint, or merge them`,
           witness,
         });
         break;
@@ -70,7 +72,3 @@ function notAnalysed(index: ReturnType<typeof ruleIndex>): void {
 
 const grantKey = (g: Record<string, string>) => Object.keys(g).sort().map((k) => `${k}=${g[k]}`).join(',');
 
-/** A rule admitting exactly the claim sets both rules admit (for a witness of the overlap). */
-function merge(a: Rule, b: Rule): Rule {
-  return { ...a, matchers: [...a.matchers, ...b.matchers.filter((m) => !a.matchers.some((x) => x.claim === m.claim))] };
-}

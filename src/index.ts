@@ -25,5 +25,7 @@ export { compileGlob } from './engine/glob.js';
 export { parseSubject, claimsFromSubject, decodeClaimsInput } from './engine/claims.js';
 export { predict, toWire, readSourcePolicy, OUTCOMES, type Outcome, type RepoPrediction, type WireResponse } from './simulate.js';
 export { diffAccess, type AccessDiff, type AccessChange, type Verdict } from './diff/access-diff.js';
+export { tokenClaims, tokenProblem, type TokenValues } from './analysis/token-model.js';
+export { tokenClasses, MAX_TOKEN_STATES, type TokenClass } from './analysis/token-search.js';
 export { diffPairs, type PolicyDiff } from './diff/report.js';
 export { filePair, dirPairs, gitPairs } from './diff/sources.js';

@@ -57,6 +57,11 @@ describe('access map', () => {
     expect(grantsOf('    - match:\n        repository: "acme/app"\n      permissions:\n        issues: admin\n')[0]).toMatchObject({ write: true, permissions: { metadata: 'read', issues: 'admin' } });
   });
 
+  it('leaves out a rule no token GitHub can issue satisfies: it grants nobody anything', () => {
+    const grants = grantsOf('    - match:\n        ref: main\n      permissions:\n        contents: write\n    - match:\n        repository: "acme/app"\n        environment: production\n        subject: "repo:acme/app:ref:*"\n    - match:\n        repository: "acme/app"\n');
+    expect(grants.map((g) => g.rule)).toEqual([3]);
+  });
+
   it('sorts cross-owner grants first, then write grants', () => {
     const mk = (repo: string, crossOwner: boolean, write: boolean) => ({ repo, policy: 'default', path: '', rule: 1, line: 1, callers: { owners: [], repos: [], refs: [], environments: [], other: [] }, permissions: {}, crossOwner, write });
     expect(sortGrants([mk('a', false, false), mk('b', false, true), mk('c', true, false), mk('d', true, true)]).map((g) => g.repo)).toEqual(['d', 'c', 'b', 'a']);

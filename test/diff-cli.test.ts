@@ -53,7 +53,7 @@ const CASES: Record<string, [change: string, verdict: string]> = {
   reorder: ['modified', 'equivalent'],
   'split-alternation': ['modified', 'equivalent'],
   'glob-as-regex': ['modified', 'equivalent'],
-  'glob-as-regex-newline': ['modified', 'narrower'],
+  'glob-as-regex-newline': ['modified', 'equivalent'],
   'add-owner-prefix': ['modified', 'wider'],
   'pin-ref': ['modified', 'narrower'],
   incomparable: ['modified', 'incomparable'],
@@ -370,7 +370,7 @@ function expectInert(rest: string, ctx: string) {
 describe('markdown', () => {
   const EVIL = '<img src=x> @octocat | `tick` ``two`` ](http://evil)';
   it('renders untrusted matcher text with no raw HTML, mention or link, and keeps the table intact', () => {
-    // The hostile text sits in a glob (actor), in a regex (environment) and in the file's path.
+    // The hostile text sits in a glob and in a regex (environments: the free-text claim of a token) and in the file's path.
     const dir = join(tmp, 'evil <img src=x> @octocat | `x` ](http:evil)');
     mkdirSync(dir, { recursive: true });
     const head = readFileSync(side('add-owner-prefix', 'old'), 'utf8');
@@ -378,7 +378,9 @@ describe('markdown', () => {
     const regex = '<b>@octocat\\|x`y`\\]\\(http://evil\\)'; // RE2: matches `<b>@octocat|x`y`](http://evil)`
     writeFileSync(
       join(dir, 'new.yaml'),
-      head + `    - match:\n        actor: ${JSON.stringify(EVIL)}\n        environment: { regex: ${JSON.stringify(regex)} }\n      permissions:\n        contents: write\n`,
+      head +
+        `    - match:\n        environment: ${JSON.stringify(EVIL)}\n      permissions:\n        contents: write\n` +
+        `    - match:\n        environment: { regex: ${JSON.stringify(regex)} }\n      permissions:\n        contents: write\n`,
     );
     const r = runCli(['diff', join(dir, 'old.yaml'), join(dir, 'new.yaml'), '--format', 'markdown']);
     expect(r.code, r.stderr).toBe(0);
@@ -387,8 +389,7 @@ describe('markdown', () => {
     const j = diffJson([join(dir, 'old.yaml'), join(dir, 'new.yaml')]).json.policies[0]!;
     expect(j.verdict).toBe('wider');
     const witness = j.gains[0]!.witness;
-    expect(witness.actor).toBe(EVIL);
-    expect(witness.environment).toBe('<b>@octocat|x`y`](http://evil)');
+    expect(j.gains.filter((g: { kind: string }) => g.kind === 'new-access').map((g: { witness: Record<string, string> }) => g.witness.environment)).toEqual([EVIL, '<b>@octocat|x`y`](http://evil)']);
 
     const lines = md.split('\n');
     const rows = lines.filter((l) => l.startsWith('|'));

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffAccess, witnessIn, worstGrant, ruleBox, type Verdict } from '../src/diff/access-diff.js';
+import { diffAccess, worstGrant, type Verdict } from '../src/diff/access-diff.js';
+import { tokenClasses } from '../src/analysis/token-search.js';
+import { tokenProblem } from '../src/analysis/token-model.js';
 import { dirPairs, filePair, gitPairs } from '../src/diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../src/diff/report.js';
 import { ruleGrant } from '../src/analysis/rule-analysis.js';
@@ -15,7 +17,7 @@ import { compilePolicy, evaluate } from '../src/engine/evaluate.js';
 import { isValidityError, validatePolicyText } from '../src/validate/policy.js';
 import { POLICY_DIR, type Claims, type Policy } from '../src/model.js';
 import { ROOT } from './helpers/cli.js';
-import { checkout, higher, largePolicy, POLICY_HEADER as HEADER, replayChange, worstCase } from './helpers/diff-replay.js';
+import { checkout, higher, largePolicy, POLICY_HEADER as HEADER, replayChange, ruleAlone, worstCase } from './helpers/diff-replay.js';
 
 const FIXTURES = join(ROOT, 'fixtures/diff');
 const tmp = mkdtempSync(join(tmpdir(), 'sts-diff-lib-'));
@@ -62,15 +64,18 @@ describe('fixture pairs', () => {
     expect(diffCase('glob-as-regex')).toMatchObject({ change: 'modified', verdict: 'equivalent', gains: [], losses: [] });
   });
 
-  it('`acme/.*` is not quite `acme/*`: RE2 `.` stops at a newline, and the diff says so with a witness', () => {
-    const d = diffCase('glob-as-regex-newline');
-    expect(d.verdict).toBe('narrower');
-    expect(d.losses).toHaveLength(1);
-    expect(d.losses[0]!.witness.repository).toMatch(/^acme\/.*\n/s);
-    // And the other way round it is wider.
-    const [r] = diffPairs([filePair(side('glob-as-regex-newline', 'new'), side('glob-as-regex-newline', 'old'))]);
-    expect(r!.verdict).toBe('wider');
-    replayAll(r!, side('glob-as-regex-newline', 'new'), side('glob-as-regex-newline', 'old'));
+  it('`acme/.*` is `acme/*` for repositories (no name holds the newline RE2 `.` stops at), not for free-text environments', () => {
+    expect(diffCase('glob-as-regex-newline')).toMatchObject({ verdict: 'equivalent', gains: [], losses: [] });
+    const regex = parse(policyText([{ matchers: [['environment', '{ regex: "prod.*" }']], permissions: null }]));
+    const glob = parse(policyText([{ matchers: [['environment', '"prod*"']], permissions: null }]));
+    const d = diffAccess(regex, glob);
+    expect(d.verdict).toBe('wider');
+    expect(d.gains[0]!.witness.environment).toMatch(/^prod.*\n/s);
+    const regexFile = join(tmp, 'env-regex.yaml');
+    const globFile = join(tmp, 'env-glob.yaml');
+    writeFileSync(regexFile, policyText([{ matchers: [['environment', '{ regex: "prod.*" }']], permissions: null }]));
+    writeFileSync(globFile, policyText([{ matchers: [['environment', '"prod*"']], permissions: null }]));
+    replayAll({ path: 'p', change: 'modified', invalid: { before: [], after: [] }, ...d }, regexFile, globFile);
   });
 
   it('adding a `repo:acme*` subject rule is wider, with a witness owner that is not acme', () => {
@@ -360,7 +365,8 @@ describe('building blocks', () => {
     expect(w.workflow_ref!.startsWith(`${w.repository}/.github/workflows/`)).toBe(true);
     expect(w.ref).toMatch(/^refs\/heads\//);
     const sha = parse(policyText([{ matchers: [['sha', '"0123456789abcdef0123456789abcdef01234567"'], ['repository_owner', '"acme"']], permissions: null }]));
-    expect(witnessIn(ruleBox(sha.rules[0]!))).toMatchObject({ sha: '0123456789abcdef0123456789abcdef01234567', repository_owner: 'acme', sub: expect.stringMatching(/^repo:acme\//) });
+    const [only] = tokenClasses(sha.rules).filter((c) => c.rules.length);
+    expect(only!.witness).toMatchObject({ sha: '0123456789abcdef0123456789abcdef01234567', repository_owner: 'acme', sub: expect.stringMatching(/^repo:acme\//) });
   });
 
   it('worstGrant is the union of the matching rules, and agrees with the independent computation', () => {
@@ -369,21 +375,21 @@ describe('building blocks', () => {
       { matchers: [['repository', '"acme/infra"']], permissions: 'contents: write' },
       { matchers: [['repository', '"acme/app"']], permissions: null },
     ]));
-    const rules = policy.rules.map((r) => ({ box: ruleBox(r), grant: ruleGrant(r) }));
-    for (const c of CLAIM_SETS.slice(0, 200)) expect(worstGrant(rules, c)).toEqual(worstCase(policy, c));
+    for (const c of CLAIM_SETS.slice(0, 200)) expect(worstGrant(policy.rules.filter((_, i) => ruleAlone(policy, i, c)))).toEqual(worstCase(policy, c));
     const infra = CLAIM_SETS.find((c) => c.repository === 'acme/infra')!;
-    expect(worstGrant(rules, infra)).toEqual({ contents: 'write', metadata: 'read', pull_requests: 'write' });
+    expect(worstGrant(policy.rules.slice(0, 2))).toEqual({ contents: 'write', metadata: 'read', pull_requests: 'write' });
     // The simulator's first match grants less than the worst case here: that is why the diff uses the union.
     expect(evaluate(compilePolicy(policy), infra).permissions).toEqual({ contents: 'read', metadata: 'read', pull_requests: 'write' });
   });
 
-  it('witnessIn picks a realistic, consistent claim set inside the box', () => {
+  it('a witness is a whole token inside the rule: its subject and workflow_ref name its own repository and context', () => {
     const policy = parse(policyText([{ matchers: [['repository', '"acme/*"'], ['environment', '"production"']], permissions: null }]));
-    const box = ruleBox(policy.rules[0]!);
-    const w = witnessIn(box);
+    const [c] = tokenClasses(policy.rules).filter((x) => x.rules.length);
+    const w = c!.witness;
     expect(w).toMatchObject({ repository_owner: 'acme', environment: 'production' });
     expect(w.sub).toBe(`repo:${w.repository}:environment:production`);
     expect(w.workflow_ref!.startsWith(`${w.repository}/.github/workflows/`)).toBe(true);
+    expect(tokenProblem(w)).toBeUndefined();
     expect(evaluate(compilePolicy(policy), w).matched).toBe(true);
   });
 });

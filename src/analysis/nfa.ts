@@ -461,7 +461,8 @@ for (let lo = 0; lo < 128; lo++) {
   }
 }
 
-function representative(lo: number, hi: number): number {
+/** A readable character of [lo, hi] (the ranking above), to stand for the whole interval. */
+export function representative(lo: number, hi: number): number {
   if (lo === hi || lo > MAX_PREFERRED) return lo;
   const best = BEST_ASCII[lo * 128 + Math.min(hi, 127)]!;
   if (best >= 0) return best;
@@ -470,7 +471,7 @@ function representative(lo: number, hi: number): number {
 
 /** Per automaton (by its edge lists, which derived automata share): each state's sorted, distinct range bounds. */
 const boundsCache = new WeakMap<Edge[][], (readonly number[])[]>();
-function boundsOf(edges: Edge[][], q: number): readonly number[] {
+export function boundsOf(edges: Edge[][], q: number): readonly number[] {
   let per = boundsCache.get(edges);
   if (!per) boundsCache.set(edges, (per = []));
   let b = per[q];

@@ -1,18 +1,17 @@
 // Per-rule languages and the questions lint rules ask of them: which owners and repositories a
-// rule admits, and a complete, realistic claim set it admits (checked by the evaluator).
+// rule admits, and a token it admits (a whole token of the token model, token-witness.ts).
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
-import { fromGlob, fromRegex, fromLiteral, afterPrefix, concat, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, type NFA } from './nfa.js';
-import { shapeNfa, OWNER, REPO_NAME, CLAIM_SHAPE, SHAPE } from './shapes.js';
-import { compilePolicy, firstMatch } from '../engine/evaluate.js';
-import { parseSubject } from '../engine/claims.js';
+import { fromLiteral, afterPrefix, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, NotAnalysable, type NFA } from './nfa.js';
+import { shapeNfa, OWNER, REPO_NAME, SHAPE } from './shapes.js';
+import { matcherNfa } from './matcher-nfa.js';
+import { tokenWitness, type WitnessGoal } from './token-witness.js';
 
 const SLASH = 0x2f;
 const AT = 0x40;
 const COLON = 0x3a;
 
-/** A matcher's language (built once per pattern text in the NFA module). */
-export const matcherNfa = (m: Matcher): NFA => (m.kind === 'glob' ? fromGlob(m.pattern) : fromRegex(m.pattern));
+export { matcherNfa, type WitnessGoal };
 
 export const accepts = (nfa: NFA, word: string): boolean => acceptsWord(nfa, word);
 
@@ -113,118 +112,29 @@ export function ownerWitness(langs: readonly NFA[], excluded: readonly string[],
   return findWord({ include, exclude: excluded.map(fromLiteral) });
 }
 
-export interface WitnessGoal {
-  owner?: string;
-  /** The repository name (without owner). */
-  repo?: string;
-  /** Prefer a pull_request job (ref `refs/pull/1/merge`, subject `...:pull_request`). */
-  pullRequest?: boolean;
-}
-
-const SHA = 'e5c1f2a9d3b47c06a1d2e3f4a5b6c7d8e9f0a1b2';
-
 const witnesses = new Map<string, Claims | undefined>();
 /**
- * A consistent default-format claim set the rule admits: realistic values first, then a value
- * searched in each matcher's language where the realistic one does not match. Verified by the
- * evaluator; undefined when no claim set can be found. Memoised like perRule, per goal.
+ * A whole token the rule admits (the goal's owner, repository or pull_request job when it admits
+ * one), or undefined when it admits no token. Memoised like perRule, per goal.
  */
 export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefined {
   // JSON escapes control characters, so the first U+0001 ends the goal.
   const key = `${JSON.stringify(goal)}\u0001${contentKey(rule)}`;
   if (witnesses.has(key)) return witnesses.get(key);
-  const claims = witnessOf(rule, goal);
+  const claims = tokenWitness([rule], goal);
   if (witnesses.size >= MAX_MEMO) witnesses.clear();
   witnesses.set(key, claims);
   return claims;
 }
 
-function witnessOf(rule: Rule, goal: WitnessGoal = {}): Claims | undefined {
-  const m = (c: ClaimName) => matcherFor(rule, c);
-  const pick = (c: ClaimName, preferred: string[], extra: NFA[] = []): string | undefined => {
-    const mm = m(c);
-    if (!mm) return preferred[0];
-    const l = matcherNfa(mm);
-    for (const p of preferred) if ([l, ...extra].every((x) => accepts(x, p))) return p;
-    return findWord({ include: [l, shapeNfa(CLAIM_SHAPE[c]), ...extra] }) ?? findWord({ include: [l, ...extra] });
-  };
-  let owner = goal.owner;
-  if (!owner) {
-    const langs = ownerLanguages(rule).map((x) => x.owners);
-    owner = langs.length ? pickOwner(langs) : 'acme';
+/** Does some token GitHub can issue satisfy the rule? (a rule whose matchers cannot be analysed is taken to: the worst case) */
+export function admitsToken(rule: Rule): boolean {
+  try {
+    return ruleWitness(rule) !== undefined;
+  } catch (e) {
+    if (e instanceof NotAnalysable) return true;
+    throw e;
   }
-  if (owner === undefined) return undefined;
-  let repo = goal.repo;
-  if (!repo) {
-    const repoLangs = repoLanguages(rule).map((x) => afterPrefix(x.repos, `${owner}/`));
-    repo = ['app', 'infra', 'modules'].find((r) => repoLangs.every((l) => accepts(l, r))) ?? (repoLangs.length ? findWord({ include: [...repoLangs, shapeNfa(REPO_NAME)] }) : 'app');
-  }
-  if (repo === undefined) return undefined;
-  const refs = goal.pullRequest ? [PR_REF, ...REFS] : [...REFS];
-  // A workflow_ref pinned to another ref (`...@refs/heads/release`) names the token's ref too.
-  const workflow = m('workflow_ref');
-  const pinned = workflow && findWord({ include: [matcherNfa(workflow), concat(fromLiteral(`${owner}/${repo}/.github/workflows/`), shapeNfa(SHAPE.workflowFileAtRef))] });
-  if (pinned !== undefined) refs.push(pinned.slice(pinned.indexOf('@') + 1));
-  const build = (ref: string, environment: string | undefined, consistent: boolean): Claims | undefined => {
-    const refType = pick('ref_type', [ref.startsWith('refs/tags/') ? 'tag' : 'branch', 'branch', 'tag']);
-    const claims: Claims = { repository: `${owner}/${repo}`, repository_owner: owner, ref, ref_type: refType ?? 'branch' };
-    if (environment !== undefined) claims.environment = environment;
-    // GitHub's default subject: the environment wins, then a pull_request job, then the ref (GITHUB-OIDC.md).
-    const ctx = environment !== undefined ? `environment:${environment.replace(/:/g, '%3A')}` : ref.startsWith('refs/pull/') ? 'pull_request' : `ref:${ref}`;
-    const subjects = [`repo:${owner}/${repo}:${ctx}`, `repo:${owner}@1234567/${repo}@7654321:${ctx}`];
-    const sub = consistent ? pickOnly('subject', subjects) : pick('subject', [subjects[0]!, `repo:${owner}/${repo}:pull_request`, subjects[1]!]);
-    if (sub === undefined) return undefined;
-    claims.sub = sub;
-    // A consistent token's workflow_ref is a workflow of the calling repository at the token's ref
-    // (built only for a rule that matches it: the language is new for every repository).
-    const ownWorkflow = consistent && workflow ? [concat(fromLiteral(`${owner}/${repo}/.github/workflows/`), shapeNfa(SHAPE.workflowFileAt), fromLiteral(ref))] : [];
-    const workflowRef = pick('workflow_ref', [`${owner}/${repo}/.github/workflows/ci.yml@${ref}`, `${owner}/${repo}/.github/workflows/deploy.yml@${ref}`], ownWorkflow);
-    if (workflowRef === undefined && consistent) return undefined;
-    claims.workflow_ref = workflowRef ?? '';
-    claims.actor = pick('actor', ['octocat', 'dependabot[bot]']) ?? 'octocat';
-    claims.sha = pick('sha', [SHA]) ?? SHA;
-    const ordered: Claims = {};
-    for (const k of ['sub', 'repository', 'repository_owner', 'ref', 'ref_type', 'environment', 'actor', 'workflow_ref', 'sha']) if (claims[k] !== undefined) ordered[k] = claims[k]!;
-    return admits(rule, ordered) ? ordered : undefined;
-  };
-  const pickOnly = (c: ClaimName, preferred: string[]) => {
-    const mm = m(c);
-    return mm ? preferred.find((p) => accepts(matcherNfa(mm), p)) : preferred[0];
-  };
-  const environments = m('environment') ? [pick('environment', ['production', 'prod', 'staging'])] : [undefined, 'production'];
-  // First a token as GitHub issues it, its subject consistent with its ref and environment...
-  for (const ref of refs.filter((r) => pickOnly('ref', [r]) !== undefined))
-    for (const environment of environments) {
-      const claims = build(ref, environment, true);
-      if (claims) return claims;
-    }
-  // ...or one whose context is read off a subject the subject matcher admits for this repository...
-  const subject = m('subject');
-  const found = subject && findWord({ include: [matcherNfa(subject), concat(fromLiteral(`repo:${owner}/${repo}:`), shapeNfa(SHAPE.context))] });
-  const context = found === undefined ? undefined : parseSubject(found)?.context;
-  if (context) {
-    const ref = context.kind === 'ref' ? context.ref : context.kind === 'pull_request' ? PR_REF : pick('ref', refs);
-    const claims = ref === undefined ? undefined : build(ref, context.kind === 'environment' ? context.environment : undefined, true);
-    if (claims) return claims;
-  }
-  // ...else any claim set the matchers admit.
-  const ref = pick('ref', refs);
-  if (ref === undefined) return undefined;
-  return build(ref, environments[0], false);
-}
-
-const PR_REF = 'refs/pull/1/merge';
-const REFS = ['refs/heads/main', 'refs/heads/develop', 'refs/tags/v1.0.0', PR_REF];
-
-function pickOwner(langs: NFA[]): string | undefined {
-  for (const c of ['acme', 'octo-org']) if (langs.every((l) => accepts(l, c))) return c;
-  return findWord({ include: [...langs, ownerShape()] });
-}
-
-const alone = perRule((rule: Rule) => compilePolicy({ name: 'witness', path: '', rules: [{ ...rule, index: 0 }] }));
-/** Does the rule (alone) admit these claims? The evaluator is the judge of every witness. */
-export function admits(rule: Rule, claims: Claims): boolean {
-  return firstMatch(alone(rule), claims) === 0;
 }
 
 export const tokenClaim = (c: ClaimName) => TOKEN_CLAIM[c];
@@ -334,6 +244,17 @@ export function rulesOverlap(a: Rule, b: Rule): boolean {
     const mb = matcherFor(b, ma.claim);
     return !mb || someWord({ include: [matcherNfa(ma), matcherNfa(mb)] }, likelyWords(ma));
   });
+}
+
+/**
+ * Can one token satisfy both rules' owner and repository bindings together (`repository` and
+ * `workflow_ref` and `subject` all name the token's own repository)? A quick necessary condition
+ * before a token search.
+ */
+export function callersMeet(a: Rule, b: Rule): boolean {
+  const owners = [...ownerLanguages(a), ...ownerLanguages(b)].map((o) => o.owners);
+  const repos = [...repoLanguages(a), ...repoLanguages(b)].map((r) => r.repos);
+  return (owners.length < 2 || someWord({ include: [...owners, ownerShape()] })) && (repos.length < 2 || someWord({ include: [...repos, repoShape()] }));
 }
 
 /** Is every claim set rule `a` admits also admitted by rule `b`? (boxes: each of b's claims constrained at least as tightly in a) */

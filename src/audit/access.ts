@@ -1,10 +1,11 @@
 // The access map: for each rule of each valid policy, which callers may mint (owners, repos, refs,
 // environments, summarised from the rule's matchers) and with which permissions. Whether a rule
 // admits an owner outside the trusted ones is decided exactly on the matchers' languages; the
-// summaries are for reading. Cross-owner and write grants sort first.
+// summaries are for reading. Cross-owner and write grants sort first. A rule no token GitHub can
+// issue satisfies (SPEC.md §5: `ref: main`) grants nobody anything and is left out (lint reports it).
 import type { ClaimName, Matcher, Policy, Rule } from '../model.js';
 import { findWord, fromLiteral, NotAnalysable } from '../analysis/nfa.js';
-import { admitsAnyOwner, levelRank, ownerLanguages, ownerShape, ownerWitness, repoLanguages, repoShape, ruleGrant } from '../analysis/rule-analysis.js';
+import { admitsAnyOwner, admitsToken, levelRank, ownerLanguages, ownerShape, ownerWitness, repoLanguages, repoShape, ruleGrant } from '../analysis/rule-analysis.js';
 import type { RepoAudit } from './model.js';
 import { auditTrustedOwners } from './analyze.js';
 
@@ -54,7 +55,7 @@ export class AccessMapper {
       if (!byTrust) this.memo.set(policy, (byTrust = new Map()));
       const key = trusted.join(',');
       let rules = byTrust.get(key);
-      if (!rules) byTrust.set(key, (rules = policy.rules.map((r) => ruleAccess(p.name, r, trusted))));
+      if (!rules) byTrust.set(key, (rules = policy.rules.filter(admitsToken).map((r) => ruleAccess(p.name, r, trusted))));
       for (const r of rules) out.push({ repo: a.repo, path: p.path, ...r });
     }
     return out;

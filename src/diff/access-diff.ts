@@ -1,12 +1,13 @@
 // The exact access diff of two versions of a policy (SPEC.md §4 worst case: a caller gets the union
-// of every matching rule's grant). New access, lost access and escalations each carry a witness
-// claim set, realistic where possible, and the rule responsible.
-import { CLAIM_NAMES, TOKEN_CLAIM, type ClaimName, type Claims, type Policy, type Rule } from '../model.js';
-import { matcherNfa, ruleGrant, levelRank } from '../analysis/rule-analysis.js';
-import { afterPrefix, findWord, projectBefore, NotAnalysable, type NFA } from '../analysis/nfa.js';
-import { CLAIM_SHAPE, OWNER, REPO_NAME, SHAPE, shapeNfa } from '../analysis/shapes.js';
+// of every matching rule's grant), over the tokens GitHub can issue (SPEC.md §5, token-model.ts).
+// The token search lists every combination of old and new rules some token matches, with a witness
+// token; new access, lost access, escalations and reductions are read off those combinations, one
+// change per responsible rule.
+import type { Claims, Policy, Rule } from '../model.js';
+import { ruleGrant, levelRank } from '../analysis/rule-analysis.js';
+import { NotAnalysable } from '../analysis/nfa.js';
+import { tokenClasses, type TokenClass } from '../analysis/token-search.js';
 import { sensitivePermission } from '../validate/permissions.js';
-import { Budget, UNIVERSE, boxEmpty, dimValue, inBox, inDim, intersectBoxes, matcherDim, subtractAll, type Box } from './box.js';
 
 export type Verdict = 'equivalent' | 'narrower' | 'wider' | 'incomparable' | 'undecided';
 export type Grant = Record<string, string>;
@@ -30,140 +31,51 @@ export interface AccessDiff {
   reason?: string;
 }
 
-export const MAX_PIECES = 50_000;
-
-export function ruleBox(rule: Rule): Box {
-  const box = Object.fromEntries(CLAIM_NAMES.map((c) => [c, UNIVERSE])) as Box;
-  for (const m of rule.matchers) box[m.claim] = matcherDim(matcherNfa(m));
-  return box;
+/** Worst-case grant of a set of rules that all match one token: the highest level per permission. */
+export function worstGrant(rules: readonly Rule[]): Grant | null {
+  if (!rules.length) return null;
+  const grant: Grant = {};
+  for (const r of rules) for (const [p, l] of Object.entries(ruleGrant(r))) if (levelRank(l) > levelRank(grant[p])) grant[p] = l;
+  return Object.fromEntries(Object.entries(grant).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** Worst-case grant for a claim set: the union (highest level) of every matching rule's grant. */
-export function worstGrant(rules: readonly { box: Box; grant: Grant }[], claims: Claims): Grant | null {
-  let grant: Grant | null = null;
-  for (const r of rules)
-    if (inBox(r.box, claims)) {
-      grant ??= {};
-      for (const [p, l] of Object.entries(r.grant)) if (levelRank(l) > levelRank(grant[p])) grant[p] = l;
-    }
-  return grant && Object.fromEntries(Object.entries(grant).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
+/** Some permission of `a` at a strictly higher level than in `b`. */
+const higher = (a: Grant, b: Grant) => Object.entries(a).some(([p, l]) => levelRank(l) > levelRank(b[p]));
 
 export function diffAccess(before: Policy | null, after: Policy | null): AccessDiff {
-  const old = (before?.rules ?? []).map((r) => ({ rule: r, box: ruleBox(r), grant: ruleGrant(r) }));
-  const now = (after?.rules ?? []).map((r) => ({ rule: r, box: ruleBox(r), grant: ruleGrant(r) }));
-  const budget = new Budget(MAX_PIECES);
+  const old = before?.rules ?? [];
+  const now = after?.rules ?? [];
+  let classes: TokenClass[];
   try {
-    const gains = [...changes(now, old, 'new-access', budget, false), ...escalations(now, old, 'escalation', budget, false)];
-    const losses = [...changes(old, now, 'lost-access', budget, true), ...escalations(old, now, 'reduction', budget, true)];
-    const verdict: Verdict = gains.length && losses.length ? 'incomparable' : gains.length ? 'wider' : losses.length ? 'narrower' : 'equivalent';
-    return { verdict, gains, losses };
+    classes = tokenClasses([...old, ...now]);
   } catch (e) {
     if (e instanceof NotAnalysable) return { verdict: 'undecided', gains: [], losses: [], reason: e.message };
     throw e;
   }
-}
-
-type Entry = { rule: Rule; box: Box; grant: Grant };
-
-/** Claim sets some rule of `from` admits and no rule of `against` does: one entry per responsible rule. */
-function changes(from: Entry[], against: Entry[], kind: AccessChange['kind'], budget: Budget, reversed: boolean): AccessChange[] {
-  const out: AccessChange[] = [];
-  for (const e of from) {
-    const pieces = subtractAll(e.box, against.map((a) => a.box), budget);
-    if (!pieces.length) continue;
-    const witness = witnessIn(pieces[0]!);
-    const grantFrom = worstGrant(from, witness);
-    out.push({ kind, witness, before: reversed ? grantFrom : null, after: reversed ? null : grantFrom, rule: e.rule.index, line: e.rule.span.line });
-  }
-  return out;
-}
-
-/** Claim sets both admit where `from` grants some permission at a higher level than `against`. */
-function escalations(from: Entry[], against: Entry[], kind: AccessChange['kind'], budget: Budget, reversed: boolean): AccessChange[] {
-  const out: AccessChange[] = [];
-  for (const e of from)
-    for (const [perm, level] of Object.entries(e.grant)) {
-      const rank = levelRank(level);
-      const high = against.filter((a) => levelRank(a.grant[perm]) >= rank).map((a) => a.box);
-      const low = against.filter((a) => levelRank(a.grant[perm]) < rank);
-      // An escalation needs a claim set some lower-granting rule admits: none, nothing to subtract.
-      if (!low.length) continue;
-      let found: Box | undefined;
-      for (const piece of subtractAll(e.box, high, budget)) {
-        for (const l of low) {
-          const both = intersectBoxes(piece, l.box);
-          if (!boxEmpty(both)) {
-            found = both;
-            break;
-          }
-        }
-        if (found) break;
-      }
-      if (!found) continue;
-      const witness = witnessIn(found);
-      const a = worstGrant(from, witness);
-      const b = worstGrant(against, witness);
-      out.push({ kind, witness, before: reversed ? a : b, after: reversed ? b : a, rule: e.rule.index, line: e.rule.span.line });
-      break;
+  // First witness per (kind, responsible rule); classes come shortest search path first.
+  const found = new Map<string, AccessChange>();
+  const note = (kind: AccessChange['kind'], rule: Rule, witness: Claims, b: Grant | null, a: Grant | null) => {
+    const key = `${kind}:${rule.index}`;
+    if (!found.has(key)) found.set(key, { kind, witness, before: b, after: a, rule: rule.index, line: rule.span.line });
+  };
+  for (const c of classes) {
+    const was = c.rules.filter((i) => i < old.length).map((i) => old[i]!);
+    const is = c.rules.filter((i) => i >= old.length).map((i) => now[i - old.length]!);
+    const b = worstGrant(was);
+    const a = worstGrant(is);
+    if (!b && a) for (const r of is) note('new-access', r, c.witness, b, a);
+    if (b && !a) for (const r of was) note('lost-access', r, c.witness, b, a);
+    if (b && a) {
+      for (const r of is) if (higher(ruleGrant(r), b)) note('escalation', r, c.witness, b, a);
+      for (const r of was) if (higher(ruleGrant(r), a)) note('reduction', r, c.witness, b, a);
     }
-  return out;
-}
-
-const SHA = 'e5c1f2a9d3b47c06a1d2e3f4a5b6c7d8e9f0a1b2';
-
-/** A claim set in the box: a consistent default-format token if one fits, else value by value. */
-export function witnessIn(box: Box): Claims {
-  const owners = new Set<string>(['acme']);
-  const addOwner = (nfas: readonly NFA[]) => {
-    const w = nfas.length ? findWord({ include: [...nfas, shapeNfa(OWNER)] }) : undefined;
-    if (w) owners.add(w);
-  };
-  addOwner(box.repository_owner.include);
-  addOwner(box.repository.include.map((n) => projectBefore(n, [0x2f])));
-  addOwner(box.subject.include.map((n) => projectBefore(afterPrefix(n, 'repo:'), [0x2f, 0x40])).filter((n) => n.starts.length));
-  for (const extra of ['acme-evil', 'evil-org', 'octo-org']) owners.add(extra);
-  // Claims that no other claim derives from: take them from the box when the defaults do not fit.
-  const own = (c: 'actor' | 'sha', fallback: string) => (inDim(box[c], fallback) ? fallback : (dimValue(box[c], shapeNfa(CLAIM_SHAPE[c])) ?? fallback));
-  const fixed = { actor: own('actor', 'octocat'), sha: own('sha', SHA) };
-  for (const owner of owners) {
-    const repos = new Set(['app', 'infra', 'modules']);
-    const names = box.repository.include.map((n) => afterPrefix(n, `${owner}/`));
-    const w = names.length && names.every((n) => n.starts.length) ? findWord({ include: [...names, shapeNfa(REPO_NAME)] }) : undefined;
-    if (w) repos.add(w);
-    for (const repo of repos)
-      for (const env of [null, 'production', dimValue(box.environment, shapeNfa(CLAIM_SHAPE.environment)) ?? null])
-        for (const ref of ['refs/heads/main', 'refs/heads/feature', 'refs/tags/v1.0.0', 'refs/pull/1/merge', dimValue(box.ref, shapeNfa(SHAPE.anyRef)) ?? 'refs/heads/main']) {
-          const claims = realistic(owner, repo, ref, env, fixed);
-          if (inBox(box, claims)) return claims;
-          // The other subject forms GitHub issues for the same job.
-          for (const sub of [`repo:${owner}/${repo}:pull_request`, `repo:${owner}@1234567/${repo}@7654321:${env === null ? `ref:${ref}` : `environment:${env}`}`]) {
-            const alt = { ...claims, sub };
-            if (inBox(box, alt)) return alt;
-          }
-        }
   }
-  // No consistent token fits (e.g. a custom subject template): pick each claim on its own.
-  const claims: Claims = {};
-  for (const c of CLAIM_NAMES) {
-    const v = dimValue(box[c], shapeNfa(CLAIM_SHAPE[c]));
-    if (v === undefined) throw new NotAnalysable('a non-empty box yielded no witness');
-    if (v !== null) claims[TOKEN_CLAIM[c as ClaimName]] = v;
-  }
-  return claims;
-}
-
-function realistic(owner: string, repo: string, ref: string, env: string | null, fixed: { actor: string; sha: string }): Claims {
-  const claims: Claims = {
-    sub: env === null ? `repo:${owner}/${repo}:${ref.startsWith('refs/pull/') ? 'pull_request' : `ref:${ref}`}` : `repo:${owner}/${repo}:environment:${env.replace(/:/g, '%3A')}`,
-    repository: `${owner}/${repo}`,
-    repository_owner: owner,
-    ref,
-    ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-  };
-  if (env !== null) claims.environment = env;
-  Object.assign(claims, { actor: fixed.actor, workflow_ref: `${owner}/${repo}/.github/workflows/ci.yml@${ref}`, sha: fixed.sha });
-  return claims;
+  const byRule = (kinds: AccessChange['kind'][]) =>
+    [...found.values()].filter((c) => kinds.includes(c.kind)).sort((x, y) => kinds.indexOf(x.kind) - kinds.indexOf(y.kind) || x.rule - y.rule);
+  const gains = byRule(['new-access', 'escalation']);
+  const losses = byRule(['lost-access', 'reduction']);
+  const verdict: Verdict = gains.length && losses.length ? 'incomparable' : gains.length ? 'wider' : losses.length ? 'narrower' : 'equivalent';
+  return { verdict, gains, losses };
 }
 
 /**

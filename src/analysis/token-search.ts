@@ -1,0 +1,336 @@
+// Which sets of rules can match one token together, over every token the model allows
+// (token-model.ts), each with a witness token. The search walks the model's graph and runs every
+// rule's matchers while the token is generated; its state is the set of rules still matching (with
+// their automata's states) and the rules already matched. A free value (owner, name, ref, ...) is
+// explored character by character once per distinct set of reading automaton states, memoised, and
+// its ways to end are applied to every rule: rules with the same pattern share the work, rules
+// that do not read the value are carried past it. States are memoised too, so the cost follows the
+// policy's distinct patterns, not a product of claim values. Past MAX_TOKEN_STATES states (outer and
+// inner) it gives up with NotAnalysable, which the callers report as undecided.
+import { CLAIM_NAMES, type ClaimName, type Claims, type Matcher } from '../model.js';
+import { boundsOf, NotAnalysable, rangesContain, representative, type NFA } from './nfa.js';
+import { matcherNfa } from './matcher-nfa.js';
+import { shapeNfa } from './shapes.js';
+import { DEFAULT_TOKEN, TOKEN_MODEL, tokenClaims, type TokenValues, type TokenVariable } from './token-model.js';
+
+/** The documented bound: search states (classes of partly generated tokens) explored per question. */
+export const MAX_TOKEN_STATES = 300_000;
+
+export interface TokenClass {
+  /** The rules (indices into the input) that all match the witness, and no other rule does. */
+  rules: readonly number[];
+  witness: Claims;
+}
+
+const EMPTY = -2;
+const DONE = -1;
+const COLON = 0x3a;
+const ESCAPED_COLON = [0x25, 0x33, 0x41]; // `%3A`
+const CLAIM_INDEX = new Map<ClaimName, number>(CLAIM_NAMES.map((c, i) => [c, i]));
+
+/** A rule still matching: per matcher, its automaton's state set (DONE once its claim is complete). */
+interface Live {
+  rule: number;
+  sets: number[];
+  /** The same rule in the same states has the same id: search states are keyed by these. */
+  id: number;
+}
+
+/** A way for a value to end, from a segment's start: its text and the reading automata still alive (state set by position). */
+interface Exit {
+  text: string;
+  alive: Map<number, number>;
+}
+
+type Step = { variable: TokenVariable; text: string } | { set: Partial<TokenValues> };
+
+interface State {
+  node: number;
+  live: Live[];
+  matched: number[];
+  prev: number;
+  step: Step | undefined;
+}
+
+/**
+ * Every combination of rules that some token of the model matches exactly (the empty one included
+ * when some token matches none), each with a witness token. With `required`, only the first
+ * combination that holds all those rules (a witness search: tokens losing one are not explored).
+ */
+export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[], maxStates = MAX_TOKEN_STATES, required?: readonly number[]): TokenClass[] {
+  // Automaton state sets, interned per automaton; stepping a set by a character is memoised.
+  const setStates: (readonly number[])[] = [];
+  const setNfa: NFA[] = [];
+  const setFinal: boolean[] = [];
+  const setIds = new Map<string, number>();
+  const intern = (nfa: NFA, states: readonly number[]): number => {
+    if (!states.length) return EMPTY;
+    const sorted = [...new Set(states)].sort((a, b) => a - b);
+    const key = `${nfa.id}:${sorted.join(',')}`;
+    let id = setIds.get(key);
+    if (id === undefined) {
+      id = setStates.push(sorted) - 1;
+      setNfa.push(nfa);
+      setFinal.push(sorted.some((q) => nfa.finals.has(q)));
+      setIds.set(key, id);
+    }
+    return id;
+  };
+  const steps = new Map<number, number>();
+  const step = (set: number, cp: number): number => {
+    const key = set * 0x110000 + cp;
+    let to = steps.get(key);
+    if (to === undefined) {
+      const nfa = setNfa[set]!;
+      const out: number[] = [];
+      for (const q of setStates[set]!) for (const e of nfa.edges[q]!) if (rangesContain(e.ranges, cp)) out.push(e.to);
+      steps.set(key, (to = intern(nfa, out)));
+    }
+    return to;
+  };
+  const stepAll = (set: number, cps: readonly number[]) => {
+    for (const cp of cps) if ((set = step(set, cp)) === EMPTY) break;
+    return set;
+  };
+
+  // Per rule: its matchers' automata, and which matcher (if any) reads each claim.
+  const nfas = rules.map((r) => r.matchers.map(matcherNfa));
+  const byClaim = rules.map((r) => {
+    const at = new Int32Array(CLAIM_NAMES.length).fill(-1);
+    r.matchers.forEach((m, i) => (at[CLAIM_INDEX.get(m.claim)!] = i));
+    return at;
+  });
+  const matcherOn = (rule: number, claim: ClaimName) => byClaim[rule]![CLAIM_INDEX.get(claim)!]!;
+
+  const liveIds = new Map<string, number>();
+  const makeLive = (rule: number, sets: number[]): Live => {
+    const key = `${rule}:${sets.join('.')}`;
+    let id = liveIds.get(key);
+    if (id === undefined) liveIds.set(key, (id = liveIds.size));
+    return { rule, sets, id };
+  };
+
+  /** The live rules after `claim` reads `cps` (or completes, or is absent); rules that fail move out, complete ones into `matched`. */
+  const apply = (live: Live[], matched: number[], claim: ClaimName, how: 'feed' | 'end' | 'absent', cps: readonly number[] = []): [Live[], number[]] => {
+    let out: Live[] | undefined;
+    let done: number[] | undefined;
+    for (let i = 0; i < live.length; i++) {
+      const l = live[i]!;
+      const m = matcherOn(l.rule, claim);
+      if (m < 0 || l.sets[m] === DONE) {
+        out?.push(l);
+        continue;
+      }
+      out ??= live.slice(0, i);
+      if (how === 'absent') continue;
+      const set = how === 'feed' ? stepAll(l.sets[m]!, cps) : setFinal[l.sets[m]!] ? DONE : EMPTY;
+      if (set === EMPTY) continue;
+      const sets = l.sets.slice();
+      sets[m] = set;
+      if (sets.every((s) => s === DONE)) (done ??= matched.slice()).push(l.rule);
+      else out.push(makeLive(l.rule, sets));
+    }
+    return [out ?? live, done ? done.sort((a, b) => a - b) : matched];
+  };
+
+  const exitMemo = new Map<string, Exit[]>();
+  let explored = 0;
+  // Per character of a step, the stamp of the automaton that reads it (no set per automaton).
+  const marks: number[] = [];
+  let stamp = 0;
+  const exitsOf = (node: number, profile: readonly { set: number; escape: boolean }[]): Exit[] => {
+    const key = `${node}|${profile.map((p) => `${p.escape ? 'e' : ''}${p.set}`).join(',')}`;
+    const known = exitMemo.get(key);
+    if (known) return known;
+    const n = TOKEN_MODEL[node] as Extract<(typeof TOKEN_MODEL)[number], { kind: 'segment' }>;
+    const shapeStart = intern(shapeNfa(n.shape), shapeNfa(n.shape).starts);
+    // Inner states: the value's shape state set and the alive reading positions as [pos, set, pos, set, ...].
+    const inner: { shape: number; alive: number[]; prev: number; cp: number }[] = [];
+    const seen = new Set<string>();
+    const exits = new Map<string, Exit>();
+    const exit = (alive: readonly number[], text: string) => {
+      const sig = alive.join(',');
+      if (exits.has(sig)) return;
+      const map = new Map<number, number>();
+      for (let i = 0; i < alive.length; i += 2) map.set(alive[i]!, alive[i + 1]!);
+      exits.set(sig, { text, alive: map });
+    };
+    const stepAlive = (alive: readonly number[], cp: number): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < alive.length; i += 2) {
+        const set = profile[alive[i]!]!.escape && cp === COLON ? stepAll(alive[i + 1]!, ESCAPED_COLON) : step(alive[i + 1]!, cp);
+        if (set !== EMPTY) out.push(alive[i]!, set);
+      }
+      return out;
+    };
+    const push = (shape: number, alive: number[], prev: number, cp: number) => {
+      const k = `${shape}|${alive.join(',')}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      if (++explored > maxStates) throw new NotAnalysable(`the token search explored more than ${maxStates} classes of tokens`);
+      inner.push({ shape, alive, prev, cp });
+    };
+    const textOf = (i: number) => {
+      const cps: number[] = [];
+      for (let at = i; at >= 0 && inner[at]!.cp >= 0; at = inner[at]!.prev) cps.push(inner[at]!.cp);
+      return String.fromCodePoint(...cps.reverse());
+    };
+    const start = profile.flatMap((p, pos) => [pos, p.set]);
+    // The fallback value first: a readable witness.
+    let fbShape = shapeStart;
+    let fbAlive = start;
+    for (const cp of codePoints(n.fallback)) if (fbShape !== EMPTY) (fbShape = step(fbShape, cp)), (fbAlive = stepAlive(fbAlive, cp));
+    if (fbShape !== EMPTY && setFinal[fbShape]) exit(fbAlive, n.fallback);
+    push(shapeStart, start, -1, -1);
+    for (let i = 0; i < inner.length; i++) {
+      const { shape, alive } = inner[i]!;
+      if (setFinal[shape]) exit(alive, textOf(i));
+      // One character per interval that no automaton in play tells apart; intervals that only the
+      // value's shape splits, into the same shape state, are one (a ref's many character ranges).
+      const points: number[] = [];
+      for (let j = 0; j < alive.length; j += 2) {
+        const set = alive[j + 1]!;
+        for (const q of setStates[set]!) points.push(...boundsOf(setNfa[set]!.edges, q));
+        if (profile[alive[j]!]!.escape) points.push(COLON, COLON + 1);
+      }
+      const coarse = [...new Set(points)].sort((x, y) => x - y);
+      for (const q of setStates[shape]!) points.push(...boundsOf(setNfa[shape]!.edges, q));
+      const fine = [...new Set(points)].sort((x, y) => x - y);
+      const taken = new Set<number>();
+      const reps: number[] = [];
+      const shapes: number[] = [];
+      for (let j = 0; j + 1 < fine.length; j++) {
+        const cp = representative(fine[j]!, fine[j + 1]! - 1);
+        const to = step(shape, cp);
+        const group = lowerBound(coarse, cp + 1) * 0x100000000 + to;
+        if (to !== EMPTY && !taken.has(group)) taken.add(group), reps.push(cp), shapes.push(to);
+      }
+      // Each reading automaton is stepped only by the characters its edges read: most read one here.
+      const next: number[][] = reps.map(() => []);
+      for (let j = 0; j < alive.length; j += 2) {
+        const pos = alive[j]!;
+        const set = alive[j + 1]!;
+        const escape = profile[pos]!.escape;
+        const mark = ++stamp;
+        for (const q of setStates[set]!)
+          for (const e of setNfa[set]!.edges[q]!)
+            for (let k = 0; k < e.ranges.length; k += 2)
+              for (let r = lowerBound(reps, e.ranges[k]!); r < reps.length && reps[r]! <= e.ranges[k + 1]!; r++) marks[r] = mark;
+        if (escape) {
+          const r = reps.indexOf(COLON);
+          if (r >= 0) marks[r] = mark;
+        }
+        for (let r = 0; r < reps.length; r++) {
+          if (marks[r] !== mark) continue;
+          const to = escape && reps[r] === COLON ? stepAll(set, ESCAPED_COLON) : step(set, reps[r]!);
+          if (to !== EMPTY) next[r]!.push(pos, to);
+        }
+      }
+      reps.forEach((cp, r) => push(shapes[r]!, next[r]!, i, cp));
+    }
+    const out = [...exits.values()];
+    exitMemo.set(key, out);
+    return out;
+  };
+
+  const states: State[] = [];
+  const seen = new Set<string>();
+  /** Runs the instant steps from `node` and queues the state reached, unless already seen. */
+  const reach = (node: number, live: Live[], matched: number[], prev: number, stepTaken: Step | undefined) => {
+    let n = TOKEN_MODEL[node]!;
+    while (n.kind === 'feed' || n.kind === 'end' || n.kind === 'absent') {
+      [live, matched] = apply(live, matched, n.claim, n.kind, n.kind === 'feed' ? codePoints(n.text) : undefined);
+      node = n.next;
+      n = TOKEN_MODEL[node]!;
+    }
+    if (required && !required.every((r) => matched.includes(r) || live.some((l) => l.rule === r))) return;
+    let key = `${node}|${matched.join(',')}|`;
+    for (const l of live) key += `${l.id},`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (++explored > maxStates) throw new NotAnalysable(`the token search explored more than ${maxStates} classes of tokens`);
+    states.push({ node, live, matched, prev, step: stepTaken });
+  };
+
+  const classes = new Map<string, number>();
+  reach(0, rules.map((_, rule) => makeLive(rule, nfas[rule]!.map((nfa) => intern(nfa, nfa.starts)))), [], -1, undefined);
+  for (let s = 0; s < states.length; s++) {
+    const { node, live, matched } = states[s]!;
+    const n = TOKEN_MODEL[node]!;
+    if (n.kind === 'final') {
+      const key = matched.join(',');
+      if (!classes.has(key)) classes.set(key, s);
+      if (required) break;
+    } else if (n.kind === 'fork') {
+      // A choice no remaining matcher can tell apart: one branch answers for all.
+      const relevant = live.some((l) => n.claims.some((c) => matcherOn(l.rule, c) >= 0 && l.sets[matcherOn(l.rule, c)] !== DONE));
+      for (const b of relevant ? n.branches : n.branches.slice(0, 1)) reach(b.next, live, matched, s, { set: b.set });
+    } else if (n.kind === 'segment') {
+      // The rules reading this value, by the automaton state sets they are in: rules with the same
+      // pattern share a position, and the rules that do not read it are carried past unchanged.
+      const positions = new Map<string, number>();
+      const profile: { set: number; escape: boolean }[] = [];
+      const reading = live.map((l) =>
+        n.readers.flatMap((r) => {
+          const m = matcherOn(l.rule, r.claim);
+          if (m < 0 || l.sets[m] === DONE) return [];
+          const key = `${r.escapeColon ? 'e' : ''}${l.sets[m]}`;
+          let pos = positions.get(key);
+          if (pos === undefined) positions.set(key, (pos = profile.push({ set: l.sets[m]!, escape: r.escapeColon }) - 1));
+          return [{ m, pos }];
+        }),
+      );
+      // Rules by the positions they read, so each way out visits only the rules it keeps alive.
+      const byPosition: number[][] = profile.map(() => []);
+      reading.forEach((mine, at) => mine.length && byPosition[mine[0]!.pos]!.push(at));
+      const carried = live.flatMap((_, at) => (reading[at]!.length ? [] : [at]));
+      for (const exit of profile.length ? exitsOf(node, profile) : [{ text: n.fallback, alive: new Map<number, number>() }]) {
+        const kept = new Map<number, Live>();
+        for (const pos of exit.alive.keys())
+          for (const at of byPosition[pos]!) {
+            const l = live[at]!;
+            const sets = l.sets.slice();
+            if (reading[at]!.every(({ m, pos: p }) => (sets[m] = exit.alive.get(p) ?? EMPTY) !== EMPTY)) kept.set(at, makeLive(l.rule, sets));
+          }
+        // The carried and the kept rules merged in rule order, as every state's list is.
+        const keptAt = [...kept.keys()].sort((a, b) => a - b);
+        const after: Live[] = [];
+        for (let i = 0, j = 0; i < carried.length || j < keptAt.length; )
+          after.push(j >= keptAt.length || (i < carried.length && carried[i]! < keptAt[j]!) ? live[carried[i++]!]! : kept.get(keptAt[j++]!)!);
+        reach(n.next, after, matched, s, { variable: n.variable, text: exit.text });
+      }
+    }
+  }
+  return [...classes].map(([, s]) => ({ rules: states[s]!.matched, witness: witnessAt(states, s) }));
+}
+
+/** The token whose generation led to state `s`: the steps on its path, defaults elsewhere. */
+function witnessAt(states: readonly State[], s: number): Claims {
+  const path: Step[] = [];
+  for (let at = s; at >= 0; at = states[at]!.prev) if (states[at]!.step) path.push(states[at]!.step!);
+  const values: TokenValues = { ...DEFAULT_TOKEN };
+  const written = new Set<TokenVariable>();
+  for (const st of path.reverse()) {
+    if ('set' in st) Object.assign(values, st.set);
+    else {
+      if (!written.has(st.variable)) (written.add(st.variable), ((values as unknown as Record<string, string>)[st.variable] = ''));
+      (values as unknown as Record<string, string>)[st.variable] += st.text;
+    }
+  }
+  return tokenClaims(values);
+}
+
+/** The first index of sorted `xs` whose value is at least `v`. */
+function lowerBound(xs: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const codePoints = (text: string) => Array.from(text, (c) => c.codePointAt(0)!);
+

@@ -1,0 +1,33 @@
+// A witness for lint findings: a whole token (SPEC.md §5) that every given rule admits, steered
+// toward a goal (an owner, a repository, a pull_request job) when some such token exists.
+import type { Claims, Matcher, Span } from '../model.js';
+import { tokenClasses } from './token-search.js';
+
+export interface WitnessGoal {
+  owner?: string;
+  /** The repository name (without owner). */
+  repo?: string;
+  /** Prefer a pull_request job (subject `...:pull_request`). */
+  pullRequest?: boolean;
+}
+
+/** Goal matchers are not in the file: they have no place. */
+const NOWHERE: Span = { start: 0, end: 0, line: 0, column: 0, endLine: 0, endColumn: 0 };
+
+/** The goal as matchers (owner and repository names hold no glob wildcard). */
+function goalMatchers(goal: WitnessGoal): Matcher[] {
+  const m = (claim: Matcher['claim'], pattern: string): Matcher => ({ claim, kind: 'glob', pattern, span: NOWHERE, keySpan: NOWHERE });
+  const out: Matcher[] = [];
+  if (goal.owner) out.push(m('repository_owner', goal.owner));
+  if (goal.repo) out.push(m('repository', `${goal.owner ?? '*'}/${goal.repo}`));
+  if (goal.pullRequest) out.push(m('subject', '*:pull_request'));
+  return out;
+}
+
+/** A token every rule admits (the goal's if one fits), or undefined when no token satisfies them together. */
+export function tokenWitness(rules: readonly { matchers: readonly Matcher[] }[], goal: WitnessGoal = {}): Claims | undefined {
+  const wanted = goalMatchers(goal);
+  const all = rules.map((_, i) => i);
+  const search = (required: number[]) => tokenClasses(required.length > rules.length ? [...rules, { matchers: wanted }] : rules, undefined, required)[0]?.witness;
+  return (wanted.length ? search([...all, rules.length]) : undefined) ?? search(all);
+}

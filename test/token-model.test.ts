@@ -1,0 +1,152 @@
+// The token model (SPEC.md §5, src/analysis/token-model.ts) and the search over it
+// (src/analysis/token-search.ts), against brute force over a finite universe of tokens GitHub can
+// issue, built here independently of the model: every combination of rules some universe token
+// matches is a class the search finds, and every class's witness is a whole token that exactly its
+// rules admit (the evaluator judges). Plus the relations check and the examples of issue 18.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { tokenClasses } from '../src/analysis/token-search.js';
+import { tokenProblem, TOKEN_MODEL } from '../src/analysis/token-model.js';
+import { acceptsWord } from '../src/analysis/nfa.js';
+import { shapeNfa } from '../src/analysis/shapes.js';
+import { compilePolicy, firstMatch } from '../src/engine/evaluate.js';
+import { diffAccess } from '../src/diff/access-diff.js';
+import { isValidityError, validatePolicyText } from '../src/validate/policy.js';
+import type { Claims, Policy, Rule } from '../src/model.js';
+import { POLICY_HEADER } from './helpers/diff-replay.js';
+
+const SHA = 'a'.repeat(40);
+const OTHER_SHA = '0123456789abcdef0123456789abcdef01234567';
+
+/** Tokens GitHub can issue, written out claim by claim (not with the model's own builder). */
+const UNIVERSE: Claims[] = (() => {
+  const out: Claims[] = [];
+  for (const owner of ['acme', 'acme-evil', 'octo-org'])
+    for (const name of ['app', 'infra', 'app.js'])
+      for (const repo of [`${owner}/${name}`, `${owner}@42/${name}@4711`])
+        for (const env of [null, 'production', 'prod:eu'])
+          for (const ref of ['', 'refs/heads/main', 'refs/heads/feature/x', 'refs/tags/v1.0.0', 'refs/pull/7/merge'])
+            for (const pr of env === null ? [false, true] : [false])
+              for (const refType of ref.startsWith('refs/heads/') ? ['branch'] : ref.startsWith('refs/tags/') ? ['tag'] : ['branch', 'tag'])
+                for (const at of [ref, OTHER_SHA])
+                  for (const actor of ['octocat', 'renovate[bot]']) {
+                    const context = env !== null ? `environment:${env.replace(/:/g, '%3A')}` : pr ? 'pull_request' : `ref:${ref}`;
+                    const c: Claims = { sub: `repo:${repo}:${context}`, repository: `${owner}/${name}`, repository_owner: owner, ref, ref_type: refType };
+                    if (env !== null) c.environment = env;
+                    Object.assign(c, { actor, workflow_ref: `${owner}/${name}/.github/workflows/${at === ref ? 'ci.yml' : 'deploy.yml'}@${at}`, sha: SHA });
+                    out.push(c);
+                  }
+  return out;
+})();
+
+/** Matchers per claim, chosen so rules meet through related claims (subject vs repository, ref, environment). */
+const VOCAB: Record<string, string[]> = {
+  repository_owner: ['acme', '"acme*"', '"*"', '{ regex: "acme|octo-org" }'],
+  repository: ['"acme/*"', '"*/infra"', '{ regex: "acme/app(\\\\.js)?" }', 'acme/app'],
+  subject: ['"repo:acme/*"', '"repo:*:environment:prod%3Aeu"', '{ regex: "repo:.*:environment:[a-z]+" }', '"repo:acme/app:ref:refs/heads/main"', '"repo:*:environment:prod*"', '"repo:acme@*"', '"repo:*:pull_request"', '{ regex: "repo:[a-z-]+/app:ref:refs/(heads|tags)/.*" }'],
+  ref: ['refs/heads/main', '"refs/heads/*"', '"refs/tags/*"', 'main', '""', '"*"'],
+  ref_type: ['branch', 'tag'],
+  environment: ['production', '"prod*"', '{ regex: "prod:.*" }'],
+  workflow_ref: ['"acme/*/.github/workflows/deploy.yml@*"', '"*@refs/tags/*"', '"octo-org/*"', '"acme/app/.github/workflows/ci.yml@refs/heads/main"'],
+  actor: ['"*[bot]"', 'octocat'],
+};
+
+const ruleArb = fc.uniqueArray(fc.constantFrom(...Object.keys(VOCAB)), { minLength: 1, maxLength: 3 }).chain((claims) => fc.tuple(...claims.map((c) => fc.constantFrom(...VOCAB[c]!.map((m) => `        ${c}: ${m}\n`)))));
+
+function parse(text: string): Policy {
+  const v = validatePolicyText('default.yaml', 'default', text);
+  expect(v.findings.filter(isValidityError)).toEqual([]);
+  return v.policy!;
+}
+const policyOf = (rules: readonly (readonly string[])[]) => parse(POLICY_HEADER + rules.map((m) => `    - match:\n${m.join('')}`).join(''));
+
+const aloneCache = new WeakMap<Rule, ReturnType<typeof compilePolicy>>();
+/** Does the rule, alone, admit the claims? (the evaluator: RE2 and SPEC.md globs) */
+function admits(rule: Rule, claims: Claims): boolean {
+  let c = aloneCache.get(rule);
+  if (!c) aloneCache.set(rule, (c = compilePolicy({ name: 'default', path: '', rules: [{ ...rule, index: 0 }] })));
+  return firstMatch(c, claims) === 0;
+}
+const matching = (rules: readonly Rule[], claims: Claims) => rules.flatMap((r, i) => (admits(r, claims) ? [i] : []));
+
+describe('the universe is in the model', () => {
+  it('every universe token satisfies every relation', () => {
+    for (const t of UNIVERSE) expect(tokenProblem(t), JSON.stringify(t)).toBeUndefined();
+  });
+
+  it('claim sets GitHub cannot issue are named with the relation they break', () => {
+    const t = UNIVERSE.find((c) => c.sub === 'repo:acme/app:ref:refs/heads/main' && c.workflow_ref!.endsWith('@refs/heads/main'))!;
+    const broken: [Claims, RegExp][] = [
+      [{ ...t, sub: 'repo:a/a:ref:refs/a' }, /sub/],
+      [{ ...t, repository_owner: 'a' }, /repository/],
+      [{ ...t, ref: '' }, /sub/],
+      [{ ...t, ref_type: 'tag' }, /ref_type/],
+      [{ ...t, environment: 'production' }, /environment/],
+      [{ ...t, workflow_ref: 'other/repo/.github/workflows/ci.yml@refs/heads/main' }, /workflow_ref/],
+      [{ ...t, workflow_ref: 'acme/app/.github/workflows/ci.yml@refs/heads/other' }, /workflow_ref/],
+      [{ ...t, ref: 'main', sub: 'repo:acme/app:ref:main', workflow_ref: 'acme/app/.github/workflows/ci.yml@main' }, /ref/],
+      [{ ...t, sha: 'main' }, /sha/],
+    ];
+    for (const [c, why] of broken) expect(tokenProblem(c), JSON.stringify(c)).toMatch(why);
+  });
+
+  it('each value a witness falls back to fits its shape in the model', () => {
+    for (const n of TOKEN_MODEL) if (n.kind === 'segment') expect(acceptsWord(shapeNfa(n.shape), n.fallback), `${n.variable}: ${n.fallback}`).toBe(true);
+  });
+});
+
+describe('property: token classes vs brute force over the universe', () => {
+  it('every combination of rules a universe token matches is found, and every witness is a whole token matched by exactly its class', () => {
+    fc.assert(
+      fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 4 }), (specs) => {
+        const policy = policyOf(specs);
+        const classes = tokenClasses(policy.rules);
+        const found = new Set(classes.map((c) => c.rules.join(',')));
+        for (const t of UNIVERSE) {
+          const m = matching(policy.rules, t).join(',');
+          expect(found.has(m), `rules [${m}] match ${JSON.stringify(t)} but no class has them`).toBe(true);
+        }
+        for (const c of classes) {
+          expect(tokenProblem(c.witness), JSON.stringify(c.witness)).toBeUndefined();
+          expect(matching(policy.rules, c.witness), JSON.stringify(c.witness)).toEqual(c.rules);
+        }
+        expect(found.size).toBe(classes.length);
+      }),
+      { numRuns: 120, seed: 1818 },
+    );
+  }, 180_000);
+});
+
+describe('verdicts over the tokens GitHub can issue (issue 18)', () => {
+  const one = (...m: string[]) => policyOf([m.map((x) => `        ${x}\n`)]);
+
+  it('`repository_owner: acme` and `repository: "acme/*"` are equivalent', () => {
+    expect(diffAccess(one('repository_owner: acme'), one('repository: "acme/*"'))).toMatchObject({ verdict: 'equivalent', gains: [], losses: [] });
+  });
+
+  it('a subject replaced by repository + ref loses nobody: every old caller is still admitted', () => {
+    const d = diffAccess(one('subject: repo:acme/infra:ref:refs/heads/main'), one('repository: acme/infra', 'ref: "refs/heads/*"'));
+    expect(d.verdict).toBe('wider');
+    expect(d.losses).toEqual([]);
+    for (const g of d.gains) expect(tokenProblem(g.witness)).toBeUndefined();
+  });
+
+  it('rules no token satisfies admit nobody: adding them changes nobody\'s access', () => {
+    const base = one('repository_owner: acme');
+    for (const dead of [['ref: main'], ['environment: production', 'subject: "repo:acme/*:ref:*"'], ['repository: acme/app', 'repository_owner: other'], ['workflow_ref: "other/app/*"', 'repository: acme/app']]) {
+      const more = policyOf([['        repository_owner: acme\n'], dead.map((x) => `        ${x}\n`)]);
+      expect(tokenClasses([more.rules[1]!]).map((c) => c.rules), dead.join(', ')).toEqual([[]]);
+      expect(diffAccess(base, more).verdict, dead.join(', ')).toBe('equivalent');
+    }
+  });
+
+  it('an environment job is named by its environment, whatever its ref: a `:ref:` subject does not admit it', () => {
+    const d = diffAccess(one('subject: "repo:acme/app:ref:refs/heads/main"'), one('repository: acme/app', 'ref: refs/heads/main'));
+    expect(d.verdict).toBe('wider');
+    // The new rule admits the environment and pull_request jobs on main that the subject rule never did.
+    const w = d.gains[0]!.witness;
+    expect(w.sub).not.toBe('repo:acme/app:ref:refs/heads/main');
+    expect(w.ref).toBe('refs/heads/main');
+    expect(tokenProblem(w)).toBeUndefined();
+  });
+});
