@@ -7,7 +7,7 @@ import { loadConfigFile, formatConfigProblem } from '../config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { readClaims } from './claims-input.js';
 import { UsageError, EXIT } from './errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
 import { createGitHubClient, type ClientEvent, type GitHubClient } from '../audit/client.js';
 import { SnapshotCache } from '../audit/cache.js';

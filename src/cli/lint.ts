@@ -11,7 +11,7 @@ import type { SourceText } from '../load/text.js';
 import { compareFindings } from '../findings.js';
 import { isValidityError } from '../validate/policy.js';
 import { EXIT } from './errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 export interface LintOptions {
   format: 'stylish' | 'json' | 'sarif' | 'github';
