@@ -14,12 +14,12 @@ import { CONFIG_FILE, formatConfigProblem, originOwner, parseConfigText } from '
 import type { LintConfig } from './rules/framework.js';
 import { gitPairs } from './diff/sources.js';
 import { diffPairs, type PolicyDiff } from './diff/report.js';
-import { failed } from './cli/diff.js';
+import { failed, type FailOn } from './diff/verdict.js';
 import { GitError } from './simulate.js';
 import type { Review } from './github-api.js';
 import { CODEOWNERS_LOCATIONS, MAX_CODEOWNERS_BYTES, parseCodeowners, parseOwner, ruleFor, type Codeowners, type CodeownersError, type CodeownersRule } from './codeowners.js';
 
-export type FailOn = 'wider' | 'escalation' | 'any-change';
+export type { FailOn };
 
 /** The pull request's reviews and the org's teams, as the GitHub API reports them. */
 export interface ApprovalSource {

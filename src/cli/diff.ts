@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { filePair, dirPairs, gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/report.js';
+import { failed, type FailOn } from '../diff/verdict.js';
 import type { AccessChange, Grant } from '../diff/access-diff.js';
 import { GitError } from '../simulate.js';
 import { code, text as mdText } from '../report/markdown.js';
@@ -12,7 +13,7 @@ export interface DiffOptions {
   head?: string;
   repo?: string;
   format: 'text' | 'markdown' | 'json';
-  failOn?: 'wider' | 'escalation' | 'any-change';
+  failOn?: FailOn;
 }
 
 export function runDiff(paths: string[], opts: DiffOptions): number {
@@ -42,13 +43,6 @@ function pairsFor(paths: string[], opts: DiffOptions) {
   if (!ka && !kb) throw new UsageError(`neither ${a} nor ${b} exists`);
   if ((ka ?? kb)!.isDirectory()) return dirPairs(a, b);
   return [filePair(a, b)];
-}
-
-export function failed(diffs: readonly PolicyDiff[], failOn: DiffOptions['failOn']): boolean {
-  if (!failOn) return false;
-  if (failOn === 'any-change') return diffs.some((d) => d.verdict !== 'equivalent');
-  if (failOn === 'escalation') return diffs.some((d) => d.gains.some((g) => g.kind === 'escalation') || d.verdict === 'undecided');
-  return diffs.some((d) => d.verdict === 'wider' || d.verdict === 'incomparable' || d.verdict === 'undecided');
 }
 
 function toJson(diffs: readonly PolicyDiff[]) {
