@@ -2,7 +2,7 @@
 // audit each, and derive the inventory, the findings, the access map and, for a caller, the
 // predicted answer. What could not be read is reported as unknown and makes the result partial.
 import type { Claims, Finding } from '../model.js';
-import type { IgnoredFinding } from '../ignores.js';
+import type { IgnoredFinding } from '../lint/ignores.js';
 import type { LintConfig } from '../rules/framework.js';
 import type { RequestStats, GitHubClient } from './client.js';
 import type { SnapshotCache } from './cache.js';

@@ -3,7 +3,7 @@
 // partial (a repo or the repo list could not be read), else 1 on error findings, else 0.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { POLICY_NAME_PATTERN } from '../model.js';
-import { loadConfigFile, formatConfigProblem } from '../config.js';
+import { loadConfigFile, formatConfigProblem } from '../lint/config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { readClaims } from './claims-input.js';
 import { UsageError, EXIT } from './errors.js';

@@ -1,9 +1,9 @@
 // `sts-policy lint`: report findings in the chosen format and compute the exit code; with --fix,
 // fix the files first and report what remains.
 import { writeFileSync } from 'node:fs';
-import { checkOptionsFor, lintPaths, type LintResult } from '../lint.js';
-import { SettingsResolver } from '../config.js';
-import { lintPathsConcurrently, type Concurrency } from '../lint-concurrent.js';
+import { checkOptionsFor, lintPaths, type LintResult } from '../lint/lint.js';
+import { SettingsResolver } from '../lint/config.js';
+import { lintPathsConcurrently, type Concurrency } from '../lint/concurrent.js';
 import { summarize, plural } from '../report/summary.js';
 import { formatStylish } from '../report/stylish.js';
 import { colorEnabled, palette } from '../report/colors.js';
@@ -43,7 +43,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
     return EXIT.usage;
   }
   if (fixing) {
-    const { fixPolicyText, writeFixedFile } = await import('../fix.js');
+    const { fixPolicyText, writeFixedFile } = await import('../lint/fix.js');
     const { unifiedDiff } = await import('../report/unified-diff.js');
     const diffs: string[] = [];
     let fixes = 0;

@@ -5,7 +5,7 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_DIR, type Finding } from '../model.js';
 import { discover } from '../load/discover.js';
-import { lintPaths } from '../lint.js';
+import { lintPaths } from '../lint/lint.js';
 import { makeFinding } from '../findings.js';
 import { compilePolicy, type CompiledPolicy } from '../engine/evaluate.js';
 

@@ -8,11 +8,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import { lazyRequire } from './lazy.js';
-import { inDiscoveryOrder, orderTargets, planDiscovery, walkUnit, type Target } from './load/discover.js';
-import { SourceText } from './load/text.js';
-import { validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
-import { trustValidated } from './validate/regex.js';
+import { lazyRequire } from '../lazy.js';
+import { inDiscoveryOrder, orderTargets, planDiscovery, walkUnit, type Target } from '../load/discover.js';
+import { SourceText } from '../load/text.js';
+import { validatePolicyText, type ValidatedPolicy } from '../validate/policy.js';
+import { trustValidated } from '../validate/regex.js';
 import { lintDiscovered, lintTarget, preparePolicy, type LintResult, type PreparedPolicy, type TargetResult } from './lint.js';
 import type { SettingsResolver } from './config.js';
 

@@ -2,10 +2,10 @@
 // trailing comment on the finding's line, or alone on the line above. A reason is required;
 // ignores that suppress nothing are reported; validity findings can never be ignored.
 import { Parser } from 'yaml';
-import type { Finding } from './model.js';
-import type { SourceText } from './load/text.js';
-import { allRuleMetas, makeFinding, registerRule } from './findings.js';
-import { didYouMean } from './validate/suggest.js';
+import type { Finding } from '../model.js';
+import type { SourceText } from '../load/text.js';
+import { allRuleMetas, makeFinding, registerRule } from '../findings.js';
+import { didYouMean } from '../validate/suggest.js';
 
 export const MISSING_REASON = 'ignore/missing-reason';
 export const UNUSED = 'ignore/unused';

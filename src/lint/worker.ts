@@ -4,7 +4,7 @@
 // file's text (reporters quote lines), never the parsed documents.
 import { parentPort, workerData } from 'node:worker_threads';
 import { lintTarget } from './lint.js';
-import { fromWire, type WorkerJob, type WorkerJobResult, type WorkerOptions } from './lint-concurrent.js';
+import { fromWire, type WorkerJob, type WorkerJobResult, type WorkerOptions } from './concurrent.js';
 
 const options = workerData as WorkerOptions;
 

@@ -1,13 +1,13 @@
 // `lint` as a library call: discover, read safely, validate, run the lint rules with each
 // repository's settings (`.sts-policy.yaml`), and honour inline ignore comments.
-import { discover, type Discovery, type RepoRoot, type Target } from './load/discover.js';
-import type { SourceText } from './load/text.js';
-import { readPolicyFile, type ReadResult } from './load/read.js';
-import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
-import { compareFindings, makeFinding } from './findings.js';
-import type { Finding } from './model.js';
-import { runLintRules } from './rules/run.js';
-import type { LintConfig } from './rules/framework.js';
+import { discover, type Discovery, type RepoRoot, type Target } from '../load/discover.js';
+import type { SourceText } from '../load/text.js';
+import { readPolicyFile, type ReadResult } from '../load/read.js';
+import { isValidityError, validatePolicyText, type ValidatedPolicy } from '../validate/policy.js';
+import { compareFindings, makeFinding } from '../findings.js';
+import type { Finding } from '../model.js';
+import { runLintRules } from '../rules/run.js';
+import type { LintConfig } from '../rules/framework.js';
 import { SettingsResolver, formatConfigProblem, type ConfigProblem } from './config.js';
 import { applyIgnores, isValidityRuleId, type IgnoredFinding } from './ignores.js';
 

@@ -4,8 +4,8 @@
 import { closeSync, constants, lstatSync, openSync, readSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import type { Finding, Fix } from './model.js';
-import { isValidityError, validatePolicyText, type ValidatedPolicy } from './validate/policy.js';
+import type { Finding, Fix } from '../model.js';
+import { isValidityError, validatePolicyText, type ValidatedPolicy } from '../validate/policy.js';
 import { checkPolicy, type CheckOptions } from './lint.js';
 import type { IgnoredFinding } from './ignores.js';
 

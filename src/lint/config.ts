@@ -4,15 +4,15 @@
 // the repository's `origin` remote (read from .git/config; git is never run).
 import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { RepoRoot } from './load/discover.js';
-import { SourceText } from './load/text.js';
-import { parseYaml, placeAt, type Locate, type PathSegment } from './load/yaml.js';
-import { allRuleMetas } from './findings.js';
-import { didYouMean } from './validate/suggest.js';
-import type { LintConfig } from './rules/framework.js';
-import { CONFIG_FILE, type Severity } from './model.js';
+import type { RepoRoot } from '../load/discover.js';
+import { SourceText } from '../load/text.js';
+import { parseYaml, placeAt, type Locate, type PathSegment } from '../load/yaml.js';
+import { allRuleMetas } from '../findings.js';
+import { didYouMean } from '../validate/suggest.js';
+import type { LintConfig } from '../rules/framework.js';
+import { CONFIG_FILE, type Severity } from '../model.js';
 import { isValidityRuleId } from './ignores.js';
-import './rules/run.js';
+import '../rules/run.js';
 
 export { CONFIG_FILE };
 const MAX_CONFIG_BYTES = 256 * 1024;
