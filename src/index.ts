@@ -22,7 +22,7 @@ export { unifiedDiff } from './report/unified-diff.js';
 export { compilePolicy, evaluate, firstMatch, grantOf, type CompiledPolicy, type Evaluation, type RuleTrace, type MatcherTrace } from './engine/evaluate.js';
 export { compileGlob } from './engine/glob.js';
 export { parseSubject, claimsFromSubject, decodeClaimsInput } from './engine/claims.js';
-export { predict, toWire, readSourcePolicy, OUTCOMES, type Outcome, type RepoPrediction, type WireResponse } from './simulate.js';
+export { predict, toWire, readSourcePolicy, OUTCOMES, type Outcome, type RepoPrediction, type WireResponse } from './simulate/simulate.js';
 export { diffAccess, type AccessDiff, type AccessChange, type Verdict } from './diff/access-diff.js';
 export { diffPairs, type PolicyDiff } from './diff/report.js';
 export { filePair, dirPairs, gitPairs } from './diff/sources.js';

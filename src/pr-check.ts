@@ -15,7 +15,7 @@ import type { LintConfig } from './rules/framework.js';
 import { gitPairs } from './diff/sources.js';
 import { diffPairs, type PolicyDiff } from './diff/report.js';
 import { failed, type FailOn } from './diff/verdict.js';
-import { GitError } from './simulate.js';
+import { GitError } from './simulate/simulate.js';
 import type { Review } from './github-api.js';
 import { CODEOWNERS_LOCATIONS, MAX_CODEOWNERS_BYTES, parseCodeowners, parseOwner, ruleFor, type Codeowners, type CodeownersError, type CodeownersRule } from './codeowners.js';
 

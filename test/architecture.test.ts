@@ -11,7 +11,7 @@ const MAX_ROOT_FILES = 6;
 const MAX_LINES = 450;
 /** Files at src/ root beyond the six allowed, waiting for their stage's folder. */
 const ROOT_FILE_OFFENDERS: string[] = [
-  'codeowners.ts', 'github-api.ts', 'init.ts', 'lazy.ts', 'policy-tests.ts', 'pr-check.ts', 'simulate.ts',
+  'codeowners.ts', 'github-api.ts', 'init.ts', 'lazy.ts', 'pr-check.ts',
 ];
 /** Source files over the line bound, to be split once the branches editing them have merged. */
 const LONG_FILE_OFFENDERS: string[] = ['analysis/nfa.ts'];

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
 import { checkPullRequest, type FailOn, type PolicyCheck, type PrCheckResult } from '../pr-check.js';
 import type { Finding } from '../model.js';
-import { GitError } from '../simulate.js';
+import { GitError } from '../simulate/simulate.js';
 import { formatGithub } from '../report/github.js';
 import { code, text } from '../report/markdown.js';
 import { markdown as diffMarkdown } from './diff.js';

@@ -2,12 +2,12 @@
 // them (a subfolder; `.test` is not a policy name). Each case gives a caller, expects an outcome.
 import { readdirSync, readFileSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { POLICY_NAME_PATTERN, type Claims, type Permissions } from './model.js';
-import { SourceText } from './load/text.js';
-import { parseYaml, placeAt, type PathSegment } from './load/yaml.js';
-import { TESTS_DIR } from './load/discover.js';
-import { claimsFromSubject, decodeClaimsInput } from './engine/claims.js';
-import { evaluate, type RuleTrace } from './engine/evaluate.js';
+import { POLICY_NAME_PATTERN, type Claims, type Permissions } from '../model.js';
+import { SourceText } from '../load/text.js';
+import { parseYaml, placeAt, type PathSegment } from '../load/yaml.js';
+import { TESTS_DIR } from '../load/discover.js';
+import { claimsFromSubject, decodeClaimsInput } from '../engine/claims.js';
+import { evaluate, type RuleTrace } from '../engine/evaluate.js';
 import { readSourcePolicy, OUTCOMES, type Outcome, type PolicyRead } from './simulate.js';
 
 export interface TestCase {

@@ -3,10 +3,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { POLICY_DIR, type Claims, type Finding, type Permissions } from './model.js';
-import { readPolicyFile, decodePolicyBytes, MAX_POLICY_BYTES, type ReadResult } from './load/read.js';
-import { validatePolicyText, isValidityError } from './validate/policy.js';
-import { compilePolicy, evaluate, type CompiledPolicy, type Evaluation } from './engine/evaluate.js';
+import { POLICY_DIR, type Claims, type Finding, type Permissions } from '../model.js';
+import { readPolicyFile, decodePolicyBytes, MAX_POLICY_BYTES, type ReadResult } from '../load/read.js';
+import { validatePolicyText, isValidityError } from '../validate/policy.js';
+import { compilePolicy, evaluate, type CompiledPolicy, type Evaluation } from '../engine/evaluate.js';
 
 export type Outcome = 'minted' | 'trust_policy_denied' | 'no_trust_policy' | 'trust_policy_invalid' | 'not_installed_in_workspace';
 export const OUTCOMES: readonly Outcome[] = ['minted', 'trust_policy_denied', 'no_trust_policy', 'trust_policy_invalid', 'not_installed_in_workspace'];
