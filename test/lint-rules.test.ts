@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths, policyNameOf, type Claims, type Finding, type LintResult } from '../src/index.js';
 import type { LintConfig } from '../src/rules/framework.js';
-import { LINT_RULES } from '../rules/index.js';
+import { LINT_RULES } from '../src/rules/index.js';
 import { readSourcePolicy } from '../src/simulate/simulate.js';
 import { evaluate } from '../src/engine/evaluate.js';
 import { parseSubject } from '../src/engine/claims.js';

@@ -1,5 +1,5 @@
-import { defineRule } from '../src/rules/framework.js';
-import { ruleGrant, levelRank, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { defineRule } from '../framework.js';
+import { ruleGrant, levelRank, ruleWitness } from '../../analysis/rule-analysis.js';
 
 /** Grants that let a caller take over more than the repo's code: CI, settings, secrets. */
 const ESCALATION: Record<string, { level: number; why: string }> = {

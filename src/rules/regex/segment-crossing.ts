@@ -1,10 +1,10 @@
-import { defineRule } from '../src/rules/framework.js';
-import { acceptsWord, findWord, fromRegex } from '../src/analysis/nfa.js';
-import { matcherNfa, ruleWitness, tokenClaim, type WitnessGoal } from '../src/analysis/rule-analysis.js';
-import { parseSubject } from '../src/engine/claims.js';
-import { shapeNfa, CLAIM_SHAPE } from '../src/analysis/shapes.js';
-import { replaceDots, wildcardDots } from '../src/analysis/regex-dots.js';
-import type { ClaimName } from '../src/model.js';
+import { defineRule } from '../framework.js';
+import { acceptsWord, findWord, fromRegex } from '../../analysis/nfa.js';
+import { matcherNfa, ruleWitness, tokenClaim, type WitnessGoal } from '../../analysis/rule-analysis.js';
+import { parseSubject } from '../../engine/claims.js';
+import { shapeNfa, CLAIM_SHAPE } from '../../analysis/shapes.js';
+import { replaceDots, wildcardDots } from '../../analysis/regex-dots.js';
+import type { ClaimName } from '../../model.js';
 
 /**
  * Which crossings change who is admitted: a subject's `:` between the repository and the context

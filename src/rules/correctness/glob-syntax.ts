@@ -1,8 +1,8 @@
 import type picomatchFn from 'picomatch';
-import { defineRule } from '../src/rules/framework.js';
-import { compileGlob } from '../src/engine/glob.js';
-import type { Matcher } from '../src/model.js';
-import { lazyRequire } from '../src/lazy.js';
+import { defineRule } from '../framework.js';
+import { compileGlob } from '../../engine/glob.js';
+import type { Matcher } from '../../model.js';
+import { lazyRequire } from '../../lazy.js';
 
 const picomatch = lazyRequire<typeof picomatchFn>('picomatch');
 

@@ -1,5 +1,5 @@
-import { defineRule } from '../src/rules/framework.js';
-import { admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerWitness, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { defineRule } from '../framework.js';
+import { admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
   meta: { id: 'security/any-owner', severity: 'warning', category: 'security', description: 'A rule admits callers from any owner (organization or user) on GitHub.' },

@@ -1,8 +1,8 @@
-import { defineRule } from '../src/rules/framework.js';
-import { findWord, fromRegex } from '../src/analysis/nfa.js';
-import { matcherNfa } from '../src/analysis/rule-analysis.js';
-import { shapeNfa, CLAIM_SHAPE } from '../src/analysis/shapes.js';
-import { replaceDots, wildcardDots } from '../src/analysis/regex-dots.js';
+import { defineRule } from '../framework.js';
+import { findWord, fromRegex } from '../../analysis/nfa.js';
+import { matcherNfa } from '../../analysis/rule-analysis.js';
+import { shapeNfa, CLAIM_SHAPE } from '../../analysis/shapes.js';
+import { replaceDots, wildcardDots } from '../../analysis/regex-dots.js';
 
 export default defineRule({
   meta: { id: 'regex/unescaped-dot', severity: 'warning', category: 'regex', fixable: 'unsafe', description: 'An unescaped `.` in a regex matches any character, admitting look-alike values.' },

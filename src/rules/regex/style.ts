@@ -1,4 +1,4 @@
-import { defineRule } from '../src/rules/framework.js';
+import { defineRule } from '../framework.js';
 
 export default defineRule({
   meta: { id: 'regex/style', severity: 'info', category: 'regex', fixable: 'safe', description: 'Redundant `^`/`$` anchors (regex matchers are always anchored) and nested quantifiers.' },

@@ -1,8 +1,8 @@
-import { defineRule } from '../src/rules/framework.js';
-import { findWord, someWord, afterPrefix, fromLiteral } from '../src/analysis/nfa.js';
-import { likelyWords, matcherNfa } from '../src/analysis/rule-analysis.js';
-import { CLAIM_FORMAT, CLAIM_SHAPE, shapeNfa, subjectShapeFor } from '../src/analysis/shapes.js';
-import type { Matcher } from '../src/model.js';
+import { defineRule } from '../framework.js';
+import { findWord, someWord, afterPrefix, fromLiteral } from '../../analysis/nfa.js';
+import { likelyWords, matcherNfa } from '../../analysis/rule-analysis.js';
+import { CLAIM_FORMAT, CLAIM_SHAPE, shapeNfa, subjectShapeFor } from '../../analysis/shapes.js';
+import type { Matcher } from '../../model.js';
 
 export default defineRule({
   meta: { id: 'correctness/dead-matcher', severity: 'error', category: 'correctness', fixable: 'unsafe', description: 'A matcher no real GitHub token can satisfy, so its rule never matches.' },

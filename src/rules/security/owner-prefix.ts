@@ -1,5 +1,5 @@
-import { defineRule } from '../src/rules/framework.js';
-import { admitsAnyOwner, admitsUnboundedOwners, bindsCaller, leakyOwnerMatcher, ownerHint, ownerLanguages, ownerWitness, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { defineRule } from '../framework.js';
+import { admitsAnyOwner, admitsUnboundedOwners, bindsCaller, leakyOwnerMatcher, ownerHint, ownerLanguages, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
   meta: { id: 'security/owner-prefix', severity: 'warning', category: 'security', description: 'An owner pattern such as `repo:acme*` also admits look-alike owners such as `acme-evil`.' },

@@ -1,7 +1,7 @@
-import { defineRule } from '../src/rules/framework.js';
-import { findWord } from '../src/analysis/nfa.js';
-import { matcherFor, matcherNfa, ruleGrant, levelRank, ruleWitness } from '../src/analysis/rule-analysis.js';
-import { shapeNfa, SHAPE } from '../src/analysis/shapes.js';
+import { defineRule } from '../framework.js';
+import { findWord } from '../../analysis/nfa.js';
+import { matcherFor, matcherNfa, ruleGrant, levelRank, ruleWitness } from '../../analysis/rule-analysis.js';
+import { shapeNfa, SHAPE } from '../../analysis/shapes.js';
 
 export default defineRule({
   meta: { id: 'permissions/pull-request-write', severity: 'warning', category: 'permissions', description: 'Write access granted to pull_request jobs: anyone who can push a branch to the caller repo can mint it.' },

@@ -1,5 +1,5 @@
-import { defineRule } from '../src/rules/framework.js';
-import { admitsAnyOwner, admitsManyRepos, bindsCaller, ruleWitness, ruleGrant, levelRank } from '../src/analysis/rule-analysis.js';
+import { defineRule } from '../framework.js';
+import { admitsAnyOwner, admitsManyRepos, bindsCaller, ruleWitness, ruleGrant, levelRank } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
   meta: { id: 'permissions/broad-write', severity: 'warning', category: 'permissions', description: '`write` or `admin` granted to a rule that admits many repositories (an error when it admits any owner).' },

@@ -1,5 +1,5 @@
-import { defineRule } from '../src/rules/framework.js';
-import { bindsCaller, ruleWitness } from '../src/analysis/rule-analysis.js';
+import { defineRule } from '../framework.js';
+import { bindsCaller, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
   meta: { id: 'security/unbound-caller', severity: 'warning', category: 'security', description: 'A rule matches only on environment, ref, ref_type, actor or sha: any repository can mint.' },

@@ -1,8 +1,8 @@
-import { defineRule } from '../src/rules/framework.js';
-import { concat, findWord, fromLiteral } from '../src/analysis/nfa.js';
-import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../src/analysis/rule-analysis.js';
-import { shapeNfa, SHAPE, CLAIM_SHAPE } from '../src/analysis/shapes.js';
-import type { Matcher, Rule } from '../src/model.js';
+import { defineRule } from '../framework.js';
+import { concat, findWord, fromLiteral } from '../../analysis/nfa.js';
+import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../../analysis/rule-analysis.js';
+import { shapeNfa, SHAPE, CLAIM_SHAPE } from '../../analysis/shapes.js';
+import type { Matcher, Rule } from '../../model.js';
 
 /** The refs a token with this ref_type can carry (GITHUB-OIDC.md; `""` for deployment events). */
 const REFS_FOR = { branch: SHAPE.branchRef, tag: SHAPE.tagRef } as const;

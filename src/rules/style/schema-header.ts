@@ -1,5 +1,5 @@
-import { defineRule } from '../src/rules/framework.js';
-import { SCHEMA_URL } from '../src/model.js';
+import { defineRule } from '../framework.js';
+import { SCHEMA_URL } from '../../model.js';
 
 export const SCHEMA_HEADER = `# yaml-language-server: $schema=${SCHEMA_URL}`;
 

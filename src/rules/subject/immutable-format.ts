@@ -1,7 +1,7 @@
-import { defineRule } from '../src/rules/framework.js';
-import { someWord } from '../src/analysis/nfa.js';
-import { likelyWords, matcherNfa } from '../src/analysis/rule-analysis.js';
-import { shapeNfa, SHAPE } from '../src/analysis/shapes.js';
+import { defineRule } from '../framework.js';
+import { someWord } from '../../analysis/nfa.js';
+import { likelyWords, matcherNfa } from '../../analysis/rule-analysis.js';
+import { shapeNfa, SHAPE } from '../../analysis/shapes.js';
 
 export default defineRule({
   meta: { id: 'subject/immutable-format', severity: 'info', category: 'correctness', description: 'A name-pinned `subject` stops matching once GitHub issues the immutable `repo:OWNER@ID/REPO@ID:` subject.' },

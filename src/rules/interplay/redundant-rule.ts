@@ -1,6 +1,6 @@
-import { defineRule } from '../src/rules/framework.js';
-import { grantCovers, ruleCovers, ruleGrant, rulesOverlap, ruleWitness } from '../src/analysis/rule-analysis.js';
-import type { Rule } from '../src/model.js';
+import { defineRule } from '../framework.js';
+import { grantCovers, ruleCovers, ruleGrant, rulesOverlap, ruleWitness } from '../../analysis/rule-analysis.js';
+import type { Rule } from '../../model.js';
 
 const fmt = (g: Record<string, string>) => `{${Object.entries(g).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
 

@@ -1,7 +1,7 @@
-import { defineRule } from '../src/rules/framework.js';
-import { findWord, someWord, afterPrefix, fromGlob } from '../src/analysis/nfa.js';
-import { accepts, admitsAnyOwner, ownerLanguages, ownerShape, repoLanguages, ruleWitness } from '../src/analysis/rule-analysis.js';
-import { shapeNfa, REPO_NAME, SHAPE } from '../src/analysis/shapes.js';
+import { defineRule } from '../framework.js';
+import { findWord, someWord, afterPrefix, fromGlob } from '../../analysis/nfa.js';
+import { accepts, admitsAnyOwner, ownerLanguages, ownerShape, repoLanguages, ruleWitness } from '../../analysis/rule-analysis.js';
+import { shapeNfa, REPO_NAME, SHAPE } from '../../analysis/shapes.js';
 
 export default defineRule({
   meta: { id: 'security/repo-prefix', severity: 'warning', category: 'security', description: 'A repository pattern such as `acme/infra*` also admits `acme/infra-sandbox`.' },

@@ -1,5 +1,5 @@
 import { visit, isScalar } from 'yaml';
-import { defineRule } from '../src/rules/framework.js';
+import { defineRule } from '../framework.js';
 
 export default defineRule({
   meta: { id: 'style/yaml-anchors', severity: 'warning', category: 'style', description: 'YAML anchors, aliases and merge keys hide what a policy grants from its reviewers.' },
