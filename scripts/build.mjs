@@ -111,8 +111,8 @@ const commonJs = {
   banner: { js: "const __stsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 await build({ ...commonJs, entryPoints: ['src/cli/main.ts'], outfile: `${staging}/cli-main.cjs`, plugins: [lazyChildProcessForCommander, uiFromEsmEntry] });
-// Lint's worker threads, a CommonJS bundle beside the CLI (src/lint-concurrent.ts finds it there).
-await build({ ...commonJs, entryPoints: ['src/lint-worker.ts'], outfile: `${staging}/lint-worker.cjs` });
+// Lint's worker threads, a CommonJS bundle beside the CLI (src/lint/concurrent.ts finds it there).
+await build({ ...commonJs, entryPoints: ['src/lint/worker.ts'], outfile: `${staging}/lint-worker.cjs` });
 copyFileSync(at('src/cli/bin.cjs'), at(`${staging}/cli.cjs`));
 chmodSync(at(`${staging}/cli.cjs`), 0o755);
 

@@ -1,9 +1,9 @@
 // The public library API: everything a command does is reachable from here.
 export * from './model.js';
-export { lintPaths, loadPolicy, checkPolicy, checkOptionsFor, type FileResult, type LintResult, type LintOptions, type CheckOptions } from './lint.js';
-export { CONFIG_FILE, SettingsResolver, parseConfigText, loadConfigFile, repoRootOf, originOwner, type ConfigProblem, type RepoSettings } from './config.js';
-export { parseIgnores, applyIgnores, isValidityRuleId, type IgnoreDirective, type IgnoredFinding } from './ignores.js';
-export { fixPolicyText, writeFixedFile, type FixOutcome, type AppliedFix } from './fix.js';
+export { lintPaths, loadPolicy, checkPolicy, checkOptionsFor, type FileResult, type LintResult, type LintOptions, type CheckOptions } from './lint/lint.js';
+export { CONFIG_FILE, SettingsResolver, parseConfigText, loadConfigFile, repoRootOf, originOwner, type ConfigProblem, type RepoSettings } from './lint/config.js';
+export { parseIgnores, applyIgnores, isValidityRuleId, type IgnoreDirective, type IgnoredFinding } from './lint/ignores.js';
+export { fixPolicyText, writeFixedFile, type FixOutcome, type AppliedFix } from './lint/fix.js';
 export { planInit, InitError, type InitPlan, type InitInput } from './init.js';
 export { discover, policyNameOf, type Target, type Discovery } from './load/discover.js';
 export { readPolicyFile, readInputFile, decodePolicyBytes, MAX_POLICY_BYTES, MAX_INPUT_BYTES } from './load/read.js';
@@ -23,7 +23,7 @@ export { unifiedDiff } from './report/unified-diff.js';
 export { compilePolicy, evaluate, firstMatch, grantOf, type CompiledPolicy, type Evaluation, type RuleTrace, type MatcherTrace } from './engine/evaluate.js';
 export { compileGlob } from './engine/glob.js';
 export { parseSubject, claimsFromSubject, decodeClaimsInput } from './engine/claims.js';
-export { predict, toWire, readSourcePolicy, OUTCOMES, type Outcome, type RepoPrediction, type WireResponse } from './simulate.js';
+export { predict, toWire, readSourcePolicy, OUTCOMES, type Outcome, type RepoPrediction, type WireResponse } from './simulate/simulate.js';
 export { diffAccess, type AccessDiff, type AccessChange, type Verdict } from './diff/access-diff.js';
 export { tokenClaims, tokenProblem, type TokenValues } from './analysis/token-model.js';
 export { tokenClasses, MAX_TOKEN_STATES, type TokenClass } from './analysis/token-search.js';

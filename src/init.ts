@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { API_VERSION, KIND, LEVELS, POLICY_DIR, POLICY_NAME_PATTERN, SCHEMA_URL, type Claims, type Level, type Permissions } from './model.js';
 import { PERMISSION_NAMES, offeredLevels } from './validate/permissions.js';
 import { didYouMean } from './validate/suggest.js';
-import { OWNER_PATTERN } from './config.js';
+import { OWNER_PATTERN } from './lint/config.js';
 import { TESTS_DIR } from './load/discover.js';
 
 export class InitError extends Error {

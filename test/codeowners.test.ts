@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ignore from 'ignore';
-import { compilePattern, parseCodeowners, parseOwner, ruleFor } from '../src/codeowners.js';
+import { compilePattern, parseCodeowners, parseOwner, ruleFor } from '../src/pr-check/codeowners.js';
 
 const ownersOf = (file: string, path: string) => {
   const rule = ruleFor(parseCodeowners(file), path);

@@ -5,7 +5,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixPolicyText, MAX_FIX_PASSES } from '../src/fix.js';
+import { fixPolicyText, MAX_FIX_PASSES } from '../src/lint/fix.js';
 import { unifiedDiff } from '../src/report/unified-diff.js';
 import { runCli } from './helpers/cli.js';
 

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeF
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filePair, inert, lintPaths, predict, readSourcePolicy } from '../src/index.js';
-import { findTestFiles, runTestFile, loadTestFile, TestFileError } from '../src/policy-tests.js';
+import { findTestFiles, runTestFile, loadTestFile, TestFileError } from '../src/simulate/policy-tests.js';
 import { runAudit } from '../src/audit/audit.js';
 import { silentProgress } from '../src/audit/progress.js';
 import { loadSource, planSources } from '../src/tui/sources.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintPaths, SourceText } from '../src/index.js';
-import { parseIgnores } from '../src/ignores.js';
+import { parseIgnores } from '../src/lint/ignores.js';
 import { runCli } from './helpers/cli.js';
 
 const HEAD = ['# yaml-language-server: $schema=https://atmos-pro.com/schemas/v1alpha1/trust-policy.json', 'apiVersion: atmos-pro.com/v1alpha1', 'kind: TrustPolicy', 'metadata:', '  name: default', 'spec:', '  rules:'];

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allRuleMetas, docsUrl } from '../src/index.js';
-import { LINT_RULES } from '../rules/index.js';
+import { LINT_RULES } from '../src/rules/index.js';
 import { listRules } from '../src/cli/rules.js';
 import { spawnSync } from 'node:child_process';
 import { CLI, ROOT, runCli } from './helpers/cli.js';

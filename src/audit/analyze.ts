@@ -8,8 +8,8 @@ import { nearMissInPolicyDir, TESTS_DIR } from '../load/discover.js';
 import type { ReadResult } from '../load/read.js';
 import { isValidityError, readPolicy, type ValidatedPolicy } from '../validate/policy.js';
 import type { LintConfig } from '../rules/framework.js';
-import { checkPolicy } from '../lint.js';
-import type { IgnoredFinding } from '../ignores.js';
+import { checkPolicy } from '../lint/lint.js';
+import type { IgnoredFinding } from '../lint/ignores.js';
 import type { PolicyDirEntry, PolicyFileAudit, RepoAudit, RepoSnapshot } from './model.js';
 
 export interface AnalyzeOptions {

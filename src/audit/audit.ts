@@ -2,7 +2,7 @@
 // audit each, and derive the inventory, the findings, the access map and, for a caller, the
 // predicted answer. What could not be read is reported as unknown and makes the result partial.
 import type { Claims, Finding } from '../model.js';
-import type { IgnoredFinding } from '../ignores.js';
+import type { IgnoredFinding } from '../lint/ignores.js';
 import type { LintConfig } from '../rules/framework.js';
 import type { RequestStats, GitHubClient } from './client.js';
 import type { SnapshotCache } from './cache.js';
@@ -13,7 +13,7 @@ import { AccessMapper, sortGrants, type AccessGrant } from './access.js';
 import { predictForCaller, type AuditPrediction } from './predict.js';
 import { fetchFromGitHub, type GitHubFetch } from './github.js';
 import { workspaceSnapshots } from './workspace.js';
-import { SettingsResolver } from '../config.js';
+import { SettingsResolver } from '../lint/config.js';
 
 export type AuditSource =
   | { kind: 'github'; client: GitHubClient; host: string; webUrl: string; cache?: SnapshotCache; batchSize: number; concurrency: number }

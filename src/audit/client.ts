@@ -1,7 +1,7 @@
 // The audit's GitHub client: Octokit (imported here only, so other commands never load it) with
 // retries for 5xx, network errors and timeouts, honoured secondary and primary rate limits, and a
 // count of every HTTP request made, retries included.
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../version.js';
 
 export interface ClientOptions {
   /** REST base URL: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */

@@ -3,7 +3,7 @@
 import type { Finding } from '../model.js';
 import type { ReadResult } from '../load/read.js';
 import type { ValidatedPolicy } from '../validate/policy.js';
-import type { IgnoredFinding } from '../ignores.js';
+import type { IgnoredFinding } from '../lint/ignores.js';
 import type { LintConfig } from '../rules/framework.js';
 
 /** One entry of `.atmos/pro/sts/` as git stores it. */

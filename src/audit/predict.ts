@@ -2,7 +2,7 @@
 // the server's wire shape {tokens, excluded}. A repo that could not be read has no prediction.
 import type { Claims, Policy } from '../model.js';
 import { compilePolicy, evaluate, type CompiledPolicy } from '../engine/evaluate.js';
-import { toWire, type RepoPrediction, type WireResponse } from '../simulate.js';
+import { toWire, type RepoPrediction, type WireResponse } from '../simulate/simulate.js';
 import { isValidityError } from '../validate/policy.js';
 import type { RepoAudit } from './model.js';
 

@@ -7,7 +7,7 @@ import { readPolicyFile } from '../load/read.js';
 import { isPolicyCandidate } from './analyze.js';
 import type { PolicyDir, PolicyDirEntry, RepoSnapshot } from './model.js';
 import type { Progress } from './progress.js';
-import { formatConfigProblem, type SettingsResolver } from '../config.js';
+import { formatConfigProblem, type SettingsResolver } from '../lint/config.js';
 
 export interface WorkspaceOptions {
   dir: string;

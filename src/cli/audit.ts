@@ -3,11 +3,11 @@
 // partial (a repo or the repo list could not be read), else 1 on error findings, else 0.
 import { writeFileSync } from 'node:fs';
 import { POLICY_NAME_PATTERN } from '../model.js';
-import { loadConfigFile, formatConfigProblem } from '../config.js';
+import { loadConfigFile, formatConfigProblem } from '../lint/config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { readClaims, readClaimsFile } from './claims-input.js';
 import { UsageError, EXIT } from './errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
 import { createGitHubClient, type ClientEvent, type GitHubClient } from '../audit/client.js';
 import { SnapshotCache } from '../audit/cache.js';

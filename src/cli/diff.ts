@@ -2,8 +2,9 @@
 import { statSync } from 'node:fs';
 import { filePair, dirPairs, gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/report.js';
-import { isEscalation, type AccessChange, type Grant } from '../diff/access-diff.js';
-import { GitError } from '../simulate.js';
+import { failed, type FailOn } from '../diff/verdict.js';
+import type { AccessChange, Grant } from '../diff/access-diff.js';
+import { GitError } from '../simulate/simulate.js';
 import { code, text as mdText } from '../report/markdown.js';
 import { UsageError, EXIT } from './errors.js';
 import { inertLines } from '../report/inert.js';
@@ -14,7 +15,7 @@ export interface DiffOptions {
   head?: string;
   repo?: string;
   format: 'text' | 'markdown' | 'json';
-  failOn?: 'wider' | 'escalation' | 'any-change';
+  failOn?: FailOn;
 }
 
 export function runDiff(paths: string[], opts: DiffOptions): number {
@@ -44,13 +45,6 @@ function pairsFor(paths: string[], opts: DiffOptions) {
   if (!ka && !kb) throw new UsageError(`neither ${a} nor ${b} exists`);
   if ((ka ?? kb)!.isDirectory()) return dirPairs(a, b);
   return [filePair(a, b)];
-}
-
-export function failed(diffs: readonly PolicyDiff[], failOn: DiffOptions['failOn']): boolean {
-  if (!failOn) return false;
-  if (failOn === 'any-change') return diffs.some((d) => d.verdict !== 'equivalent');
-  if (failOn === 'escalation') return diffs.some((d) => d.gains.some(isEscalation) || d.verdict === 'undecided');
-  return diffs.some((d) => d.verdict === 'wider' || d.verdict === 'incomparable' || d.verdict === 'undecided');
 }
 
 function toJson(diffs: readonly PolicyDiff[]) {

@@ -3,10 +3,10 @@
 import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planInit, InitError, type InitInput } from '../init.js';
-import { writeFixedFile } from '../fix.js';
+import { writeFixedFile } from '../lint/fix.js';
 import { validatePolicyText } from '../validate/policy.js';
-import { checkPolicy, checkOptionsFor } from '../lint.js';
-import { SettingsResolver } from '../config.js';
+import { checkPolicy, checkOptionsFor } from '../lint/lint.js';
+import { SettingsResolver } from '../lint/config.js';
 import { UsageError, EXIT } from './errors.js';
 
 export interface InitOptions extends Omit<InitInput, 'permissions'> {

@@ -2,10 +2,10 @@
 // fix the files first and report what remains.
 import { writeFileSync } from 'node:fs';
 import { MAX_POLICY_BYTES, readCapped } from '../load/read.js';
-import { checkOptionsFor, lintBytes, lintPaths, type LintResult } from '../lint.js';
-import { SettingsResolver } from '../config.js';
+import { checkOptionsFor, lintBytes, lintPaths, type LintResult } from '../lint/lint.js';
+import { SettingsResolver } from '../lint/config.js';
 import { expandGlobArgs } from '../load/glob-args.js';
-import { lintPathsConcurrently, type Concurrency } from '../lint-concurrent.js';
+import { lintPathsConcurrently, type Concurrency } from '../lint/concurrent.js';
 import { summarize, plural } from '../report/summary.js';
 import { formatStylish } from '../report/stylish.js';
 import { colorEnabled, palette } from '../report/colors.js';
@@ -14,7 +14,7 @@ import { compareFindings } from '../findings.js';
 import { isValidityError } from '../validate/policy.js';
 import { EXIT, UsageError } from './errors.js';
 import { inert } from '../report/inert.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 export interface LintOptions {
   format: 'stylish' | 'json' | 'sarif' | 'github';
@@ -60,7 +60,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
     return EXIT.usage;
   }
   if (fixing) {
-    const { fixPolicyText, writeFixedFile } = await import('../fix.js');
+    const { fixPolicyText, writeFixedFile } = await import('../lint/fix.js');
     const { unifiedDiff } = await import('../report/unified-diff.js');
     const diffs: string[] = [];
     let fixes = 0;

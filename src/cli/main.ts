@@ -2,7 +2,7 @@
 // Each command's module is imported only when it runs, so `lint` never pays for Ink or refa.
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, EXIT } from './errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 import { inert } from '../report/inert.js';
 
 // `sts-policy rules | head`: a reader that closes the pipe early is not a failure.

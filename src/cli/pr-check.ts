@@ -5,15 +5,15 @@ import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
-import { checkPullRequest, type FailOn, type PolicyCheck, type PrCheckResult, type SettingsCheck } from '../pr-check.js';
+import { checkPullRequest, type FailOn, type PolicyCheck, type PrCheckResult, type SettingsCheck } from '../pr-check/check.js';
 import type { Finding } from '../model.js';
-import { GitError } from '../simulate.js';
+import { GitError } from '../simulate/simulate.js';
 import { formatGithub } from '../report/github.js';
 import { writeActionOutputs } from '../report/action-outputs.js';
 import { plural } from '../report/summary.js';
 import { code, text } from '../report/markdown.js';
 import { markdown as diffMarkdown } from './diff.js';
-import { ApiError, createGithubApi, type GithubApi } from '../github-api.js';
+import { ApiError, createGithubApi, type GithubApi } from '../pr-check/github-api.js';
 import { UsageError, EXIT } from './errors.js';
 import { inert as plain } from '../report/inert.js';
 

@@ -1,8 +1,8 @@
 // `sts-policy rules`: every rule (validation and lint) with its default severity, category,
 // fixability, one-line description and docs page.
 import { allRuleMetas, docsUrl } from '../findings.js';
-import { LINT_RULES } from '../../rules/index.js';
-import { isValidityRuleId } from '../ignores.js';
+import { LINT_RULES } from '../rules/index.js';
+import { isValidityRuleId } from '../lint/ignores.js';
 import { plural } from '../report/summary.js';
 import type { Severity } from '../model.js';
 import '../rules/run.js';

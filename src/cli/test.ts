@@ -1,7 +1,7 @@
 // `sts-policy test`: run policy unit tests like a test runner; text, json or junit; coverage.
 import { writeFileSync } from 'node:fs';
-import { findTestFiles, loadTestFile, runTestFile, computeCoverage, TestFileError, type CaseResult, type TestFile, type Coverage } from '../policy-tests.js';
-import type { PolicyRead } from '../simulate.js';
+import { findTestFiles, loadTestFile, runTestFile, computeCoverage, TestFileError, type CaseResult, type TestFile, type Coverage } from '../simulate/policy-tests.js';
+import type { PolicyRead } from '../simulate/simulate.js';
 import { formatTrace } from './trace-text.js';
 import { colorEnabled, palette } from '../report/colors.js';
 import { UsageError, EXIT } from './errors.js';

@@ -7,7 +7,7 @@ import { POLICY_DIR, POLICY_NAME_PATTERN, type Finding, type Policy } from '../m
 import { readPolicyFile, type ReadResult } from '../load/read.js';
 import { discover, policyNameOf } from '../load/discover.js';
 import { readPolicy, isValidityError } from '../validate/policy.js';
-import { readFromGit, GitError } from '../simulate.js';
+import { readFromGit, GitError } from '../simulate/simulate.js';
 
 /** One version of one policy file; `policy` is null when the file is absent or invalid. */
 export interface PolicyVersion {

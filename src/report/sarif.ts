@@ -8,7 +8,7 @@ import type { Finding } from '../model.js';
 import type { SourceText } from '../load/text.js';
 import { allRuleMetas, docsUrl } from '../findings.js';
 import type { RuleMeta } from '../validate/codes.js';
-import type { IgnoredFinding } from '../ignores.js';
+import type { IgnoredFinding } from '../lint/ignores.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 

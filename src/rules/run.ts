@@ -8,7 +8,7 @@ import { makeFinding, registerRule } from '../findings.js';
 import { NotAnalysable } from '../analysis/nfa.js';
 import { lintedPolicy, type ValidatedPolicy } from '../validate/policy.js';
 import type { LintConfig, Report, RuleContext } from './framework.js';
-import { LINT_RULES } from '../../rules/index.js';
+import { LINT_RULES } from './index.js';
 
 for (const r of LINT_RULES) registerRule(r.meta);
 registerRule({ id: 'analysis/not-analysed', severity: 'info', description: 'A lint rule could not decide a question within its bounds, or a construct is outside what it analyses.' });

@@ -4,7 +4,7 @@
 import type { Claims, Permissions } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
 import { evaluate, firstMatch, grantOf, type Evaluation } from '../engine/evaluate.js';
-import type { Outcome } from '../simulate.js';
+import type { Outcome } from '../simulate/simulate.js';
 import type { SourceEntry } from './sources.js';
 
 export type ExploreOutcome = Exclude<Outcome, 'not_installed_in_workspace'>;

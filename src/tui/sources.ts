@@ -5,7 +5,7 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_DIR, type Finding } from '../model.js';
 import { MAX_WALK_DEPTH, discover } from '../load/discover.js';
-import { lintPaths, nearMissFinding } from '../lint.js';
+import { lintPaths, nearMissFinding } from '../lint/lint.js';
 import { compilePolicy, type CompiledPolicy } from '../engine/evaluate.js';
 
 export interface PlannedSource {

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { predict, readSourcePolicy, type Outcome } from '../../src/simulate.js';
+import { predict, readSourcePolicy, type Outcome } from '../../src/simulate/simulate.js';
 import { compilePolicy, evaluate, type CompiledPolicy } from '../../src/engine/evaluate.js';
 import { POLICY_DIR, type Claims, type Policy } from '../../src/model.js';
 import type { AccessChange, Grant } from '../../src/diff/access-diff.js';

@@ -1,0 +1,57 @@
+import { defineRule } from '../framework.js';
+import { concat, findWord, fromLiteral } from '../../analysis/nfa.js';
+import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../../analysis/rule-analysis.js';
+import { shapeNfa, SHAPE, CLAIM_SHAPE } from '../../analysis/shapes.js';
+import type { Matcher, Rule } from '../../model.js';
+
+/** The refs a token with this ref_type can carry (GITHUB-OIDC.md; `""` for deployment events). */
+const REFS_FOR = { branch: SHAPE.branchRef, tag: SHAPE.tagRef } as const;
+
+export default defineRule({
+  meta: { id: 'correctness/contradiction', severity: 'error', category: 'correctness', description: 'Two matchers of one rule can never hold together (e.g. subject pins `acme/a`, repository pins `acme/b`).' },
+  check(ctx) {
+    for (const rule of ctx.policy.rules) {
+      const owners = ownerLanguages(rule);
+      const repos = repoLanguages(rule);
+      let problem: string | undefined;
+      let at = rule.matchers[0]!;
+      let pair: { sub: Matcher; env: Matcher } | undefined;
+      if (owners.length > 1 && owners.every((o) => findWord({ include: [o.owners, ownerShape()] }) !== undefined) && findWord({ include: [...owners.map((o) => o.owners), ownerShape()] }) === undefined) {
+        problem = `no owner satisfies ${owners.map((o) => `\`${o.matcher.claim}: ${o.matcher.pattern}\``).join(' and ')} together`;
+        at = owners[1]!.matcher;
+      } else if (repos.length > 1 && repos.every((r) => findWord({ include: [r.repos, repoShape()] }) !== undefined) && findWord({ include: [...repos.map((r) => r.repos), repoShape()] }) === undefined) {
+        problem = `no repository satisfies ${repos.map((r) => `\`${r.matcher.claim}: ${r.matcher.pattern}\``).join(' and ')} together`;
+        at = repos[1]!.matcher;
+      } else if ((pair = environmentWithoutSubject(rule, ctx.config.subjectTemplate))) {
+        problem = `\`environment: ${pair.env.pattern}\` needs a job with an environment, whose subject is \`repo:OWNER/REPO:environment:NAME\` (NAME the environment), and \`subject: ${pair.sub.pattern}\` matches no such subject`;
+        at = pair.sub;
+      } else {
+        const ref = matcherFor(rule, 'ref');
+        const refType = matcherFor(rule, 'ref_type');
+        if (ref && refType) {
+          const types = (['branch', 'tag'] as const).filter((t) => findWord({ include: [matcherNfa(refType), fromLiteral(t)] }) !== undefined);
+          if (types.length && !types.some((t) => findWord({ include: [matcherNfa(ref), shapeNfa(REFS_FOR[t])] }) !== undefined)) {
+            problem = `\`ref_type: ${refType.pattern}\` never comes with a ref matching \`${ref.pattern}\` (branches are \`refs/heads/...\`, tags \`refs/tags/...\`)`;
+            at = refType;
+          }
+        }
+      }
+      if (problem) ctx.report({ span: at.span, message: `rule ${rule.index + 1} can never match: ${problem}` });
+    }
+  },
+});
+
+/**
+ * With GitHub's default subject, a job that has an environment (the `environment` matcher needs
+ * one) carries `repo:OWNER/REPO:environment:NAME`: a subject matcher admitting no such subject
+ * for the names the environment matcher admits leaves the rule dead. A custom template is not judged.
+ */
+function environmentWithoutSubject(rule: Rule, template: readonly string[] | undefined): { sub: Matcher; env: Matcher } | undefined {
+  const sub = matcherFor(rule, 'subject');
+  const env = matcherFor(rule, 'environment');
+  if (template?.length || !sub || !env) return undefined;
+  // A subject no default-format token has at all is correctness/dead-matcher's finding.
+  if (findWord({ include: [matcherNfa(sub), shapeNfa(CLAIM_SHAPE.subject)] }) === undefined) return undefined;
+  const environmentSubjects = concat(shapeNfa(SHAPE.environmentSubjectPrefix), matcherNfa(env));
+  return findWord({ include: [matcherNfa(sub), environmentSubjects, shapeNfa(CLAIM_SHAPE.subject)] }) === undefined ? { sub, env } : undefined;
+}

@@ -1,0 +1,43 @@
+import { defineRule } from '../framework.js';
+import { findWord, someWord, afterPrefix, fromLiteral } from '../../analysis/nfa.js';
+import { likelyWords, matcherNfa } from '../../analysis/rule-analysis.js';
+import { CLAIM_FORMAT, CLAIM_SHAPE, shapeNfa, subjectShapeFor } from '../../analysis/shapes.js';
+import type { Matcher } from '../../model.js';
+
+export default defineRule({
+  meta: { id: 'correctness/dead-matcher', severity: 'error', category: 'correctness', fixable: 'unsafe', description: 'A matcher no real GitHub token can satisfy, so its rule never matches.' },
+  check(ctx) {
+    const template = ctx.config.subjectTemplate;
+    for (const rule of ctx.policy.rules)
+      for (const m of rule.matchers) {
+        const shape = m.claim === 'subject' ? subjectShapeFor(template) : CLAIM_SHAPE[m.claim];
+        if (someWord({ include: [matcherNfa(m), shapeNfa(shape)] }, likelyWords(m))) continue;
+        // A subject that does not even start like `repo:` may be an org's custom template.
+        const custom = m.claim === 'subject' && !template && !afterPrefix(matcherNfa(m), 'repo:').starts.length;
+        ctx.report({
+          span: m.span,
+          message: custom
+            ? `no default-format subject matches \`${m.pattern}\` (${CLAIM_FORMAT.subject}): fine if your org uses a custom \`sub\` template; declare it as \`subjectTemplate:\` in .sts-policy.yaml so it is checked exactly`
+            : `\`${m.claim}: ${m.pattern}\` can never match, so rule ${rule.index + 1} never matches: \`${m.claim}\` is ${CLAIM_FORMAT[m.claim]}${explain(m)}`,
+          severity: custom ? 'info' : undefined,
+          fix: suggestion(m),
+        });
+      }
+  },
+});
+
+function explain(m: Matcher): string {
+  if (m.claim === 'ref' && !m.pattern.startsWith('refs/')) return `; did you mean \`refs/heads/${m.pattern}\`?`;
+  if (m.claim === 'repository' && !m.pattern.includes('/')) return `: \`${m.pattern}\` has no owner`;
+  if (m.claim === 'repository_owner' && m.pattern.includes('/')) return `; for a repository write \`repository: "${m.pattern}"\``;
+  if (m.claim === 'ref_type') return `; did you mean \`${m.pattern.startsWith('t') ? 'tag' : 'branch'}\`?`;
+  if (m.claim === 'sha' && /[A-F]/.test(m.pattern)) return ': GitHub writes SHAs in lowercase';
+  return '';
+}
+
+function suggestion(m: Matcher) {
+  if (m.kind !== 'glob') return null;
+  const to = m.claim === 'ref' && !m.pattern.startsWith('refs/') && findWord({ include: [fromLiteral(`refs/heads/${m.pattern}`)] }) ? `refs/heads/${m.pattern}` : m.claim === 'sha' ? m.pattern.toLowerCase() : undefined;
+  if (!to || to === m.pattern) return null;
+  return { range: [m.span.start, m.span.end] as [number, number], text: JSON.stringify(to), safe: false, description: `write "${to}"` };
+}

@@ -1,0 +1,22 @@
+import { defineRule } from '../framework.js';
+import { findWord } from '../../analysis/nfa.js';
+import { matcherFor, matcherNfa, ruleGrant, levelRank, ruleWitness } from '../../analysis/rule-analysis.js';
+import { shapeNfa, SHAPE } from '../../analysis/shapes.js';
+
+export default defineRule({
+  meta: { id: 'permissions/pull-request-write', severity: 'warning', category: 'permissions', description: 'Write access granted to pull_request jobs: anyone who can push a branch to the caller repo can mint it.' },
+  check(ctx) {
+    for (const rule of ctx.policy.rules) {
+      const writes = Object.entries(ruleGrant(rule)).filter(([, l]) => levelRank(l) >= 2);
+      if (!writes.length) continue;
+      const sub = matcherFor(rule, 'subject');
+      const ref = matcherFor(rule, 'ref');
+      const prSubject = sub && findWord({ include: [matcherNfa(sub), shapeNfa(SHAPE.pullRequestSubject)] });
+      const prRef = !sub && ref && findWord({ include: [matcherNfa(ref), shapeNfa(SHAPE.pullRequestRef)] });
+      if (!prSubject && !prRef) continue;
+      const at = prSubject ? sub! : ref!;
+      const witness = ruleWitness(rule, { pullRequest: true });
+      ctx.report({ span: at.span, message: `rule ${rule.index + 1} grants ${writes.map(([p, l]) => `\`${p}: ${l}\``).join(', ')} to pull_request jobs (\`${(prSubject ? witness?.sub : witness?.ref) ?? prSubject ?? prRef}\`): any branch author in the caller repository can mint it. Grant write only to \`ref: refs/heads/main\` or a protected \`environment\``, witness });
+    }
+  },
+});

@@ -1,0 +1,21 @@
+import { defineRule } from '../framework.js';
+
+export default defineRule({
+  meta: { id: 'regex/style', severity: 'info', category: 'regex', fixable: 'safe', description: 'Redundant `^`/`$` anchors (regex matchers are always anchored) and nested quantifiers.' },
+  check(ctx) {
+    for (const rule of ctx.policy.rules)
+      for (const m of rule.matchers) {
+        if (m.kind !== 'regex') continue;
+        const p = m.pattern;
+        const leading = p.startsWith('^');
+        const trailing = p.endsWith('$') && !p.endsWith('\\$');
+        if (leading || trailing) {
+          const bare = p.slice(leading ? 1 : 0, trailing ? -1 : undefined);
+          ctx.report({ span: m.span, message: `\`${leading ? '^' : ''}${leading && trailing ? '…' : ''}${trailing ? '$' : ''}\` is redundant: regex matchers always match the whole value`, fix: { range: [m.span.start, m.span.end], text: JSON.stringify(bare), safe: true, description: `write ${bare}` } });
+        }
+        // `(a+)+`: harmless under RE2 (linear time), catastrophic if the pattern is copied to a backtracking engine.
+        if (/\([^()]*[+*][^()]*\)[+*{]/.test(p))
+          ctx.report({ span: m.span, message: `nested quantifier in \`${p}\`: safe under RE2, but catastrophic backtracking if this pattern is reused in a backtracking engine; simplify it` });
+      }
+  },
+});

@@ -1,0 +1,27 @@
+import { defineRule } from '../framework.js';
+import { findWord, fromRegex } from '../../analysis/nfa.js';
+import { matcherNfa } from '../../analysis/rule-analysis.js';
+import { shapeNfa, CLAIM_SHAPE } from '../../analysis/shapes.js';
+import { replaceDots, wildcardDots } from '../../analysis/regex-dots.js';
+
+export default defineRule({
+  meta: { id: 'regex/unescaped-dot', severity: 'warning', category: 'regex', fixable: 'unsafe', description: 'An unescaped `.` in a regex matches any character, admitting look-alike values.' },
+  check(ctx) {
+    for (const rule of ctx.policy.rules)
+      for (const m of rule.matchers) {
+        if (m.kind !== 'regex') continue;
+        // A `.` followed by a quantifier (`.*`) is a deliberate wildcard: only single dots are suspects.
+        for (const dot of wildcardDots(m.pattern).filter((d) => !d.quantified)) {
+          const escaped = replaceDots(m.pattern, [dot], '\\.');
+          const lookalike = findWord({ include: [matcherNfa(m), shapeNfa(CLAIM_SHAPE[m.claim])], exclude: [fromRegex(escaped)] });
+          if (lookalike === undefined) continue;
+          ctx.report({
+            span: m.span,
+            message: `the \`.\` at offset ${dot.at} of \`${m.pattern}\` matches any character, so the regex also admits \`${lookalike}\`: escape it as \`\\\\.\` (in YAML double quotes) or \`\\.\``,
+            fix: { range: [m.span.start, m.span.end], text: JSON.stringify(escaped), safe: false, description: `escape the dot: ${escaped}` },
+          });
+          break;
+        }
+      }
+  },
+});

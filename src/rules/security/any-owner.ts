@@ -1,0 +1,19 @@
+import { defineRule } from '../framework.js';
+import { admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
+
+export default defineRule({
+  meta: { id: 'security/any-owner', severity: 'warning', category: 'security', description: 'A rule admits callers from any owner (organization or user) on GitHub.' },
+  check(ctx) {
+    for (const rule of ctx.policy.rules) {
+      if (!bindsCaller(rule) || !admitsAnyOwner(rule)) continue;
+      const owner = ownerWitness(ownerLanguages(rule).map((l) => l.owners), [...(ctx.trustedOwners ?? [])]);
+      const witness = owner ? ruleWitness(rule, { owner }) : undefined;
+      const m = leakyOwnerMatcher(rule)!;
+      ctx.report({
+        span: m.span,
+        message: `rule ${rule.index + 1} admits callers from ANY owner on GitHub${witness ? ` (e.g. \`${witness.repository}\`)` : ''}: anyone can create a repository whose workflow mints this token. If that is intended (the documented match-all opt-in), keep it read-only; otherwise pin the owner: \`repository_owner: "acme"\` or \`repository: "acme/app"\``,
+        witness,
+      });
+    }
+  },
+});

@@ -1,0 +1,24 @@
+import { defineRule } from '../framework.js';
+import { admitsAnyOwner, admitsUnboundedOwners, bindsCaller, leakyOwnerMatcher, ownerHint, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
+
+export default defineRule({
+  meta: { id: 'security/owner-prefix', severity: 'error', category: 'security', description: 'An owner pattern such as `repo:acme*` also admits look-alike owners such as `acme-evil`.' },
+  check(ctx) {
+    // With trusted owners configured, security/untrusted-owner reports exactly; this rule covers the rest.
+    if (ctx.trustedOwners?.length) return;
+    for (const rule of ctx.policy.rules) {
+      if (!bindsCaller(rule) || admitsAnyOwner(rule) || !admitsUnboundedOwners(rule)) continue;
+      const hint = ownerHint(rule) ?? 'acme';
+      const owner = ownerWitness(ownerLanguages(rule).map((l) => l.owners), [hint], hint);
+      const witness = owner ? ruleWitness(rule, { owner }) : undefined;
+      const m = leakyOwnerMatcher(rule)!;
+      ctx.report({
+        span: m.span,
+        message: `\`${m.pattern}\` also admits the owner \`${owner}\`${witness ? ` (e.g. \`${witness.sub}\`)` : ''}: anyone can register a look-alike organization. ${ownerPin(m, hint)}`,
+        witness,
+        // Without a whole token that mints, no look-alike is shown to get in: a warning.
+        severity: witness ? undefined : 'warning',
+      });
+    }
+  },
+});

@@ -1,0 +1,29 @@
+import { defineRule } from '../framework.js';
+import { accepts, admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
+
+export default defineRule({
+  meta: { id: 'security/untrusted-owner', severity: 'error', category: 'security', description: 'A rule admits an owner outside the trusted owners (config `owners:`, else the source repo\'s owner).' },
+  check(ctx) {
+    const trusted = ctx.trustedOwners;
+    if (!trusted?.length) return;
+    for (const rule of ctx.policy.rules) {
+      const langs = ownerLanguages(rule);
+      // No owner to read (none bound, or only a custom-template subject such as `repository_owner:*`).
+      if (!langs.length || admitsAnyOwner(rule)) continue;
+      const owner = ownerWitness(langs.map((l) => l.owners), [...trusted], trusted[0]);
+      if (owner === undefined) continue;
+      const witness = ruleWitness(rule, { owner });
+      const m = leakyOwnerMatcher(rule)!;
+      // A pattern that admits a trusted owner too is a prefix (`acme*`): pin that owner; else the rule names another owner.
+      const mine = trusted.find((t) => ownerLanguages(rule).every((l) => accepts(l.owners, t)));
+      const fix = mine ? ownerPin(m, mine) : `Narrow the rule to a trusted owner, remove it, or, if \`${owner}\` is meant to mint, add it to \`owners:\` in .sts-policy.yaml`;
+      ctx.report({
+        span: m.span,
+        message: `rule ${rule.index + 1} admits the owner \`${owner}\`, which is not a trusted owner (${trusted.map((o) => `\`${o}\``).join(', ')}): a workflow there can mint this token. ${fix}`,
+        witness,
+        // Without a whole token that mints, no outsider is shown to get in: a warning.
+        severity: witness ? undefined : 'warning',
+      });
+    }
+  },
+});
