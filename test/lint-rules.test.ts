@@ -68,6 +68,34 @@ describe('fixtures/rules: one folder per lint rule', () => {
   });
 });
 
+/** Whether a message is its template with the placeholders filled (the literal parts, in order). */
+function fitsTemplate(message: string, template: string): boolean {
+  const parts = template.split(/\{\{\w+\}\}/);
+  if (!message.startsWith(parts[0]!) || !message.endsWith(parts[parts.length - 1]!)) return false;
+  let at = parts[0]!.length;
+  for (const part of parts.slice(1)) {
+    const found = message.indexOf(part, at);
+    if (found < 0) return false;
+    at = found + part.length;
+  }
+  return true;
+}
+
+describe.each(LINT_RULES.map((r) => r.meta))('$id against its fixtures', (meta) => {
+  const findings = ['invalid', 'valid'].flatMap((kind) => yamlFiles(join(dirOf(meta.id), kind)).flatMap((f) => lintFile(join(dirOf(meta.id), kind, f), configFor(meta.id)).findings.filter((x) => x.ruleId === meta.id)));
+
+  it('declares `fixable` exactly when a fixture produces a fix', () => {
+    expect(Boolean(meta.fixable)).toBe(findings.some((f) => f.fix));
+    if (meta.fixable === 'safe') expect(findings.filter((f) => f.fix).every((f) => f.fix!.safe)).toBe(true);
+  });
+
+  it('reports only messages its meta declares, and a fixture shows each', () => {
+    const templates = Object.entries(meta.messages);
+    for (const f of findings) expect(templates.some(([, t]) => fitsTemplate(f.message, t)), f.message).toBe(true);
+    expect(templates.filter(([, t]) => !findings.some((f) => fitsTemplate(f.message, t))).map(([id]) => id)).toEqual([]);
+  });
+});
+
 describe.each(lintRuleIds)('%s', (id) => {
   const invalid = yamlFiles(join(dirOf(id), 'invalid'));
   const valid = yamlFiles(join(dirOf(id), 'valid'));

@@ -1,14 +1,11 @@
 // Runs the lint rules over a valid policy; a question the analysis cannot decide within its bounds
 // becomes an `analysis/not-analysed` info finding, never a crash or a silent pass.
 import type { Finding, Severity } from '../model.js';
-import { makeFinding, registerRule } from '../findings.js';
+import { makeFinding } from '../findings.js';
 import { NotAnalysable } from '../analysis/nfa.js';
 import type { ValidatedPolicy } from '../validate/policy.js';
-import type { LintConfig, Report, RuleContext } from './framework.js';
-import { LINT_RULES } from './index.js';
-
-for (const r of LINT_RULES) registerRule(r.meta);
-registerRule({ id: 'analysis/not-analysed', severity: 'info', description: 'A lint rule could not decide a question within its bounds, or a construct is outside what it analyses.' });
+import { formatMessage, type LintConfig, type Report, type RuleContext } from './framework.js';
+import { LINT_RULES, NOT_ANALYSED } from './index.js';
 
 export function runLintRules(validated: ValidatedPolicy, config: LintConfig, trustedOwners?: readonly string[]): Finding[] {
   const policy = validated.policy;
@@ -17,26 +14,26 @@ export function runLintRules(validated: ValidatedPolicy, config: LintConfig, tru
   // One context per policy, pointed at each rule in turn (a lint of many files ran 20 rules each).
   let id = '';
   let severity: Severity | undefined;
-  const ctx: Omit<RuleContext, 'options'> & { options: Record<string, unknown> } = {
+  let messages: Record<string, string> = {};
+  const ctx: RuleContext = {
     path: validated.path,
     policy,
     validated,
     config,
     trustedOwners,
-    options: {},
-    report: (r: Report) => findings.push(makeFinding(validated.path, id, r.message, r.span, { fix: r.fix ?? null, witness: r.witness, severity: severity ?? r.severity })),
+    report: (r: Report) => findings.push(makeFinding(validated.path, id, formatMessage(messages[r.messageId]!, r.data), r.span, { fix: r.fix ?? null, witness: r.witness, severity: severity ?? r.severity })),
   };
   for (const rule of LINT_RULES) {
     const setting = config.rules?.[rule.meta.id];
     if (setting?.severity === 'off') continue;
     id = rule.meta.id;
     severity = setting?.severity;
-    ctx.options = setting?.options ?? {};
+    messages = rule.meta.messages;
     try {
       rule.check(ctx);
     } catch (e) {
       if (!(e instanceof NotAnalysable)) throw e;
-      findings.push(makeFinding(validated.path, 'analysis/not-analysed', `${rule.meta.id} was not analysed for this policy: ${e.message}`, policy.rules[0]?.span ?? { line: 1, column: 1, endLine: 1, endColumn: 1 }));
+      findings.push(makeFinding(validated.path, NOT_ANALYSED.id, `${rule.meta.id} was not analysed for this policy: ${e.message}`, policy.rules[0]?.span ?? { line: 1, column: 1, endLine: 1, endColumn: 1 }));
     }
   }
   return findings;

@@ -8,7 +8,7 @@ import type { Matcher, Rule } from '../../model.js';
 const REFS_FOR = { branch: SHAPE.branchRef, tag: SHAPE.tagRef } as const;
 
 export default defineRule({
-  meta: { id: 'correctness/contradiction', severity: 'error', category: 'correctness', description: 'Two matchers of one rule can never hold together (e.g. subject pins `acme/a`, repository pins `acme/b`).' },
+  meta: { id: 'correctness/contradiction', severity: 'error', category: 'correctness', messages: { neverMatches: 'rule {{rule}} can never match: {{problem}}' }, description: 'Two matchers of one rule can never hold together (e.g. subject pins `acme/a`, repository pins `acme/b`).' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
       const owners = ownerLanguages(rule);
@@ -36,7 +36,7 @@ export default defineRule({
           }
         }
       }
-      if (problem) ctx.report({ span: at.span, message: `rule ${rule.index + 1} can never match: ${problem}` });
+      if (problem) ctx.report({ span: at.span, messageId: 'neverMatches', data: { rule: rule.index + 1, problem } });
     }
   },
 });

@@ -5,7 +5,9 @@ import type { Rule } from '../../model.js';
 const fmt = (g: Record<string, string>) => `{${Object.entries(g).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
 
 export default defineRule({
-  meta: { id: 'interplay/order-dependent-grant', severity: 'warning', category: 'interplay', description: 'Overlapping rules with different grants: which grant a caller gets depends on rule order.' },
+  meta: { id: 'interplay/order-dependent-grant', severity: 'warning', category: 'interplay',
+    messages: { orderDependent: "rules {{first}} and {{second}} overlap{{example}} but grant differently ({{firstGrant}} vs {{secondGrant}}): STS uses the first match (sts-policy's assumption), so the grant depends on rule order. Make the rules disjoint, or merge them" },
+    description: 'Overlapping rules with different grants: which grant a caller gets depends on rule order.' },
   check(ctx) {
     const rules = ctx.policy.rules;
     const grants = rules.map(ruleGrant);
@@ -20,7 +22,8 @@ export default defineRule({
         const witness = ruleWitness(merge(a, b));
         ctx.report({
           span: b.matchers[0]?.keySpan ?? b.span,
-          message: `rules ${a.index + 1} and ${b.index + 1} overlap${witness ? ` (e.g. \`${witness.sub}\`)` : ''} but grant differently (${fmt(ga)} vs ${fmt(gb)}): STS uses the first match (sts-policy's assumption), so the grant depends on rule order. Make the rules disjoint, or merge them`,
+          messageId: 'orderDependent',
+          data: { first: a.index + 1, second: b.index + 1, example: witness ? ` (e.g. \`${witness.sub}\`)` : '', firstGrant: fmt(ga), secondGrant: fmt(gb) },
           witness,
         });
         break;

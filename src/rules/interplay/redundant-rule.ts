@@ -2,7 +2,9 @@ import { defineRule } from '../framework.js';
 import { grantCovers, ruleCovers, ruleGrant, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
-  meta: { id: 'interplay/redundant-rule', severity: 'info', category: 'interplay', description: 'A rule fully covered by another rule with the same or a higher grant.' },
+  meta: { id: 'interplay/redundant-rule', severity: 'info', category: 'interplay',
+    messages: { redundant: 'rule {{rule}} is redundant: every caller it admits is admitted by rule {{coveringRule}} (line {{coveringLine}}) with the same or a higher grant; remove it' },
+    description: 'A rule fully covered by another rule with the same or a higher grant.' },
   check(ctx) {
     const rules = ctx.policy.rules;
     for (const a of rules) {
@@ -14,7 +16,7 @@ export default defineRule({
         if (ruleCovers(a, b) && grantCovers(ruleGrant(a), ruleGrant(b)) && a.index < b.index) continue;
         // A rule that admits nothing is reported as dead or contradictory, not as covered (searched last: it is costly).
         if (!ruleWitness(a)) break;
-        ctx.report({ span: a.matchers[0]?.keySpan ?? a.span, message: `rule ${a.index + 1} is redundant: every caller it admits is admitted by rule ${b.index + 1} (line ${b.span.line}) with the same or a higher grant; remove it` });
+        ctx.report({ span: a.matchers[0]?.keySpan ?? a.span, messageId: 'redundant', data: { rule: a.index + 1, coveringRule: b.index + 1, coveringLine: b.span.line } });
         break;
       }
     }

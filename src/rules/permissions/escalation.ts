@@ -11,7 +11,7 @@ const ESCALATION: Record<string, { level: number; why: string }> = {
 };
 
 export default defineRule({
-  meta: { id: 'permissions/escalation', severity: 'warning', category: 'permissions', description: 'A grant that lets a caller escalate: workflows, administration, secrets, actions: write, or contents: write that reaches the policy itself.' },
+  meta: { id: 'permissions/escalation', severity: 'warning', category: 'permissions', messages: { escalation: '`{{permission}}: {{level}}` is escalation-capable: {{why}}' }, description: 'A grant that lets a caller escalate: workflows, administration, secrets, actions: write, or contents: write that reaches the policy itself.' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
       const grant = ruleGrant(rule);
@@ -22,7 +22,7 @@ export default defineRule({
         // `contents: write` lets the caller rewrite .atmos/pro/sts/ itself and widen its own access.
         else if (perm === 'contents' && levelRank(level) >= 2) why = 'it can push to this repository, including .atmos/pro/sts/, and so rewrite this policy to widen its own access (unless branch protection and CODEOWNERS stop it)';
         if (!why) continue;
-        ctx.report({ span: rule.permissionSpans[perm] ?? rule.span, message: `\`${perm}: ${level}\` is escalation-capable: ${why}`, witness: ruleWitness(rule) });
+        ctx.report({ span: rule.permissionSpans[perm] ?? rule.span, messageId: 'escalation', data: { permission: perm, level, why }, witness: ruleWitness(rule) });
       }
     }
   },

@@ -2,7 +2,9 @@ import { defineRule } from '../framework.js';
 import { admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
-  meta: { id: 'security/untrusted-owner', severity: 'warning', category: 'security', description: 'A rule admits an owner outside the trusted owners (config `owners:`, else the source repo\'s owner).' },
+  meta: { id: 'security/untrusted-owner', severity: 'warning', category: 'security',
+    messages: { untrustedOwner: 'rule {{rule}} admits the owner `{{owner}}`, which is not a trusted owner ({{trusted}})' },
+    description: 'A rule admits an owner outside the trusted owners (config `owners:`, else the source repo\'s owner).' },
   check(ctx) {
     const trusted = ctx.trustedOwners;
     if (!trusted?.length) return;
@@ -14,7 +16,8 @@ export default defineRule({
       const m = leakyOwnerMatcher(rule)!;
       ctx.report({
         span: m.span,
-        message: `rule ${rule.index + 1} admits the owner \`${owner}\`, which is not a trusted owner (${trusted.map((o) => `\`${o}\``).join(', ')})`,
+        messageId: 'untrustedOwner',
+        data: { rule: rule.index + 1, owner: String(owner), trusted: trusted.map((o) => `\`${o}\``).join(', ') },
         witness,
       });
     }
