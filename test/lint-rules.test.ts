@@ -1,6 +1,7 @@
 // Lint rules as tables (actionlint-style golden files): fixtures/rules/<rule>/invalid/x.yaml yields
-// exactly that rule's findings listed in x.out (`line:column severity rule-id`); valid/*.yaml yields
-// none of it. Every witness any finding carries is replayed through the simulator and must mint,
+// exactly that rule's findings listed in x.out (`line:column severity rule-id message`), and its
+// fixes (all of them, unsafe included) turn it into x.fixed.yaml; valid/*.yaml yields none of it.
+// UPDATE_GOLDEN=1 rewrites the goldens. Every witness any finding carries is replayed through the simulator and must mint,
 // with the shape of a real default-format GitHub token. Tight policies stay quiet.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -14,6 +15,8 @@ import { parseSubject } from '../src/engine/claims.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { blocks, pageConfig, readPage } from './helpers/rule-docs.js';
 import { tempDirs } from './helpers/temp.js';
+import { expectGolden, outLine } from './helpers/golden.js';
+import { fixPolicyText } from '../src/lint/fix.js';
 
 const RULES = join(ROOT, 'fixtures/rules');
 /** The lint rules (rules/index.ts), and the finding the runner makes when one hits a bound. */
@@ -24,8 +27,8 @@ const CONFIG: Record<string, LintConfig> = { 'security/untrusted-owner': { owner
 const configFor = (ruleId: string): LintConfig => CONFIG[ruleId] ?? {};
 
 const dirOf = (ruleId: string) => join(RULES, ruleId.replace('/', '-'));
-const yamlFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort() : []);
-const outLine = (f: Finding) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`;
+const FIXED = '.fixed.yaml';
+const yamlFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.endsWith(FIXED)).sort() : []);
 
 function lintFile(path: string, config: LintConfig = {}): LintResult {
   const result = lintPaths([path], { config });
@@ -64,6 +67,8 @@ describe('fixtures/rules: one folder per lint rule', () => {
       const dir = join(dirOf(id), 'invalid');
       const outs = readdirSync(dir).filter((f) => f.endsWith('.out'));
       expect(outs.map((f) => f.replace(/\.out$/, '.yaml')).sort()).toEqual(yamlFiles(dir));
+      const fixed = readdirSync(dir).filter((f) => f.endsWith(FIXED));
+      expect(fixed.map((f) => f.replace(FIXED, '.yaml')).filter((f) => !yamlFiles(dir).includes(f))).toEqual([]);
     }
   });
 });
@@ -102,15 +107,22 @@ describe.each(lintRuleIds)('%s', (id) => {
 
   it.each(invalid)('invalid/%s yields exactly the findings of its .out', (file) => {
     const path = join(dirOf(id), 'invalid', file);
-    const expected = readFileSync(path.replace(/\.yaml$/, '.out'), 'utf8').trim().split('\n');
-    expect(expected.every((l) => l.endsWith(` ${id}`)), '.out lists only this rule').toBe(true);
     const findings = lintFile(path, configFor(id)).findings.filter((f) => f.ruleId === id);
-    expect(findings.map(outLine)).toEqual(expected);
+    expect(findings.length, 'an invalid fixture yields the rule').toBeGreaterThan(0);
+    expectGolden(path.replace(/\.yaml$/, '.out'), findings.map((f) => outLine(f) + '\n').join(''));
     for (const f of findings) {
       expect(f.message.length).toBeGreaterThan(30);
       expect(f.docsUrl).toBe(`https://github.com/sts-policy/sts-policy/blob/main/docs/rules/${id}.md`);
       expect(f.endLine * 10_000 + f.endColumn).toBeGreaterThanOrEqual(f.line * 10_000 + f.column);
     }
+  });
+
+  it.each(invalid)('invalid/%s is fixed into its .fixed.yaml (none when the rule has no fix)', (file) => {
+    const path = join(dirOf(id), 'invalid', file);
+    // Only this rule reports, so the golden pins its fixes alone.
+    const rules = Object.fromEntries(lintRuleIds.filter((other) => other !== id).map((other) => [other, { severity: 'off' as const }]));
+    const fixed = fixPolicyText(path, basename(path, '.yaml'), readFileSync(path, 'utf8'), { config: { ...configFor(id), rules }, unsafe: true });
+    expectGolden(path.replace(/\.yaml$/, FIXED), fixed.applied.length ? fixed.text : undefined);
   });
 
   it.each(valid)('valid/%s yields no finding of the rule', (file) => {
