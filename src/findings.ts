@@ -24,7 +24,7 @@ export function makeFinding(
   ruleId: string,
   message: string,
   span: Pick<Span, 'line' | 'column' | 'endLine' | 'endColumn'>,
-  extra: { fix?: Fix | null; severity?: Severity; witness?: Finding['witness'] } = {},
+  extra: { fix?: Fix | null; severity?: Severity; witness?: Finding['witness']; related?: Finding['related'] } = {},
 ): Finding {
   const meta = ruleMeta(ruleId);
   const finding: Finding = {
@@ -40,6 +40,7 @@ export function makeFinding(
     fix: extra.fix ?? null,
   };
   if (extra.witness) finding.witness = extra.witness;
+  if (extra.related?.length) finding.related = extra.related;
   return finding;
 }
 

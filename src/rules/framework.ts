@@ -1,7 +1,7 @@
 // Lint rules (ESLint-style): a rule is a module with metadata (its messages included) and a `check`
 // that reports data — a span, a message id with its data, and for "too broad" findings a witness
 // claim set. The runner renders the message; reporters render the finding.
-import type { Claims, Fix, Policy, Severity, Span } from '../model.js';
+import type { Claims, Fix, Policy, RelatedLocation, Severity, Span } from '../model.js';
 import type { RuleMeta } from '../validate/codes.js';
 import type { ValidatedPolicy } from '../validate/policy.js';
 
@@ -27,6 +27,8 @@ export interface Report<M extends string = string> {
   messageId: M;
   data?: Record<string, string | number>;
   witness?: Claims;
+  /** The other places the finding involves (see relatedAt). */
+  related?: RelatedLocation[];
   fix?: Fix | null;
   /** Overrides the rule's severity for this finding (e.g. info when a custom template may apply). */
   severity?: Severity;
@@ -49,6 +51,15 @@ export interface LintRule<M extends string = string> {
 
 /** A rule whose reports may only name the message ids its meta declares. */
 export const defineRule = <M extends string>(rule: LintRule<M>): LintRule => rule as unknown as LintRule;
+
+/** Another place a finding involves, and what it is. */
+export const relatedAt = (span: Pick<Span, 'line' | 'column' | 'endLine' | 'endColumn'>, message: string): RelatedLocation => ({
+  line: span.line,
+  column: span.column,
+  endLine: span.endLine,
+  endColumn: span.endColumn,
+  message,
+});
 
 /** A message template with its `{{placeholders}}` filled; a placeholder without data is a bug in the rule. */
 export function formatMessage(template: string, data: Readonly<Record<string, string | number>> = {}): string {

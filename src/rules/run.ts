@@ -21,7 +21,7 @@ export function runLintRules(validated: ValidatedPolicy, config: LintConfig, tru
     validated,
     config,
     trustedOwners,
-    report: (r: Report) => findings.push(makeFinding(validated.path, id, formatMessage(messages[r.messageId]!, r.data), r.span, { fix: r.fix ?? null, witness: r.witness, severity: severity ?? r.severity })),
+    report: (r: Report) => findings.push(makeFinding(validated.path, id, formatMessage(messages[r.messageId]!, r.data), r.span, { fix: r.fix ?? null, witness: r.witness, related: r.related, severity: severity ?? r.severity })),
   };
   for (const rule of LINT_RULES) {
     const setting = config.rules?.[rule.meta.id];

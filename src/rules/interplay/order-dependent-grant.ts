@@ -1,4 +1,4 @@
-import { defineRule } from '../framework.js';
+import { defineRule, relatedAt } from '../framework.js';
 import { grantCovers, ruleCovers, ruleGrant, rulesOverlap, ruleWitness } from '../../analysis/rule-analysis.js';
 import type { Rule } from '../../model.js';
 
@@ -25,6 +25,7 @@ export default defineRule({
           messageId: 'orderDependent',
           data: { first: a.index + 1, second: b.index + 1, example: witness ? ` (e.g. \`${witness.sub}\`)` : '', firstGrant: fmt(ga), secondGrant: fmt(gb) },
           witness,
+          related: [relatedAt(a.matchers[0]?.keySpan ?? a.span, `rule ${a.index + 1}, which grants ${fmt(ga)} to the callers both admit (it comes first)`)],
         });
         break;
       }

@@ -1,4 +1,4 @@
-import { defineRule } from '../framework.js';
+import { defineRule, relatedAt } from '../framework.js';
 import { grantCovers, ruleCovers, ruleGrant, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
@@ -16,7 +16,10 @@ export default defineRule({
         if (ruleCovers(a, b) && grantCovers(ruleGrant(a), ruleGrant(b)) && a.index < b.index) continue;
         // A rule that admits nothing is reported as dead or contradictory, not as covered (searched last: it is costly).
         if (!ruleWitness(a)) break;
-        ctx.report({ span: a.matchers[0]?.keySpan ?? a.span, messageId: 'redundant', data: { rule: a.index + 1, coveringRule: b.index + 1, coveringLine: b.span.line } });
+        ctx.report({ span: a.matchers[0]?.keySpan ?? a.span, messageId: 'redundant',
+          data: { rule: a.index + 1, coveringRule: b.index + 1, coveringLine: b.span.line },
+          related: [relatedAt(b.matchers[0]?.keySpan ?? b.span, `rule ${b.index + 1}, which admits every caller of rule ${a.index + 1}`)],
+        });
         break;
       }
     }
