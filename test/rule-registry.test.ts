@@ -21,6 +21,11 @@ describe('the rule registry', () => {
     expect(() => ruleMeta('security/no-such-rule')).toThrow(/unregistered rule id/);
   });
 
+  it('has no rule outside src/rules/ (the top-level rules/ folder is gone)', () => {
+    const old = join(ROOT, 'rules');
+    expect(existsSync(old) ? readdirSync(old) : []).toEqual([]);
+  });
+
   it('has one module per lint rule at src/rules/<id>.ts, exporting that rule', async () => {
     expect(ruleFiles.sort()).toEqual(LINT_RULES.map((r) => r.meta.id).sort());
     for (const id of ruleFiles) {
