@@ -1,29 +1,21 @@
-// The registry of every rule id (validation codes and lint rules) and the one way to make a finding.
+// Rule metadata by id (from the static registry, src/rules/index.ts) and the one way to make a finding.
 import type { Finding, Fix, Severity, Span } from './model.js';
-import { VALIDATION_RULES, type RuleMeta } from './validate/codes.js';
+import type { RuleMeta } from './validate/codes.js';
+import { RULES } from './rules/index.js';
 
 export const DOCS_BASE = 'https://github.com/sts-policy/sts-policy/blob/main/docs/rules';
 
-const registry = new Map<string, RuleMeta>(VALIDATION_RULES.map((m) => [m.id, m]));
-
-export function registerRule(meta: RuleMeta): void {
-  registry.set(meta.id, meta);
-}
+// Built on first use: the rule modules import this one, so RULES is not ready while it loads.
+let byId: Map<string, RuleMeta> | undefined;
 
 export function ruleMeta(id: string): RuleMeta {
-  const meta = registry.get(id);
+  const meta = (byId ??= new Map(RULES.map((m) => [m.id, m]))).get(id);
   if (!meta) throw new Error(`unregistered rule id ${id}`);
   return meta;
 }
 
-/** Listing order, whatever order the modules registering them were evaluated in (bundles differ). */
-const VALIDATION_IDS = new Set(VALIDATION_RULES.map((m) => m.id));
-const GROUP = (id: string) => (VALIDATION_IDS.has(id) ? 0 : id.startsWith('analysis/') ? 2 : id.startsWith('ignore/') ? 3 : 1);
-
-/** Every rule: validity codes, lint rules (in rules/index.ts order), analysis, ignore comments. */
-export function allRuleMetas(): RuleMeta[] {
-  return [...registry.values()].sort((a, b) => GROUP(a.id) - GROUP(b.id));
-}
+/** Every rule, in the registry's listing order: validity codes, lint rules, analysis, ignore comments. */
+export const allRuleMetas = (): RuleMeta[] => [...RULES];
 
 export const docsUrl = (id: string) => `${DOCS_BASE}/${id}.md`;
 
@@ -32,7 +24,7 @@ export function makeFinding(
   ruleId: string,
   message: string,
   span: Pick<Span, 'line' | 'column' | 'endLine' | 'endColumn'>,
-  extra: { fix?: Fix | null; severity?: Severity; witness?: Finding['witness'] } = {},
+  extra: { fix?: Fix | null; severity?: Severity; witness?: Finding['witness']; related?: Finding['related'] } = {},
 ): Finding {
   const meta = ruleMeta(ruleId);
   const finding: Finding = {
@@ -48,6 +40,7 @@ export function makeFinding(
     fix: extra.fix ?? null,
   };
   if (extra.witness) finding.witness = extra.witness;
+  if (extra.related?.length) finding.related = extra.related;
   return finding;
 }
 

@@ -11,7 +11,7 @@ export { SourceText } from './load/text.js';
 export { validatePolicyText, readPolicy, type ValidatedPolicy, type PolicyReading } from './validate/policy.js';
 export { checkRegex, compileRegex } from './validate/regex.js';
 export { PERMISSION_NAMES, offeredLevels } from './validate/permissions.js';
-export { makeFinding, registerRule, ruleMeta, allRuleMetas, docsUrl } from './findings.js';
+export { makeFinding, ruleMeta, allRuleMetas, docsUrl } from './findings.js';
 export { VALIDATION_RULES, type RuleMeta } from './validate/codes.js';
 export { summarize, type Summary } from './report/summary.js';
 export { formatStylish } from './report/stylish.js';

@@ -105,4 +105,14 @@ export interface Finding {
   fix: Fix | null;
   /** A claim set the policy admits that its author most likely did not mean (lint rules). */
   witness?: Claims;
+  /** Other places in the same file the finding involves (the covering rule, the other matcher). */
+  related?: RelatedLocation[];
+}
+
+export interface RelatedLocation {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
 }

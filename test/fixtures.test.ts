@@ -1,11 +1,13 @@
 // Table-driven: every seed example is valid; every file in fixtures/invalid yields exactly the
-// findings in its `.out` beside it (line:column severity rule-id), in order.
+// findings in its `.out` beside it (line:column severity rule-id message), in order; UPDATE_GOLDEN=1
+// rewrites the `.out` files.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../src/index.js';
 import { ROOT } from './helpers/cli.js';
+import { expectGolden, outLine } from './helpers/golden.js';
 
 const invalidDir = join(ROOT, 'fixtures/invalid');
 const validDir = join(ROOT, 'fixtures/valid');
@@ -14,10 +16,8 @@ describe('fixtures/invalid: one file per validity condition', () => {
   const cases = readdirSync(invalidDir).filter((f) => f.endsWith('.yaml'));
   it('covers every validity condition of SPEC.md §4', () => expect(cases.length).toBeGreaterThanOrEqual(45));
   it.each(cases)('%s', (file) => {
-    const expected = readFileSync(join(invalidDir, file.replace(/\.yaml$/, '.out')), 'utf8').trim().split('\n');
     const result = lintPaths([join(invalidDir, file)]);
-    const actual = result.findings.map((f) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`);
-    expect(actual).toEqual(expected);
+    expectGolden(join(invalidDir, file.replace(/\.yaml$/, '.out')), result.findings.map((f) => outLine(f) + '\n').join(''));
     for (const f of result.findings) {
       expect(f.line).toBeGreaterThanOrEqual(1);
       expect(f.column).toBeGreaterThanOrEqual(1);

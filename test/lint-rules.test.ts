@@ -1,6 +1,7 @@
 // Lint rules as tables (actionlint-style golden files): fixtures/rules/<rule>/invalid/x.yaml yields
-// exactly that rule's findings listed in x.out (`line:column severity rule-id`); valid/*.yaml yields
-// none of it. Every witness any finding carries is replayed through the simulator and must mint,
+// exactly that rule's findings listed in x.out (`line:column severity rule-id message`), and its
+// fixes (all of them, unsafe included) turn it into x.fixed.yaml; valid/*.yaml yields none of it.
+// UPDATE_GOLDEN=1 rewrites the goldens. Every witness any finding carries is replayed through the simulator and must mint,
 // with the shape of a real default-format GitHub token. Tight policies stay quiet.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -14,6 +15,8 @@ import { parseSubject } from '../src/engine/claims.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { blocks, pageConfig, readPage } from './helpers/rule-docs.js';
 import { tempDirs } from './helpers/temp.js';
+import { expectGolden, outLine } from './helpers/golden.js';
+import { fixPolicyText } from '../src/lint/fix.js';
 
 const RULES = join(ROOT, 'fixtures/rules');
 /** The lint rules (rules/index.ts), and the finding the runner makes when one hits a bound. */
@@ -24,8 +27,8 @@ const CONFIG: Record<string, LintConfig> = { 'security/untrusted-owner': { owner
 const configFor = (ruleId: string): LintConfig => CONFIG[ruleId] ?? {};
 
 const dirOf = (ruleId: string) => join(RULES, ruleId.replace('/', '-'));
-const yamlFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort() : []);
-const outLine = (f: Finding) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`;
+const FIXED = '.fixed.yaml';
+const yamlFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.endsWith(FIXED)).sort() : []);
 
 function lintFile(path: string, config: LintConfig = {}): LintResult {
   const result = lintPaths([path], { config });
@@ -64,7 +67,37 @@ describe('fixtures/rules: one folder per lint rule', () => {
       const dir = join(dirOf(id), 'invalid');
       const outs = readdirSync(dir).filter((f) => f.endsWith('.out'));
       expect(outs.map((f) => f.replace(/\.out$/, '.yaml')).sort()).toEqual(yamlFiles(dir));
+      const fixed = readdirSync(dir).filter((f) => f.endsWith(FIXED));
+      expect(fixed.map((f) => f.replace(FIXED, '.yaml')).filter((f) => !yamlFiles(dir).includes(f))).toEqual([]);
     }
+  });
+});
+
+/** Whether a message is its template with the placeholders filled (the literal parts, in order). */
+function fitsTemplate(message: string, template: string): boolean {
+  const parts = template.split(/\{\{\w+\}\}/);
+  if (!message.startsWith(parts[0]!) || !message.endsWith(parts[parts.length - 1]!)) return false;
+  let at = parts[0]!.length;
+  for (const part of parts.slice(1)) {
+    const found = message.indexOf(part, at);
+    if (found < 0) return false;
+    at = found + part.length;
+  }
+  return true;
+}
+
+describe.each(LINT_RULES.map((r) => r.meta))('$id against its fixtures', (meta) => {
+  const findings = ['invalid', 'valid'].flatMap((kind) => yamlFiles(join(dirOf(meta.id), kind)).flatMap((f) => lintFile(join(dirOf(meta.id), kind, f), configFor(meta.id)).findings.filter((x) => x.ruleId === meta.id)));
+
+  it('declares `fixable` exactly when a fixture produces a fix', () => {
+    expect(Boolean(meta.fixable)).toBe(findings.some((f) => f.fix));
+    if (meta.fixable === 'safe') expect(findings.filter((f) => f.fix).every((f) => f.fix!.safe)).toBe(true);
+  });
+
+  it('reports only messages its meta declares, and a fixture shows each', () => {
+    const templates = Object.entries(meta.messages);
+    for (const f of findings) expect(templates.some(([, t]) => fitsTemplate(f.message, t)), f.message).toBe(true);
+    expect(templates.filter(([, t]) => !findings.some((f) => fitsTemplate(f.message, t))).map(([id]) => id)).toEqual([]);
   });
 });
 
@@ -74,15 +107,22 @@ describe.each(lintRuleIds)('%s', (id) => {
 
   it.each(invalid)('invalid/%s yields exactly the findings of its .out', (file) => {
     const path = join(dirOf(id), 'invalid', file);
-    const expected = readFileSync(path.replace(/\.yaml$/, '.out'), 'utf8').trim().split('\n');
-    expect(expected.every((l) => l.endsWith(` ${id}`)), '.out lists only this rule').toBe(true);
     const findings = lintFile(path, configFor(id)).findings.filter((f) => f.ruleId === id);
-    expect(findings.map(outLine)).toEqual(expected);
+    expect(findings.length, 'an invalid fixture yields the rule').toBeGreaterThan(0);
+    expectGolden(path.replace(/\.yaml$/, '.out'), findings.map((f) => outLine(f) + '\n').join(''));
     for (const f of findings) {
       expect(f.message.length).toBeGreaterThan(30);
       expect(f.docsUrl).toBe(`https://github.com/sts-policy/sts-policy/blob/main/docs/rules/${id}.md`);
       expect(f.endLine * 10_000 + f.endColumn).toBeGreaterThanOrEqual(f.line * 10_000 + f.column);
     }
+  });
+
+  it.each(invalid)('invalid/%s is fixed into its .fixed.yaml (none when the rule has no fix)', (file) => {
+    const path = join(dirOf(id), 'invalid', file);
+    // Only this rule reports, so the golden pins its fixes alone.
+    const rules = Object.fromEntries(lintRuleIds.filter((other) => other !== id).map((other) => [other, { severity: 'off' as const }]));
+    const fixed = fixPolicyText(path, basename(path, '.yaml'), readFileSync(path, 'utf8'), { config: { ...configFor(id), rules }, unsafe: true });
+    expectGolden(path.replace(/\.yaml$/, FIXED), fixed.applied.length ? fixed.text : undefined);
   });
 
   it.each(valid)('valid/%s yields no finding of the rule', (file) => {

@@ -16,8 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Log, Result } from 'sarif';
+import type { Finding } from '../src/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './helpers/cli.js';
+import { readOut } from './helpers/golden.js';
 
 const require = createRequire(import.meta.url);
 // ajv-formats is CommonJS (`module.exports = formatsPlugin`); its typings only describe `.default`.
@@ -97,7 +99,7 @@ function checkLog(log: Log, cwd: string): void {
   expect(JSON.stringify(rest)).not.toContain(JSON.stringify(cwd).slice(1, -1));
 }
 
-/** `line:col severity rule` per result, as the fixtures' .out files spell them. */
+/** `line:col severity rule` per result, as the fixtures' .out files begin. */
 function located(results: Result[]): Map<string, string[]> {
   const byUri = new Map<string, string[]>();
   for (const r of results) {
@@ -111,7 +113,7 @@ function located(results: Result[]): Map<string, string[]> {
 }
 
 function expectedOut(uri: string): string[] {
-  return readFileSync(join(ROOT, uri.replace(/\.yaml$/, '.out')), 'utf8').trim().split('\n');
+  return readOut(join(ROOT, uri.replace(/\.yaml$/, '.out'))).map((l) => l.split(' ').slice(0, 3).join(' '));
 }
 
 describe('lint --format sarif: SARIF 2.1.0 schema and code-scanning conventions', () => {
@@ -274,4 +276,36 @@ describe("Microsoft's validator: sarif-multitool validate", () => {
     const brokenRules = findings.filter((f) => f.file === 'broken.sarif' && f.level === 'error').map((f) => f.rule);
     expect(brokenRules).toEqual(expect.arrayContaining(['JSON1008', 'SARIF1004']));
   }, 180_000);
+});
+
+describe('related locations: findings about several places point at each (JSON `related`, SARIF `relatedLocations`)', () => {
+  const cases = [
+    { file: 'fixtures/rules/correctness-contradiction/invalid/subject-vs-repository.yaml', ruleId: 'correctness/contradiction', related: '"repo:acme/a:ref:refs/heads/main"' },
+    { file: 'fixtures/rules/interplay-redundant-rule/invalid/duplicate.yaml', ruleId: 'interplay/redundant-rule', related: 'repository' },
+    { file: 'fixtures/rules/interplay-order-dependent-grant/invalid/owner-then-repository.yaml', ruleId: 'interplay/order-dependent-grant', related: 'repository_owner' },
+  ];
+  const files = cases.map((c) => c.file);
+  const json = JSON.parse(runCli(['lint', '--format', 'json', ...files]).stdout) as { findings: Finding[] };
+
+  it.each(cases)('$ruleId: JSON `related` is another place of the file, with what it is', ({ file, ruleId, related }) => {
+    const finding = json.findings.find((f) => f.path === file && f.ruleId === ruleId)!;
+    expect(finding.related).toHaveLength(1);
+    const r = finding.related![0]!;
+    expect(r.line).not.toBe(finding.line);
+    const line = readFileSync(join(ROOT, file), 'utf8').split('\n')[r.line - 1]!;
+    expect(line.slice(r.column - 1).startsWith(related), line).toBe(true);
+    expect(r.message.length).toBeGreaterThan(10);
+  });
+
+  it('SARIF carries them as relatedLocations, in a log the SARIF schema accepts', () => {
+    const log = lintSarif(files, { code: 1 });
+    checkLog(log, ROOT);
+    for (const { file, ruleId } of cases) {
+      const result = resultsOf(log).find((r) => r.ruleId === ruleId && r.locations![0]!.physicalLocation!.artifactLocation!.uri === file)!;
+      const expected = json.findings.find((f) => f.path === file && f.ruleId === ruleId)!.related!;
+      expect(result.relatedLocations!.map((l) => [l.id, l.message!.text, l.physicalLocation!.artifactLocation!.uri, l.physicalLocation!.region!.startLine, l.physicalLocation!.region!.startColumn])).toEqual(
+        expected.map((r, i) => [i + 1, r.message, file, r.line, r.column]),
+      );
+    }
+  });
 });

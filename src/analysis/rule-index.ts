@@ -255,8 +255,14 @@ export class PairBudget {
   }
 }
 
+/** Names the rules left out of the pairs, once the others are checked (an `analysis/not-analysed` finding). */
+export function throwIfSkipped(index: RuleIndex): void {
+  const message = skippedMessage(index);
+  if (message) throw new NotAnalysable(message);
+}
+
 /** The reason rules were left out of the pairs (an analysis/not-analysed message), or undefined. */
-export function skippedMessage(index: RuleIndex): string | undefined {
+function skippedMessage(index: RuleIndex): string | undefined {
   // A policy of one rule has no pair to leave out (its own rules report the matcher).
   if (!index.skipped.length || index.rules.length < 2) return undefined;
   const named = index.skipped.slice(0, 5).map((s) => `rule ${s.rule.index + 1}`);

@@ -12,7 +12,6 @@ import { didYouMean } from '../validate/suggest.js';
 import type { LintConfig } from '../rules/framework.js';
 import { CONFIG_FILE, type Severity } from '../model.js';
 import { isValidityRuleId } from './ignores.js';
-import '../rules/run.js';
 
 export { CONFIG_FILE };
 const MAX_CONFIG_BYTES = 256 * 1024;
@@ -106,7 +105,7 @@ function checkRules(value: unknown, report: Report): LintConfig['rules'] {
   return out;
 }
 
-function checkSetting(id: string, setting: unknown, report: Report): { severity?: Severity | 'off'; options?: Record<string, unknown> } | undefined {
+function checkSetting(id: string, setting: unknown, report: Report): { severity?: Severity | 'off' } | undefined {
   const at: PathSegment[] = ['rules', id];
   const severity = (v: unknown, path: PathSegment[]) => {
     if (typeof v === 'string' && (SEVERITY_SETTINGS as readonly string[]).includes(v)) return v as Severity | 'off';
@@ -117,18 +116,13 @@ function checkSetting(id: string, setting: unknown, report: Report): { severity?
     const s = severity(setting, at);
     return s && { severity: s };
   }
-  const out: { severity?: Severity | 'off'; options?: Record<string, unknown> } = {};
+  const out: { severity?: Severity | 'off' } = {};
   for (const [k, v] of Object.entries(setting)) {
     if (k === 'severity') out.severity = severity(v, [...at, k]);
+    // No rule takes options yet: only an empty mapping is accepted.
     else if (k === 'options') {
-      const declared = (allRuleMetas().find((m) => m.id === id) as { options?: Record<string, unknown> } | undefined)?.options;
       if (!isMapping(v)) report([...at, k], 'value', '`options` must be a mapping of option names to values');
-      else if (!declared) {
-        if (Object.keys(v).length) report([...at, k], 'key', `\`${id}\` takes no options; remove \`options\``);
-      } else {
-        for (const o of Object.keys(v)) if (!(o in declared)) report([...at, k, o], 'key', `unknown option \`${o}\` for \`${id}\`${hint(o, Object.keys(declared))} Options: ${Object.keys(declared).join(', ')}`);
-        out.options = v;
-      }
+      else if (Object.keys(v).length) report([...at, k], 'key', `\`${id}\` takes no options; remove \`options\``);
     } else report([...at, k], 'key', `unknown key \`${k}\`${hint(k, SETTING_KEYS)} A rule setting has \`severity\` and \`options\``);
   }
   return out;

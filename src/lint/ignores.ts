@@ -4,14 +4,13 @@
 import { Parser } from 'yaml';
 import type { Finding } from '../model.js';
 import type { SourceText } from '../load/text.js';
-import { allRuleMetas, makeFinding, registerRule } from '../findings.js';
+import { allRuleMetas, makeFinding } from '../findings.js';
+import { IGNORE_MISSING_REASON, IGNORE_UNUSED } from '../rules/index.js';
 import { didYouMean } from '../validate/suggest.js';
 import { isValidityRuleId } from '../validate/codes.js';
 
-export const MISSING_REASON = 'ignore/missing-reason';
-export const UNUSED = 'ignore/unused';
-registerRule({ id: MISSING_REASON, severity: 'warning', description: 'An `# sts-policy-ignore` comment without a `-- reason`; it suppresses nothing until it gives one.' });
-registerRule({ id: UNUSED, severity: 'warning', description: 'An `# sts-policy-ignore` comment that suppresses no finding (or names a rule that cannot be ignored).' });
+const MISSING_REASON = IGNORE_MISSING_REASON.id;
+const UNUSED = IGNORE_UNUSED.id;
 
 const MARKER = 'sts-policy-ignore';
 /** A comment that is an ignore directive (built once from the constant marker, never from input). */

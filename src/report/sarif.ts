@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import type { Finding } from '../model.js';
+import type { Finding, RelatedLocation } from '../model.js';
 import type { SourceText } from '../load/text.js';
 import { allRuleMetas, docsUrl } from '../findings.js';
 import type { RuleMeta } from '../validate/codes.js';
@@ -23,6 +23,9 @@ function ruleProperties(m: RuleMeta): { tags: string[]; 'security-severity'?: st
   if (!SECURITY.test(m.id)) return { tags: [category] };
   return { tags: [...new Set(['security', category])], 'security-severity': SECURITY_SEVERITY[m.severity] };
 }
+
+/** A SARIF region (an empty range at a line's start is widened to nothing before the column). */
+const region = (p: Omit<RelatedLocation, 'message'>) => ({ startLine: p.line, startColumn: p.column, endLine: p.endLine, endColumn: Math.max(p.endColumn, p.endLine === p.line ? p.column : 1) });
 
 /** Ignored findings are kept as results with an in-source suppression, as code scanning expects. */
 export function formatSarif(findings: readonly Finding[], sources: ReadonlyMap<string, SourceText>, version: string, cwd = process.cwd(), ignored: readonly IgnoredFinding[] = []): string {
@@ -52,12 +55,14 @@ export function formatSarif(findings: readonly Finding[], sources: ReadonlyMap<s
         {
           physicalLocation: {
             artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
-            region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: Math.max(f.endColumn, f.endLine === f.line ? f.column : 1) },
+            region: region(f),
           },
         },
       ],
       partialFingerprints: { 'stsPolicyFinding/v1': createHash('sha256').update(`${base}\u0000${n}`).digest('hex').slice(0, 32) },
     };
+    if (f.related)
+      result.relatedLocations = f.related.map((r, i) => ({ id: i + 1, message: { text: r.message }, physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, region: region(r) } }));
     if (f.witness) result.properties = { witness: f.witness };
     if ('ignoredBy' in f) result.suppressions = [{ kind: 'inSource', justification: (f as IgnoredFinding).ignoredBy.reason }];
     return result;

@@ -1,6 +1,7 @@
-// Lint rules (ESLint-style): a rule is a module with metadata and a `check` that reports data —
-// a span, a message, and for "too broad" findings a witness claim set. Reporters render it.
-import type { Claims, Fix, Policy, Severity, Span } from '../model.js';
+// Lint rules (ESLint-style): a rule is a module with metadata (its messages included) and a `check`
+// that reports data — a span, a message id with its data, and for "too broad" findings a witness
+// claim set. The runner renders the message; reporters render the finding.
+import type { Claims, Fix, Policy, RelatedLocation, Severity, Span } from '../model.js';
 import type { RuleMeta } from '../validate/codes.js';
 import type { ValidatedPolicy } from '../validate/policy.js';
 
@@ -9,38 +10,61 @@ export interface LintConfig {
   owners?: string[];
   /** The org's custom subject template (`include_claim_keys`), so subjects are checked exactly. */
   subjectTemplate?: string[];
-  /** Per-rule severity (`off` disables) and options. */
-  rules?: Record<string, { severity?: Severity | 'off'; options?: Record<string, unknown> }>;
+  /** Per-rule severity (`off` disables). */
+  rules?: Record<string, { severity?: Severity | 'off' }>;
 }
 
-export interface RuleMetaExt extends RuleMeta {
+export interface RuleMetaExt<M extends string = string> extends RuleMeta {
   category: 'security' | 'correctness' | 'permissions' | 'regex' | 'interplay' | 'style';
+  /** Set exactly when the rule's findings carry a fix (a test holds it to the fixtures). */
   fixable?: 'safe' | 'unsafe';
+  /** Each message the rule reports, by id; `{{name}}` is replaced by the report's `data.name`. */
+  messages: Record<M, string>;
 }
 
-export interface Report {
+export interface Report<M extends string = string> {
   span: Pick<Span, 'line' | 'column' | 'endLine' | 'endColumn'> & Partial<Pick<Span, 'start' | 'end'>>;
-  message: string;
+  messageId: M;
+  data?: Record<string, string | number>;
   witness?: Claims;
+  /** The other places the finding involves (see relatedAt). */
+  related?: RelatedLocation[];
   fix?: Fix | null;
   /** Overrides the rule's severity for this finding (e.g. info when a custom template may apply). */
   severity?: Severity;
 }
 
-export interface RuleContext {
+export interface RuleContext<M extends string = string> {
   readonly path: string;
   readonly policy: Policy;
   readonly validated: ValidatedPolicy;
   readonly config: LintConfig;
   /** Trusted owners: from the config, else the source repo's own owner when known. */
   readonly trustedOwners: readonly string[] | undefined;
-  readonly options: Record<string, unknown>;
-  report(r: Report): void;
+  report(r: Report<M>): void;
 }
 
-export interface LintRule {
-  meta: RuleMetaExt;
-  check(ctx: RuleContext): void;
+export interface LintRule<M extends string = string> {
+  meta: RuleMetaExt<M>;
+  check(ctx: RuleContext<M>): void;
 }
 
-export const defineRule = (rule: LintRule): LintRule => rule;
+/** A rule whose reports may only name the message ids its meta declares. */
+export const defineRule = <M extends string>(rule: LintRule<M>): LintRule => rule as unknown as LintRule;
+
+/** Another place a finding involves, and what it is. */
+export const relatedAt = (span: Pick<Span, 'line' | 'column' | 'endLine' | 'endColumn'>, message: string): RelatedLocation => ({
+  line: span.line,
+  column: span.column,
+  endLine: span.endLine,
+  endColumn: span.endColumn,
+  message,
+});
+
+/** A message template with its `{{placeholders}}` filled; a placeholder without data is a bug in the rule. */
+export function formatMessage(template: string, data: Readonly<Record<string, string | number>> = {}): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    if (!(name in data)) throw new Error(`message placeholder {{${name}}} has no data`);
+    return String(data[name]);
+  });
+}

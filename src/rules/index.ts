@@ -1,5 +1,8 @@
-// Every lint rule, one file each; this list is their registry.
+// The static rule registry: every rule sts-policy reports, in listing order. A lint rule is one
+// module, src/rules/<category>/<name>.ts for the id `<category>/<name>`, with its docs page at
+// docs/rules/<category>/<name>.md and its fixtures in fixtures/rules/<category>-<name>/.
 import type { LintRule } from './framework.js';
+import { VALIDATION_RULES, type RuleMeta } from '../validate/codes.js';
 import anyOwner from './security/any-owner.js';
 import ownerPrefix from './security/owner-prefix.js';
 import untrustedOwner from './security/untrusted-owner.js';
@@ -14,7 +17,8 @@ import regexStyle from './regex/style.js';
 import broadWrite from './permissions/broad-write.js';
 import escalation from './permissions/escalation.js';
 import pullRequestWrite from './permissions/pull-request-write.js';
-import { redundantRule, orderDependentGrant } from './interplay/redundant-rule.js';
+import redundantRule from './interplay/redundant-rule.js';
+import orderDependentGrant from './interplay/order-dependent-grant.js';
 import immutableSubject from './subject/immutable-format.js';
 import yamlAnchors from './style/yaml-anchors.js';
 import schemaHeader from './style/schema-header.js';
@@ -40,3 +44,12 @@ export const LINT_RULES: readonly LintRule[] = [
   yamlAnchors,
   schemaHeader,
 ];
+
+/** The runner's own finding, when a rule hits a bound of the analysis. */
+export const NOT_ANALYSED: RuleMeta = { id: 'analysis/not-analysed', severity: 'info', description: 'A lint rule could not decide a question within its bounds, or a construct is outside what it analyses.' };
+/** Findings about `# sts-policy-ignore` comments themselves (src/lint/ignores.ts). */
+export const IGNORE_MISSING_REASON: RuleMeta = { id: 'ignore/missing-reason', severity: 'warning', description: 'An `# sts-policy-ignore` comment without a `-- reason`; it suppresses nothing until it gives one.' };
+export const IGNORE_UNUSED: RuleMeta = { id: 'ignore/unused', severity: 'warning', description: 'An `# sts-policy-ignore` comment that suppresses no finding (or names a rule that cannot be ignored).' };
+
+/** Every rule: validity codes, lint rules, the analysis bound, ignore comments. */
+export const RULES: readonly RuleMeta[] = [...VALIDATION_RULES, ...LINT_RULES.map((r) => r.meta), NOT_ANALYSED, IGNORE_MISSING_REASON, IGNORE_UNUSED];

@@ -4,14 +4,11 @@
 // own severity (it may admit anything).
 import type { Finding, Matcher, Policy, Rule, Severity } from '../model.js';
 import { matcherNfa } from '../analysis/rule-analysis.js';
-import { makeFinding, registerRule } from '../findings.js';
+import { makeFinding } from '../findings.js';
 import { NotAnalysable } from '../analysis/nfa.js';
 import { lintedPolicy, type ValidatedPolicy } from '../validate/policy.js';
-import type { LintConfig, Report, RuleContext } from './framework.js';
-import { LINT_RULES } from './index.js';
-
-for (const r of LINT_RULES) registerRule(r.meta);
-registerRule({ id: 'analysis/not-analysed', severity: 'info', description: 'A lint rule could not decide a question within its bounds, or a construct is outside what it analyses.' });
+import { formatMessage, type LintConfig, type Report, type RuleContext } from './framework.js';
+import { LINT_RULES, NOT_ANALYSED } from './index.js';
 
 export function runLintRules(validated: ValidatedPolicy, config: LintConfig, trustedOwners?: readonly string[]): Finding[] {
   const policy = lintedPolicy(validated);
@@ -20,21 +17,22 @@ export function runLintRules(validated: ValidatedPolicy, config: LintConfig, tru
   // One context per policy, pointed at each rule in turn (a lint of many files ran 20 rules each).
   let id = '';
   let severity: Severity | undefined;
-  const ctx: Omit<RuleContext, 'options' | 'policy'> & { options: Record<string, unknown>; policy: Policy } = {
+  let messages: Record<string, string> = {};
+  // `policy` is swapped for the analysable rules when a security rule meets one it cannot read.
+  const ctx: Omit<RuleContext, 'policy'> & { policy: Policy } = {
     path: validated.path,
     policy,
     validated,
     config,
     trustedOwners,
-    options: {},
-    report: (r: Report) => findings.push(makeFinding(validated.path, id, r.message, r.span, { fix: r.fix ?? null, witness: r.witness, severity: severity ?? r.severity })),
+    report: (r: Report) => findings.push(makeFinding(validated.path, id, formatMessage(messages[r.messageId]!, r.data), r.span, { fix: r.fix ?? null, witness: r.witness, related: r.related, severity: severity ?? r.severity })),
   };
   for (const rule of LINT_RULES) {
     const setting = config.rules?.[rule.meta.id];
     if (setting?.severity === 'off') continue;
     id = rule.meta.id;
     severity = setting?.severity;
-    ctx.options = setting?.options ?? {};
+    messages = rule.meta.messages;
     try {
       rule.check(ctx);
     } catch (e) {
@@ -45,12 +43,12 @@ export function runLintRules(validated: ValidatedPolicy, config: LintConfig, tru
       try {
         if (!unread.length) throw e;
         for (const u of unread)
-          ctx.report({ span: u.matcher.span, message: `the \`${u.matcher.claim}\` regex of rule ${u.rule.index + 1} could not be analysed (${u.reason}), so ${rule.meta.id} could not prove it narrower than any caller: it may admit anything. Simplify it so it can be checked` });
+          findings.push(makeFinding(validated.path, id, `the \`${u.matcher.claim}\` regex of rule ${u.rule.index + 1} could not be analysed (${u.reason}), so ${id} could not prove it narrower than any caller: it may admit anything. Simplify it so it can be checked`, u.matcher.span, { severity }));
         ctx.policy = { ...policy, rules: policy.rules.filter((r) => !unread.some((u) => u.rule === r)) };
         rule.check(ctx);
       } catch (again) {
         if (!(again instanceof NotAnalysable)) throw again;
-        findings.push(makeFinding(validated.path, 'analysis/not-analysed', `${rule.meta.id} was not analysed for this policy: ${again.message}`, policy.rules[0]?.span ?? { line: 1, column: 1, endLine: 1, endColumn: 1 }));
+        findings.push(makeFinding(validated.path, NOT_ANALYSED.id, `${rule.meta.id} was not analysed for this policy: ${again.message}`, policy.rules[0]?.span ?? { line: 1, column: 1, endLine: 1, endColumn: 1 }));
       } finally {
         ctx.policy = policy;
       }

@@ -1,4 +1,4 @@
-import { defineRule } from '../framework.js';
+import { defineRule, relatedAt } from '../framework.js';
 import { concat, findWord, fromLiteral } from '../../analysis/nfa.js';
 import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../../analysis/rule-analysis.js';
 import { shapeNfa, SHAPE, CLAIM_SHAPE } from '../../analysis/shapes.js';
@@ -8,23 +8,28 @@ import type { Matcher, Rule } from '../../model.js';
 const REFS_FOR = { branch: SHAPE.branchRef, tag: SHAPE.tagRef } as const;
 
 export default defineRule({
-  meta: { id: 'correctness/contradiction', severity: 'error', category: 'correctness', description: 'Two matchers of one rule can never hold together (e.g. subject pins `acme/a`, repository pins `acme/b`).' },
+  meta: { id: 'correctness/contradiction', severity: 'error', category: 'correctness', messages: { neverMatches: 'rule {{rule}} can never match: {{problem}}' }, description: 'Two matchers of one rule can never hold together (e.g. subject pins `acme/a`, repository pins `acme/b`).' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
       const owners = ownerLanguages(rule);
       const repos = repoLanguages(rule);
       let problem: string | undefined;
       let at = rule.matchers[0]!;
+      // The matchers `at` contradicts, shown as related locations.
+      let others: Matcher[] = [];
       let pair: { sub: Matcher; env: Matcher } | undefined;
       if (owners.length > 1 && owners.every((o) => findWord({ include: [o.owners, ownerShape()] }) !== undefined) && findWord({ include: [...owners.map((o) => o.owners), ownerShape()] }) === undefined) {
         problem = `no owner satisfies ${owners.map((o) => `\`${o.matcher.claim}: ${o.matcher.pattern}\``).join(' and ')} together`;
         at = owners[1]!.matcher;
+        others = owners.map((o) => o.matcher).filter((m) => m !== at);
       } else if (repos.length > 1 && repos.every((r) => findWord({ include: [r.repos, repoShape()] }) !== undefined) && findWord({ include: [...repos.map((r) => r.repos), repoShape()] }) === undefined) {
         problem = `no repository satisfies ${repos.map((r) => `\`${r.matcher.claim}: ${r.matcher.pattern}\``).join(' and ')} together`;
         at = repos[1]!.matcher;
+        others = repos.map((r) => r.matcher).filter((m) => m !== at);
       } else if ((pair = environmentWithoutSubject(rule, ctx.config.subjectTemplate))) {
         problem = `\`environment: ${pair.env.pattern}\` needs a job with an environment, whose subject is \`repo:OWNER/REPO:environment:NAME\` (NAME the environment), and \`subject: ${pair.sub.pattern}\` matches no such subject`;
         at = pair.sub;
+        others = [pair.env];
       } else {
         const ref = matcherFor(rule, 'ref');
         const refType = matcherFor(rule, 'ref_type');
@@ -33,10 +38,17 @@ export default defineRule({
           if (types.length && !types.some((t) => findWord({ include: [matcherNfa(ref), shapeNfa(REFS_FOR[t])] }) !== undefined)) {
             problem = `\`ref_type: ${refType.pattern}\` never comes with a ref matching \`${ref.pattern}\` (branches are \`refs/heads/...\`, tags \`refs/tags/...\`)`;
             at = refType;
+            others = [ref];
           }
         }
       }
-      if (problem) ctx.report({ span: at.span, message: `rule ${rule.index + 1} can never match: ${problem}` });
+      if (problem)
+        ctx.report({
+          span: at.span,
+          messageId: 'neverMatches',
+          data: { rule: rule.index + 1, problem },
+          related: others.map((m) => relatedAt(m.span, `\`${m.claim}: ${m.pattern}\`, which this matcher contradicts`)),
+        });
     }
   },
 });

@@ -5,7 +5,12 @@ import { CLAIM_FORMAT, CLAIM_SHAPE, shapeNfa, subjectShapeFor } from '../../anal
 import type { Matcher } from '../../model.js';
 
 export default defineRule({
-  meta: { id: 'correctness/dead-matcher', severity: 'error', category: 'correctness', fixable: 'unsafe', description: 'A matcher no real GitHub token can satisfy, so its rule never matches.' },
+  meta: { id: 'correctness/dead-matcher', severity: 'error', category: 'correctness', fixable: 'unsafe',
+    messages: {
+      customSubject: 'no default-format subject matches `{{pattern}}` ({{format}}): fine if your org uses a custom `sub` template; declare it as `subjectTemplate:` in .sts-policy.yaml so it is checked exactly',
+      neverMatches: '`{{claim}}: {{pattern}}` can never match, so rule {{rule}} never matches: `{{claim}}` is {{format}}{{explanation}}',
+    },
+    description: 'A matcher no real GitHub token can satisfy, so its rule never matches.' },
   check(ctx) {
     const template = ctx.config.subjectTemplate;
     for (const rule of ctx.policy.rules)
@@ -16,9 +21,9 @@ export default defineRule({
         const custom = m.claim === 'subject' && !template && !afterPrefix(matcherNfa(m), 'repo:').starts.length;
         ctx.report({
           span: m.span,
-          message: custom
-            ? `no default-format subject matches \`${m.pattern}\` (${CLAIM_FORMAT.subject}): fine if your org uses a custom \`sub\` template; declare it as \`subjectTemplate:\` in .sts-policy.yaml so it is checked exactly`
-            : `\`${m.claim}: ${m.pattern}\` can never match, so rule ${rule.index + 1} never matches: \`${m.claim}\` is ${CLAIM_FORMAT[m.claim]}${explain(m)}`,
+          ...(custom
+            ? { messageId: 'customSubject', data: { pattern: m.pattern, format: CLAIM_FORMAT.subject } }
+            : { messageId: 'neverMatches', data: { claim: m.claim, pattern: m.pattern, rule: rule.index + 1, format: CLAIM_FORMAT[m.claim], explanation: explain(m) } }),
           severity: custom ? 'info' : undefined,
           fix: suggestion(m),
         });

@@ -20,14 +20,16 @@ const CONSTRUCTS: { test: (p: string, claim: string) => boolean; what: string }[
 ];
 
 export default defineRule({
-  meta: { id: 'correctness/glob-syntax', severity: 'warning', category: 'correctness', fixable: 'unsafe', description: 'A glob uses regex or shell syntax, which sts-policy globs read literally.' },
+  meta: { id: 'correctness/glob-syntax', severity: 'warning', category: 'correctness',
+    messages: { readLiterally: '`{{pattern}}` is read literally: {{constructs}}.{{divergence}} Only `*` and `?` are wildcards; for more, write `{regex: "..."}`' },
+    description: 'A glob uses regex or shell syntax, which sts-policy globs read literally.' },
   check(ctx) {
     for (const rule of ctx.policy.rules)
       for (const m of rule.matchers) {
         if (m.kind !== 'glob') continue;
         const found = CONSTRUCTS.filter((c) => c.test(m.pattern, m.claim));
         if (!found.length) continue;
-        ctx.report({ span: m.span, message: `\`${m.pattern}\` is read literally: ${found.map((c) => c.what).join('; ')}.${divergence(m)} Only \`*\` and \`?\` are wildcards; for more, write \`{regex: "..."}\``, fix: null });
+        ctx.report({ span: m.span, messageId: 'readLiterally', data: { pattern: m.pattern, constructs: found.map((c) => c.what).join('; '), divergence: divergence(m) } });
       }
   },
 });

@@ -2,7 +2,12 @@ import { defineRule } from '../framework.js';
 import { admitsAnyOwner, admitsManyRepos, bindsCaller, ruleWitness, ruleGrant, levelRank } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
-  meta: { id: 'permissions/broad-write', severity: 'warning', category: 'permissions', description: '`write` or `admin` granted to a rule that admits many repositories (an error when it admits any owner).' },
+  meta: { id: 'permissions/broad-write', severity: 'warning', category: 'permissions',
+    messages: {
+      anyOwner: 'rule {{rule}} grants {{granted}} to callers from any owner{{example}}: anyone who can run a workflow there can write to this repository. Pin the caller with `repository` (and `ref` or `environment`)',
+      manyRepos: 'rule {{rule}} grants {{granted}} to every repository it admits (e.g. {{examples}}), not one caller: pin `repository` (and `ref` or `environment`) for write access',
+    },
+    description: '`write` or `admin` granted to a rule that admits many repositories (an error when it admits any owner).' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
       const writes = Object.entries(ruleGrant(rule)).filter(([, l]) => levelRank(l) >= 2);
@@ -11,13 +16,13 @@ export default defineRule({
       const span = rule.permissionSpans[writes[0]![0]] ?? rule.span;
       if (!bindsCaller(rule) || admitsAnyOwner(rule)) {
         const witness = ruleWitness(rule, { owner: 'evil-org' });
-        ctx.report({ span, severity: 'error', message: `rule ${rule.index + 1} grants ${granted} to callers from any owner${witness ? ` (e.g. \`${witness.repository}\`)` : ''}: anyone who can run a workflow there can write to this repository. Pin the caller with \`repository\` (and \`ref\` or \`environment\`)`, witness });
+        ctx.report({ span, severity: 'error', messageId: 'anyOwner', data: { rule: rule.index + 1, granted, example: witness ? ` (e.g. \`${witness.repository}\`)` : '' }, witness });
         continue;
       }
       const { many, examples } = admitsManyRepos(rule);
       if (!many) continue;
       const witness = ruleWitness(rule, examples[1] ? { owner: examples[1].split('/')[0], repo: examples[1].split('/')[1] } : {});
-      ctx.report({ span, message: `rule ${rule.index + 1} grants ${granted} to every repository it admits (e.g. \`${examples.join('`, `')}\`), not one caller: pin \`repository\` (and \`ref\` or \`environment\`) for write access`, witness });
+      ctx.report({ span, messageId: 'manyRepos', data: { rule: rule.index + 1, granted, examples: examples.map((e) => `\`${e}\``).join(', ') }, witness });
     }
   },
 });

@@ -4,7 +4,9 @@ import { matcherFor, matcherNfa, ruleGrant, levelRank, ruleWitness } from '../..
 import { shapeNfa, SHAPE } from '../../analysis/shapes.js';
 
 export default defineRule({
-  meta: { id: 'permissions/pull-request-write', severity: 'warning', category: 'permissions', description: 'Write access granted to pull_request jobs: anyone who can push a branch to the caller repo can mint it.' },
+  meta: { id: 'permissions/pull-request-write', severity: 'warning', category: 'permissions',
+    messages: { pullRequestWrite: 'rule {{rule}} grants {{granted}} to pull_request jobs (`{{example}}`): any branch author in the caller repository can mint it. Grant write only to `ref: refs/heads/main` or a protected `environment`' },
+    description: 'Write access granted to pull_request jobs: anyone who can push a branch to the caller repo can mint it.' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
       const writes = Object.entries(ruleGrant(rule)).filter(([, l]) => levelRank(l) >= 2);
@@ -16,7 +18,7 @@ export default defineRule({
       if (!prSubject && !prRef) continue;
       const at = prSubject ? sub! : ref!;
       const witness = ruleWitness(rule, { pullRequest: true });
-      ctx.report({ span: at.span, message: `rule ${rule.index + 1} grants ${writes.map(([p, l]) => `\`${p}: ${l}\``).join(', ')} to pull_request jobs (\`${(prSubject ? witness?.sub : witness?.ref) ?? prSubject ?? prRef}\`): any branch author in the caller repository can mint it. Grant write only to \`ref: refs/heads/main\` or a protected \`environment\``, witness });
+      ctx.report({ span: at.span, messageId: 'pullRequestWrite', data: { rule: rule.index + 1, granted: writes.map(([p, l]) => `\`${p}: ${l}\``).join(', '), example: String((prSubject ? witness?.sub : witness?.ref) ?? prSubject ?? prRef) }, witness });
     }
   },
 });

@@ -28,7 +28,9 @@ function goalOf(claim: ClaimName, value: string): WitnessGoal {
 }
 
 export default defineRule({
-  meta: { id: 'regex/segment-crossing', severity: 'warning', category: 'regex', fixable: 'unsafe', description: 'A `.*` in a regex spans the `:` or `/` between a claim\'s parts, admitting more repositories or contexts than the pattern suggests.' },
+  meta: { id: 'regex/segment-crossing', severity: 'warning', category: 'regex', fixable: 'unsafe',
+    messages: { crossing: '`.*` in `{{pattern}}` also spans {{spanned}}, so the regex admits `{{admitted}}`, not one {{unit}}: bound it (`{{segment}}`) or spell the parts out' },
+    description: 'A `.*` in a regex spans the `:` or `/` between a claim\'s parts, admitting more repositories or contexts than the pattern suggests.' },
   check(ctx) {
     for (const rule of ctx.policy.rules)
       for (const m of rule.matchers) {
@@ -48,7 +50,8 @@ export default defineRule({
         const shown = [...crossing.separators].map((s) => `\`${s}\``).join(' or ');
         ctx.report({
           span: m.span,
-          message: `\`.*\` in \`${m.pattern}\` also spans ${shown}, so the regex admits \`${shows ? value : admitted}\`, not one ${m.claim === 'subject' ? 'repository and context' : 'segment'}: bound it (\`${segment}\`) or spell the parts out`,
+          messageId: 'crossing',
+          data: { pattern: m.pattern, spanned: shown, admitted: shows ? value : admitted, unit: m.claim === 'subject' ? 'repository and context' : 'segment', segment },
           witness: shows ? witness : undefined,
           fix: { range: [m.span.start, m.span.end], text: JSON.stringify(segment), safe: false, description: `bound the wildcard to one segment: ${segment}` },
         });

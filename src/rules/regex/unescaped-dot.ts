@@ -5,7 +5,9 @@ import { shapeNfa, CLAIM_SHAPE } from '../../analysis/shapes.js';
 import { replaceDots, wildcardDots } from '../../analysis/regex-dots.js';
 
 export default defineRule({
-  meta: { id: 'regex/unescaped-dot', severity: 'warning', category: 'regex', fixable: 'unsafe', description: 'An unescaped `.` in a regex matches any character, admitting look-alike values.' },
+  meta: { id: 'regex/unescaped-dot', severity: 'warning', category: 'regex', fixable: 'unsafe',
+    messages: { unescapedDot: 'the `.` at offset {{offset}} of `{{pattern}}` matches any character, so the regex also admits `{{lookalike}}`: escape it as `\\\\.` (in YAML double quotes) or `\\.`' },
+    description: 'An unescaped `.` in a regex matches any character, admitting look-alike values.' },
   check(ctx) {
     for (const rule of ctx.policy.rules)
       for (const m of rule.matchers) {
@@ -17,7 +19,8 @@ export default defineRule({
           if (lookalike === undefined) continue;
           ctx.report({
             span: m.span,
-            message: `the \`.\` at offset ${dot.at} of \`${m.pattern}\` matches any character, so the regex also admits \`${lookalike}\`: escape it as \`\\\\.\` (in YAML double quotes) or \`\\.\``,
+            messageId: 'unescapedDot',
+            data: { offset: dot.at, pattern: m.pattern, lookalike: String(lookalike) },
             fix: { range: [m.span.start, m.span.end], text: JSON.stringify(escaped), safe: false, description: `escape the dot: ${escaped}` },
           });
           break;

@@ -2,7 +2,9 @@ import { defineRule } from '../framework.js';
 import { admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
-  meta: { id: 'security/any-owner', severity: 'warning', category: 'security', description: 'A rule admits callers from any owner (organization or user) on GitHub.' },
+  meta: { id: 'security/any-owner', severity: 'warning', category: 'security',
+    messages: { anyOwner: 'rule {{rule}} admits callers from ANY owner on GitHub{{example}}: anyone can create a repository whose workflow mints this token. If that is intended (the documented match-all opt-in), keep it read-only; otherwise pin the owner: `repository_owner: "acme"` or `repository: "acme/app"`' },
+    description: 'A rule admits callers from any owner (organization or user) on GitHub.' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
       if (!bindsCaller(rule) || !admitsAnyOwner(rule)) continue;
@@ -11,7 +13,8 @@ export default defineRule({
       const m = leakyOwnerMatcher(rule)!;
       ctx.report({
         span: m.span,
-        message: `rule ${rule.index + 1} admits callers from ANY owner on GitHub${witness ? ` (e.g. \`${witness.repository}\`)` : ''}: anyone can create a repository whose workflow mints this token. If that is intended (the documented match-all opt-in), keep it read-only; otherwise pin the owner: \`repository_owner: "acme"\` or \`repository: "acme/app"\``,
+        messageId: 'anyOwner',
+        data: { rule: rule.index + 1, example: witness ? ` (e.g. \`${witness.repository}\`)` : '' },
         witness,
       });
     }

@@ -2,7 +2,9 @@ import { defineRule } from '../framework.js';
 import { admitsAnyOwner, admitsUnboundedOwners, bindsCaller, leakyOwnerMatcher, ownerHint, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
-  meta: { id: 'security/owner-prefix', severity: 'error', category: 'security', description: 'An owner pattern such as `repo:acme*` also admits look-alike owners such as `acme-evil`.' },
+  meta: { id: 'security/owner-prefix', severity: 'error', category: 'security',
+    messages: { ownerPrefix: '`{{pattern}}` also admits the owner `{{owner}}`{{example}}: anyone can register a look-alike organization. {{remedy}}' },
+    description: 'An owner pattern such as `repo:acme*` also admits look-alike owners such as `acme-evil`.' },
   check(ctx) {
     // With trusted owners configured, security/untrusted-owner reports exactly; this rule covers the rest.
     if (ctx.trustedOwners?.length) return;
@@ -14,7 +16,8 @@ export default defineRule({
       const m = leakyOwnerMatcher(rule)!;
       ctx.report({
         span: m.span,
-        message: `\`${m.pattern}\` also admits the owner \`${owner}\`${witness ? ` (e.g. \`${witness.sub}\`)` : ''}: anyone can register a look-alike organization. ${ownerPin(m, hint)}`,
+        messageId: 'ownerPrefix',
+        data: { pattern: m.pattern, owner: String(owner), example: witness ? ` (e.g. \`${witness.sub}\`)` : '', remedy: ownerPin(m, hint) },
         witness,
         // Without a whole token that mints, no look-alike is shown to get in: a warning.
         severity: witness ? undefined : 'warning',

@@ -4,7 +4,9 @@ import { accepts, admitsAnyOwner, ownerLanguages, ownerShape, repoLanguages, rul
 import { shapeNfa, REPO_NAME, SHAPE } from '../../analysis/shapes.js';
 
 export default defineRule({
-  meta: { id: 'security/repo-prefix', severity: 'warning', category: 'security', description: 'A repository pattern such as `acme/infra*` also admits `acme/infra-sandbox`.' },
+  meta: { id: 'security/repo-prefix', severity: 'warning', category: 'security',
+    messages: { repoPrefix: '`{{pattern}}` admits `{{owner}}/{{shortest}}` and also `{{owner}}/{{repo}}`: any repository whose name starts with `{{shortest}}` can mint. Pin the name (`{{owner}}/{{shortest}}`) or end the prefix with a separator (`{{owner}}/{{shortest}}-*`)' },
+    description: 'A repository pattern such as `acme/infra*` also admits `acme/infra-sandbox`.' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
       if (admitsAnyOwner(rule)) continue;
@@ -25,7 +27,8 @@ export default defineRule({
         const witness = ruleWitness(rule, { owner, repo });
         ctx.report({
           span: matcher.span,
-          message: `\`${matcher.pattern}\` admits \`${owner}/${shortest}\` and also \`${owner}/${repo}\`: any repository whose name starts with \`${shortest}\` can mint. Pin the name (\`${owner}/${shortest}\`) or end the prefix with a separator (\`${owner}/${shortest}-*\`)`,
+          messageId: 'repoPrefix',
+          data: { pattern: matcher.pattern, owner, shortest, repo },
           witness,
         });
       }

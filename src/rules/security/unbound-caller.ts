@@ -2,7 +2,9 @@ import { defineRule } from '../framework.js';
 import { bindsCaller, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
-  meta: { id: 'security/unbound-caller', severity: 'warning', category: 'security', description: 'A rule matches only on environment, ref, ref_type, actor or sha: any repository can mint.' },
+  meta: { id: 'security/unbound-caller', severity: 'warning', category: 'security',
+    messages: { unboundCaller: 'rule {{rule}} matches only {{claims}}: nothing binds the calling repository, so any repository in the workspace{{example}} with that {{what}} can mint. Add `repository` or `repository_owner`' },
+    description: 'A rule matches only on environment, ref, ref_type, actor or sha: any repository can mint.' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
       if (bindsCaller(rule)) continue;
@@ -10,7 +12,8 @@ export default defineRule({
       const claims = rule.matchers.map((m) => `\`${m.claim}\``).join(', ');
       ctx.report({
         span: rule.matchers[0]?.keySpan ?? rule.span,
-        message: `rule ${rule.index + 1} matches only ${claims}: nothing binds the calling repository, so any repository in the workspace${witness ? ` (e.g. \`${witness.repository}\`)` : ''} with that ${rule.matchers.length > 1 ? 'combination' : 'value'} can mint. Add \`repository\` or \`repository_owner\``,
+        messageId: 'unboundCaller',
+        data: { rule: rule.index + 1, claims, example: witness ? ` (e.g. \`${witness.repository}\`)` : '', what: rule.matchers.length > 1 ? 'combination' : 'value' },
         witness,
       });
     }

@@ -2,7 +2,9 @@ import { defineRule } from '../framework.js';
 import { accepts, admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
-  meta: { id: 'security/untrusted-owner', severity: 'error', category: 'security', description: 'A rule admits an owner outside the trusted owners (config `owners:`, else the source repo\'s owner).' },
+  meta: { id: 'security/untrusted-owner', severity: 'error', category: 'security',
+    messages: { untrustedOwner: 'rule {{rule}} admits the owner `{{owner}}`, which is not a trusted owner ({{trusted}}): a workflow there can mint this token. {{fix}}' },
+    description: 'A rule admits an owner outside the trusted owners (config `owners:`, else the source repo\'s owner).' },
   check(ctx) {
     const trusted = ctx.trustedOwners;
     if (!trusted?.length) return;
@@ -19,7 +21,8 @@ export default defineRule({
       const fix = mine ? ownerPin(m, mine) : `Narrow the rule to a trusted owner, remove it, or, if \`${owner}\` is meant to mint, add it to \`owners:\` in .sts-policy.yaml`;
       ctx.report({
         span: m.span,
-        message: `rule ${rule.index + 1} admits the owner \`${owner}\`, which is not a trusted owner (${trusted.map((o) => `\`${o}\``).join(', ')}): a workflow there can mint this token. ${fix}`,
+        messageId: 'untrustedOwner',
+        data: { rule: rule.index + 1, owner: String(owner), trusted: trusted.map((o) => `\`${o}\``).join(', '), fix },
         witness,
         // Without a whole token that mints, no outsider is shown to get in: a warning.
         severity: witness ? undefined : 'warning',

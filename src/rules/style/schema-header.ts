@@ -4,7 +4,9 @@ import { SCHEMA_URL } from '../../model.js';
 export const SCHEMA_HEADER = `# yaml-language-server: $schema=${SCHEMA_URL}`;
 
 export default defineRule({
-  meta: { id: 'style/schema-header', severity: 'info', category: 'style', fixable: 'safe', description: 'The policy lacks the `# yaml-language-server: $schema=...` header that gives editors completion and validation.' },
+  meta: { id: 'style/schema-header', severity: 'info', category: 'style', fixable: 'safe',
+    messages: { missingHeader: 'add `{{header}}` as the first line so editors complete and validate the policy' },
+    description: 'The policy lacks the `# yaml-language-server: $schema=...` header that gives editors completion and validation.' },
   check(ctx) {
     const { text } = ctx.validated.source;
     // The first ten lines, without splitting the whole file.
@@ -20,7 +22,8 @@ export default defineRule({
     if (/^#\s*yaml-language-server:\s*\$schema=/m.test(text.slice(0, end))) return;
     ctx.report({
       span: { line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 },
-      message: `add \`${SCHEMA_HEADER}\` as the first line so editors complete and validate the policy`,
+      messageId: 'missingHeader',
+      data: { header: SCHEMA_HEADER },
       fix: { range: [0, 0], text: `${SCHEMA_HEADER}\n`, safe: true, description: 'add the schema header' },
     });
   },

@@ -2,14 +2,16 @@ import { visit } from 'yaml';
 import { defineRule } from '../framework.js';
 
 export default defineRule({
-  meta: { id: 'style/yaml-anchors', severity: 'warning', category: 'style', description: 'YAML anchors and aliases hide what a policy grants from its reviewers.' },
+  meta: { id: 'style/yaml-anchors', severity: 'warning', category: 'style',
+    messages: { hidden: '{{construct}}: a reviewer must resolve it to see what the policy grants; write the values out' },
+    description: 'YAML anchors and aliases hide what a policy grants from its reviewers.' },
   check(ctx) {
     const { doc, source } = ctx.validated;
     // Anchors need `&` in the text (a valid policy's alias names an anchor): skip the walk
     // otherwise (`*` alone is in most globs). Merge keys are yaml/merge-key errors.
     if (!doc || !source.text.includes('&')) return;
     const report = (range: readonly number[] | null | undefined, what: string) =>
-      range && ctx.report({ span: source.span(range[0]!, range[1]!), message: `${what}: a reviewer must resolve it to see what the policy grants; write the values out` });
+      range && ctx.report({ span: source.span(range[0]!, range[1]!), messageId: 'hidden', data: { construct: what } });
     visit(doc, {
       Alias(_, n) {
         report(n.range, `alias \`*${n.source}\``);

@@ -4,7 +4,9 @@ import { likelyWords, matcherNfa } from '../../analysis/rule-analysis.js';
 import { shapeNfa, SHAPE } from '../../analysis/shapes.js';
 
 export default defineRule({
-  meta: { id: 'subject/immutable-format', severity: 'info', category: 'correctness', description: 'A name-pinned `subject` stops matching once GitHub issues the immutable `repo:OWNER@ID/REPO@ID:` subject.' },
+  meta: { id: 'subject/immutable-format', severity: 'info', category: 'correctness',
+    messages: { classicOnly: "`{{pattern}}` matches only the classic subject: repos created, renamed or transferred after GitHub's immutable-subject cut-over get `repo:OWNER@ID/REPO@ID:...`, which it never matches. Prefer `repository` plus `ref` or `environment`, which keep their names" },
+    description: 'A name-pinned `subject` stops matching once GitHub issues the immutable `repo:OWNER@ID/REPO@ID:` subject.' },
   check(ctx) {
     for (const rule of ctx.policy.rules)
       for (const m of rule.matchers) {
@@ -13,7 +15,8 @@ export default defineRule({
         if (!someWord({ include: [l, shapeNfa(SHAPE.classicSubject)] }, likelyWords(m)) || someWord({ include: [l, shapeNfa(SHAPE.immutableSubject)] }, likelyWords(m))) continue;
         ctx.report({
           span: m.span,
-          message: `\`${m.pattern}\` matches only the classic subject: repos created, renamed or transferred after GitHub's immutable-subject cut-over get \`repo:OWNER@ID/REPO@ID:...\`, which it never matches. Prefer \`repository\` plus \`ref\` or \`environment\`, which keep their names`,
+          messageId: 'classicOnly',
+          data: { pattern: m.pattern },
         });
       }
   },

@@ -1,0 +1,44 @@
+import { defineRule, relatedAt } from '../framework.js';
+import { callersMeet, grantCovers, ruleCovers, ruleGrant, rulesOverlap } from '../../analysis/rule-analysis.js';
+import { PairBudget, ruleIndex, throwIfSkipped } from '../../analysis/rule-index.js';
+import { tokenWitness } from '../../analysis/token-witness.js';
+
+const fmt = (g: Record<string, string>) => `{${Object.entries(g).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
+
+export default defineRule({
+  meta: { id: 'interplay/order-dependent-grant', severity: 'warning', category: 'interplay',
+    messages: { orderDependent: "rules {{first}} and {{second}} overlap (e.g. `{{sub}}`) but grant differently ({{firstGrant}} vs {{secondGrant}}): STS uses the first match (sts-policy's assumption), so the grant depends on rule order. Make the rules disjoint, or merge them" },
+    description: 'Overlapping rules with different grants: which grant a caller gets depends on rule order.' },
+  check(ctx) {
+    const rules = ctx.policy.rules;
+    const grants = rules.map(ruleGrant);
+    const keys = grants.map(grantKey);
+    const index = ruleIndex(rules);
+    const budget = new PairBudget(rules);
+    for (let j = 0; j < rules.length; j++)
+      for (const i of index.overlapCandidates(j)) {
+        const [a, b] = [rules[i]!, rules[j]!];
+        const [ga, gb] = [grants[i]!, grants[j]!];
+        if (keys[i] === keys[j]) continue;
+        budget.spend(j);
+        if (!rulesOverlap(a, b) || !callersMeet(a, b)) continue;
+        // A later rule fully covered by an earlier, stronger one is reported as redundant instead.
+        if (ruleCovers(a, b) && grantCovers(ga, gb)) continue;
+        // Matchers that overlap claim by claim may still admit no token together (SPEC.md §5).
+        const witness = tokenWitness([a, b]);
+        if (!witness) continue;
+        ctx.report({
+          span: b.matchers[0]?.keySpan ?? b.span,
+          messageId: 'orderDependent',
+          data: { first: a.index + 1, second: b.index + 1, sub: witness.sub ?? '', firstGrant: fmt(ga), secondGrant: fmt(gb) },
+          witness,
+          related: [relatedAt(a.matchers[0]?.keySpan ?? a.span, `rule ${a.index + 1}, which grants ${fmt(ga)} to the callers both admit (it comes first)`)],
+        });
+        break;
+      }
+    throwIfSkipped(index);
+  },
+});
+
+const grantKey = (g: Record<string, string>) => Object.keys(g).sort().map((k) => `${k}=${g[k]}`).join(',');
+
