@@ -20,7 +20,7 @@ import { GitError } from '../simulate/simulate.js';
 import { plural } from '../report/summary.js';
 import type { Review } from './github-api.js';
 import type { IgnoredFinding } from '../lint/ignores.js';
-import { addedSuppressions } from '../ignore-changes.js';
+import { addedSuppressions } from './ignore-changes.js';
 import { CODEOWNERS_LOCATIONS, MAX_CODEOWNERS_BYTES, parseCodeowners, parseOwner, ruleFor, type Codeowners, type CodeownersError, type CodeownersRule } from './codeowners.js';
 
 export type { FailOn };

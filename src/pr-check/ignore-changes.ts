@@ -1,8 +1,8 @@
 // Which `# sts-policy-ignore` suppressions a new version of a policy adds over its old version: the
 // gate (`pr-check`) takes ignores from the base revision, so a pull request cannot relax its own
 // check; a suppression it adds counts only with a code owner's approval.
-import { SourceText } from './load/text.js';
-import { parseIgnores, type IgnoredFinding } from './lint/ignores.js';
+import { SourceText } from '../load/text.js';
+import { parseIgnores, type IgnoredFinding } from '../lint/ignores.js';
 
 /**
  * The suppressions in `ignored` (findings of the new text that its ignore comments hid) that no
