@@ -35,6 +35,7 @@ interface JsonPolicy {
   gains: JsonChange[];
   losses: JsonChange[];
   invalid: { before: { ruleId: string; message: string; line: number }[]; after: { ruleId: string; message: string; line: number }[] };
+  notes?: string[];
 }
 interface JsonDiff {
   version: number;
@@ -438,4 +439,17 @@ describe('bound', () => {
     expect(p.losses.map((l) => [l.kind, l.rule])).toEqual([['lost-access', 21]]);
     replay(p, join(dir, 'old.yaml'), join(dir, 'new.yaml'));
   }, 180_000);
+});
+
+describe('a merge key on either side (SPEC.md §4: the merged reading, said in a note)', () => {
+  it('the diff takes the merged reading and names the assumption in text and JSON', () => {
+    const before = join(ROOT, 'fixtures/valid/match-all/.atmos/pro/sts/default.yaml');
+    const after = join(ROOT, 'fixtures/hostile/merge-key.yaml');
+    const { json } = diffJson([before, after]);
+    expect(json.policies[0]!.notes).toEqual([expect.stringMatching(/^after: the policy uses a `<<` merge key \(line 8\).*takes the merged reading/)]);
+    // Merged, the rule pins the owner acme: the match-all policy's outside callers are lost, none gained.
+    expect(json.policies[0]!.verdict).toBe('narrower');
+    expect(runCli(['diff', before, after]).stdout).toContain('  note: after: the policy uses a `<<` merge key (line 8)');
+    expect(diffJson([before, before]).json.policies[0]!.notes).toBeUndefined();
+  });
 });

@@ -106,7 +106,7 @@ describe('Go 1.25 class names inside brackets keep their meaning', () => {
 });
 
 describe('a matcher the automata cannot build is the worst case for the security rules', () => {
-  it('they report it at their own severity, and simulate indeed mints for another owner', () => {
+  it('they report it at their own default severity (owner-prefix: error), and simulate indeed mints for another owner', () => {
     const root = tempDir();
     const dir = join(root, '.atmos', 'pro', 'sts');
     mkdirSync(dir, { recursive: true });
@@ -115,7 +115,7 @@ describe('a matcher the automata cannot build is the worst case for the security
     writeFileSync(file, ['apiVersion: atmos-pro.com/v1alpha1', 'kind: TrustPolicy', 'metadata:', '  name: default', 'spec:', '  rules:', `    - match: {repository: {regex: "(?:${'.{1000}'.repeat(51)})?.*"}}`, '      permissions: {contents: write}'].join('\n') + '\n');
     const { findings } = lintPaths([file]);
     const security = findings.filter((f) => f.ruleId.startsWith('security/'));
-    expect(security.map((f) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`)).toEqual(['7:35 warning security/any-owner', '7:35 warning security/owner-prefix', '7:35 warning security/repo-prefix']);
+    expect(security.map((f) => `${f.line}:${f.column} ${f.severity} ${f.ruleId}`)).toEqual(['7:35 warning security/any-owner', '7:35 error security/owner-prefix', '7:35 warning security/repo-prefix']);
     expect(security[0]!.message).toBe('the `repository` regex of rule 1 could not be analysed (the regex expands to too many states), so security/any-owner could not prove it narrower than any caller: it may admit anything. Simplify it so it can be checked');
     expect(findings.filter((f) => f.ruleId === 'analysis/not-analysed' && f.message.startsWith('security/'))).toEqual([]);
     expect(simulated(root, { sub: 'repo:evil-org/x:ref:refs/heads/main', repository: 'evil-org/x', repository_owner: 'evil-org', ref: 'refs/heads/main', ref_type: 'branch' })).toBe('minted');

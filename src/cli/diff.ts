@@ -50,7 +50,7 @@ function pairsFor(paths: string[], opts: DiffOptions) {
 function toJson(diffs: readonly PolicyDiff[]) {
   return {
     version: 1,
-    policies: diffs.map((d) => ({ path: d.path, change: d.change, verdict: d.verdict, ...(d.reason ? { reason: d.reason } : {}), gains: d.gains, losses: d.losses, invalid: d.invalid })),
+    policies: diffs.map((d) => ({ path: d.path, change: d.change, verdict: d.verdict, ...(d.reason ? { reason: d.reason } : {}), gains: d.gains, losses: d.losses, invalid: d.invalid, ...(d.notes ? { notes: d.notes } : {}) })),
   };
 }
 
@@ -62,6 +62,7 @@ function textReport(diffs: readonly PolicyDiff[]): string {
   for (const d of diffs) {
     out.push(`${d.path}  ${d.change}  ${d.verdict}${d.reason ? ` (${d.reason})` : ''}`);
     for (const side of ['before', 'after'] as const) for (const f of d.invalid[side]) out.push(`  ${side} is invalid (grants nothing): ${f.line}:${f.column} ${f.message} ${f.ruleId}`);
+    for (const n of d.notes ?? []) out.push(`  note: ${n}`);
     for (const c of [...d.gains, ...d.losses]) {
       out.push(`  ${label[c.kind]} via rule ${c.rule + 1} (line ${c.line}): ${fmtGrant(c.before)} -> ${fmtGrant(c.after)}`);
       out.push(`    witness: ${JSON.stringify(c.witness)}`);

@@ -14,14 +14,18 @@ export interface PolicyDiff {
   /** Validity errors of either side: an invalid version grants nothing (STS fails closed). */
   invalid: { before: Finding[]; after: Finding[] };
   reason?: string;
+  /** What reading either side assumed, e.g. a merge key taken as a merge (absent when nothing). */
+  notes?: string[];
 }
 
 export function diffPairs(pairs: readonly PolicyPair[]): PolicyDiff[] {
   return pairs.map((p) => {
     const change: Change = !p.before ? 'added' : !p.after ? 'removed' : p.before.text === p.after.text ? 'unchanged' : 'modified';
     const invalid = { before: p.before?.invalid ?? [], after: p.after?.invalid ?? [] };
-    if (change === 'unchanged') return { path: p.path, change, verdict: 'equivalent', gains: [], losses: [], invalid };
+    const notes = [...(p.before?.notes ?? []).map((n) => `before: ${n}`), ...(p.after?.notes ?? []).map((n) => `after: ${n}`)];
+    const noted = notes.length ? { notes } : {};
+    if (change === 'unchanged') return { path: p.path, change, verdict: 'equivalent', gains: [], losses: [], invalid, ...noted };
     const d = diffAccess(p.before?.policy ?? null, p.after?.policy ?? null);
-    return { path: p.path, change, ...d, invalid };
+    return { path: p.path, change, ...d, invalid, ...noted };
   });
 }

@@ -6,7 +6,7 @@ import { basename, relative, sep, join } from 'node:path';
 import { POLICY_DIR, POLICY_NAME_PATTERN, type Finding, type Policy } from '../model.js';
 import { readPolicyFile, type ReadResult } from '../load/read.js';
 import { discover, policyNameOf } from '../load/discover.js';
-import { readPolicy, isValidityError } from '../validate/policy.js';
+import { readPolicy, isValidityError, mergeKeyNote } from '../validate/policy.js';
 import { readFromGit, GitError } from '../simulate/simulate.js';
 
 /** One version of one policy file; `policy` is null when the file is absent or invalid. */
@@ -14,6 +14,8 @@ export interface PolicyVersion {
   text?: string;
   policy: Policy | null;
   invalid: Finding[];
+  /** What the reading assumed (a `<<` merge key taken as a merge: SPEC.md §4). */
+  notes?: string[];
 }
 
 export interface PolicyPair {
@@ -29,7 +31,8 @@ function version(path: string, name: string, read: ReadResult, strictName: boole
   const invalid = v.findings.filter(isValidityError).filter((f) => strictName || f.ruleId !== 'schema/metadata-name');
   if (!read.ok || invalid.length) return { text: read.ok ? read.text : undefined, policy: null, invalid };
   const policy = v.policy ?? readPolicy(path, nameIn(read.text) ?? name, read).policy ?? null;
-  return { text: read.text, policy, invalid: [] };
+  const notes = mergeKeyNote(v.findings);
+  return { text: read.text, policy, invalid: [], ...(notes.length ? { notes } : {}) };
 }
 
 const nameIn = (text: string) => /^\s*name:\s*["']?([A-Za-z0-9_-]{1,64})/m.exec(text)?.[1];
