@@ -135,7 +135,7 @@ describe('audit --workspace', () => {
     const j = workspaceJson(['--workspace', root], 0);
     expect(j.repos.map((r) => [r.repo, r.status])).toEqual([['acme/custom', 'policy']]);
     // Without a subjectTemplate, GitHub's default template applies: no token carries such a subject,
-    // so the rules grant nobody and stay out of the access map (lint reports them dead).
+    // so the rules grant nobody and stay out of the access map (lint's dead-matcher names the template).
     expect(j.access).toEqual([]);
   });
 
