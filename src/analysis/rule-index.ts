@@ -238,14 +238,15 @@ export function ruleIndex(rules: readonly Rule[]): RuleIndex {
 export class PairBudget {
   private asked = 0;
   private readonly searchesBefore = searchesRun();
-  private readonly cpuBefore = cpuSeconds();
+  /** Read at the 256th question: most policies never ask that many, and each read is a system call. */
+  private cpuBefore: number | undefined;
   constructor(private readonly rules: readonly Rule[]) {}
 
   /** One more question while checking the rule at position `at` (of the loop that reports it). */
   spend(at: number): void {
     const searches = searchesRun() - this.searchesBefore;
-    // The clock is read every 256 questions (a system call each time).
-    const slow = (this.asked & 255) === 255 && cpuSeconds() - this.cpuBefore > MAX_PAIR_CPU_SECONDS;
+    // The clock is read every 256 questions, from the 256th on.
+    const slow = (this.asked & 255) === 255 && cpuSeconds() - (this.cpuBefore ??= cpuSeconds()) > MAX_PAIR_CPU_SECONDS;
     if (++this.asked <= MAX_PAIR_QUESTIONS && searches <= MAX_PAIR_SEARCHES && !slow) return;
     const count = (x: number) => x.toLocaleString('en-US');
     const bound = slow ? `${MAX_PAIR_CPU_SECONDS} s of CPU time` : searches > MAX_PAIR_SEARCHES ? `${count(MAX_PAIR_SEARCHES)} automaton searches` : `${count(MAX_PAIR_QUESTIONS)} questions about pairs of rules`;

@@ -52,46 +52,61 @@ interface State {
   step: Step | undefined;
 }
 
+// Automaton state sets, interned per automaton (by its process-wide id), and steps of a set by a
+// character, memoised across searches: lint asks one search per witness, over the same shapes.
+// Cleared between searches once large (ids stay stable within one search).
+const MAX_INTERNED = 400_000;
+const setStates: (readonly number[])[] = [];
+const setNfa: NFA[] = [];
+const setFinal: boolean[] = [];
+const setIds = new Map<string, number>();
+const intern = (nfa: NFA, states: readonly number[]): number => {
+  if (!states.length) return EMPTY;
+  const sorted = [...new Set(states)].sort((a, b) => a - b);
+  const key = `${nfa.id}:${sorted.join(',')}`;
+  let id = setIds.get(key);
+  if (id === undefined) {
+    id = setStates.push(sorted) - 1;
+    setNfa.push(nfa);
+    setFinal.push(sorted.some((q) => nfa.finals.has(q)));
+    setIds.set(key, id);
+  }
+  return id;
+};
+const steps = new Map<number, number>();
+const step = (set: number, cp: number): number => {
+  const key = set * 0x110000 + cp;
+  let to = steps.get(key);
+  if (to === undefined) {
+    const nfa = setNfa[set]!;
+    const out: number[] = [];
+    for (const q of setStates[set]!) for (const e of nfa.edges[q]!) if (rangesContain(e.ranges, cp)) out.push(e.to);
+    steps.set(key, (to = intern(nfa, out)));
+  }
+  return to;
+};
+const stepAll = (set: number, cps: readonly number[]) => {
+  for (const cp of cps) if ((set = step(set, cp)) === EMPTY) break;
+  return set;
+};
+/** Ways a value can end from a segment, by node and the reading sets' profile (the sets are global, so these are too). */
+const exitMemo = new Map<string, Exit[]>();
+
+function clearIfLarge(): void {
+  if (setStates.length < MAX_INTERNED && steps.size < 4 * MAX_INTERNED) return;
+  setStates.length = setNfa.length = setFinal.length = 0;
+  setIds.clear();
+  steps.clear();
+  exitMemo.clear();
+}
+
 /**
  * Every combination of rules that some token of the model matches exactly (the empty one included
  * when some token matches none), each with a witness token. With `required`, only the first
  * combination that holds all those rules (a witness search: tokens losing one are not explored).
  */
 export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[], maxStates = MAX_TOKEN_STATES, required?: readonly number[]): TokenClass[] {
-  // Automaton state sets, interned per automaton; stepping a set by a character is memoised.
-  const setStates: (readonly number[])[] = [];
-  const setNfa: NFA[] = [];
-  const setFinal: boolean[] = [];
-  const setIds = new Map<string, number>();
-  const intern = (nfa: NFA, states: readonly number[]): number => {
-    if (!states.length) return EMPTY;
-    const sorted = [...new Set(states)].sort((a, b) => a - b);
-    const key = `${nfa.id}:${sorted.join(',')}`;
-    let id = setIds.get(key);
-    if (id === undefined) {
-      id = setStates.push(sorted) - 1;
-      setNfa.push(nfa);
-      setFinal.push(sorted.some((q) => nfa.finals.has(q)));
-      setIds.set(key, id);
-    }
-    return id;
-  };
-  const steps = new Map<number, number>();
-  const step = (set: number, cp: number): number => {
-    const key = set * 0x110000 + cp;
-    let to = steps.get(key);
-    if (to === undefined) {
-      const nfa = setNfa[set]!;
-      const out: number[] = [];
-      for (const q of setStates[set]!) for (const e of nfa.edges[q]!) if (rangesContain(e.ranges, cp)) out.push(e.to);
-      steps.set(key, (to = intern(nfa, out)));
-    }
-    return to;
-  };
-  const stepAll = (set: number, cps: readonly number[]) => {
-    for (const cp of cps) if ((set = step(set, cp)) === EMPTY) break;
-    return set;
-  };
+  clearIfLarge();
 
   // Per rule: its matchers' automata, and which matcher (if any) reads each claim.
   const nfas = rules.map((r) => r.matchers.map(matcherNfa));
@@ -133,7 +148,6 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
     return [out ?? live, done ? done.sort((a, b) => a - b) : matched];
   };
 
-  const exitMemo = new Map<string, Exit[]>();
   let explored = 0;
   // Per character of a step, the stamp of the automaton that reads it (no set per automaton).
   const marks: number[] = [];
