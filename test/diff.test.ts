@@ -12,7 +12,6 @@ import { tokenClasses } from '../src/analysis/token-search.js';
 import { tokenProblem } from '../src/analysis/token-model.js';
 import { dirPairs, filePair, gitPairs } from '../src/diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../src/diff/report.js';
-import { ruleGrant } from '../src/analysis/rule-analysis.js';
 import { compilePolicy, evaluate } from '../src/engine/evaluate.js';
 import { isValidityError, validatePolicyText } from '../src/validate/policy.js';
 import { POLICY_DIR, type Claims, type Policy } from '../src/model.js';

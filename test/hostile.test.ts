@@ -245,6 +245,6 @@ describe('bounded inputs', () => {
     expect(findTestFiles([root])).toEqual({ files: [], notSearched: [cut] });
     const r = runCli(['test', root]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`warning: test discovery stops 16 folders below the path it was given: the folders inside ${cut} were not searched`);
+    expect(r.stderr).toContain(`warning: test discovery stops 16 folders below the path it was given: the folders inside \`${cut}\` were not searched`);
   });
 });

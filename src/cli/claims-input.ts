@@ -52,7 +52,6 @@ export function readClaims(opts: { claims?: string; subject?: string; claim?: st
   return { claims, notes: notes.filter((n) => ![...given].some((name) => n.includes(`--claim ${name}=`))), derived };
 }
 
-
 /** A claims file the user names (or stdin, fd 0), at most MAX_INPUT_BYTES: /dev/zero is refused, not read. */
 export function readClaimsFile(path: string | number): string {
   const bytes = readCapped(path, MAX_INPUT_BYTES);

@@ -6,7 +6,7 @@ import { formatTrace } from './trace-text.js';
 import { colorEnabled, palette } from '../report/colors.js';
 import { UsageError, EXIT } from './errors.js';
 import { inert } from '../report/inert.js';
-import { MAX_WALK_DEPTH } from '../load/discover.js';
+import { notSearched } from '../load/discover.js';
 
 export interface TestOptions {
   format: 'text' | 'json' | 'junit';
@@ -23,9 +23,9 @@ interface Run {
 }
 
 export function runTests(paths: string[], opts: TestOptions): number {
-  const { files, notSearched } = findTestFiles(paths.length ? paths : ['.']);
-  for (const dir of notSearched)
-    process.stderr.write(`sts-policy: warning: test discovery stops ${MAX_WALK_DEPTH} folders below the path it was given: the folders inside ${inert(dir)} were not searched; name this folder (or one below it) to run the tests there\n`);
+  const { files, notSearched: cuts } = findTestFiles(paths.length ? paths : ['.']);
+  for (const dir of cuts)
+    process.stderr.write(`sts-policy: warning: ${inert(notSearched('test discovery', dir, 'run the tests there'))}\n`);
   if (!files.length) {
     if (opts.allowEmpty) return EXIT.ok;
     throw new UsageError(`no policy tests found in ${(paths.length ? paths : ['.']).join(', ')} (looked for .atmos/pro/sts/tests/<policy>.test.yaml); pass --allow-empty to accept that`);

@@ -27,6 +27,10 @@ export interface Discovery {
 }
 
 export const MAX_WALK_DEPTH = 16;
+
+/** What a walk cut at MAX_WALK_DEPTH says of the folder whose subfolders it left (`walk`: whose, `purpose`: what naming it does). */
+export const notSearched = (walk: string, dir: string, purpose: string) =>
+  `${walk} stops ${MAX_WALK_DEPTH} folders below the path it was given: the folders inside \`${dir}\` were not searched; name this folder (or one below it) to ${purpose}`;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 const YAMLISH = /\.(ya?ml|json)$/i;
 /** Test files of `sts-policy test` live here; a policy name cannot contain `.`, so STS never reads them. */
@@ -169,7 +173,7 @@ function visit({ dir, depth }: WalkUnit, out: Target[]): WalkUnit[] {
   if (depth >= MAX_WALK_DEPTH) {
     // A cut is named, never silent: a policy may sit below it.
     if (entries.some((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')))
-      out.push({ kind: 'near-miss', ruleId: 'file/not-searched', path: dir, message: `discovery stops ${MAX_WALK_DEPTH} folders below the path it was given: the folders inside \`${dir}\` were not searched; name this folder (or one below it) to check the policies there` });
+      out.push({ kind: 'near-miss', ruleId: 'file/not-searched', path: dir, message: notSearched('discovery', dir, 'check the policies there') });
     return [];
   }
   return entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')).map((e) => ({ dir: child(dir, e.name), depth: depth + 1 }));

@@ -69,8 +69,7 @@ function readBounded(path: string, max: number, words: Words): ReadResult {
     // One scratch buffer for every read: allocating (and zeroing) 1 MiB per file dominated linting
     // large trees. Nothing keeps the bytes: decoding copies them into a string.
     const buf = (scratch ??= Buffer.allocUnsafe(Math.max(MAX_POLICY_BYTES, MAX_INPUT_BYTES) + 1)).subarray(0, max + 1);
-    let n = 0;
-    for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
+    const n = fill(fd, buf);
     if (n > max) return { ok: false, ruleId: 'file/too-large', message: `the file is over ${max} bytes; larger files are refused` };
     return decodePolicyBytes(buf.subarray(0, n));
   } catch (e) {
@@ -89,24 +88,29 @@ export function readCapped(source: string | number, max: number): Buffer {
   const fd = typeof source === 'number' ? source : openSync(source, 'r');
   try {
     const buf = Buffer.allocUnsafe(max + 1);
-    let n = 0;
-    while (n < buf.length) {
-      let got: number;
-      try {
-        got = readSync(fd, buf, n, buf.length - n, null);
-      } catch (e) {
-        // A non-blocking stdin with nothing yet: wait a little rather than spin.
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-        continue;
-      }
-      if (got === 0) break;
-      n += got;
-    }
-    return buf.subarray(0, n);
+    return buf.subarray(0, fill(fd, buf));
   } finally {
     if (typeof source !== 'number') closeSync(fd);
   }
+}
+
+/** Reads into `buf` until it is full or the input ends; the byte count. */
+function fill(fd: number, buf: Buffer): number {
+  let n = 0;
+  while (n < buf.length) {
+    let got: number;
+    try {
+      got = readSync(fd, buf, n, buf.length - n, null);
+    } catch (e) {
+      // A non-blocking stdin with nothing yet: wait a little rather than spin.
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      continue;
+    }
+    if (got === 0) break;
+    n += got;
+  }
+  return n;
 }
 
 /** A policy's bytes read whole (a file, stdin): refused over the size bound, else decoded. */

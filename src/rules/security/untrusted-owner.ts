@@ -1,5 +1,5 @@
 import { defineRule } from '../framework.js';
-import { accepts, admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
+import { accepts, admitsAnyOwner, leakyOwnerMatcher, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 
 export default defineRule({
   meta: { id: 'security/untrusted-owner', severity: 'error', category: 'security',
