@@ -27,5 +27,5 @@ export { predict, toWire, readSourcePolicy, OUTCOMES, type Outcome, type RepoPre
 export { diffAccess, type AccessDiff, type AccessChange, type Verdict } from './diff/access-diff.js';
 export { tokenClaims, tokenProblem, type TokenValues } from './analysis/token-model.js';
 export { tokenClasses, MAX_TOKEN_STATES, type TokenClass } from './analysis/token-search.js';
-export { diffPairs, type PolicyDiff } from './diff/report.js';
+export { diffPairs, type PolicyDiff } from './diff/policy-diff.js';
 export { filePair, dirPairs, gitPairs } from './diff/sources.js';

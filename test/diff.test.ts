@@ -11,7 +11,7 @@ import { diffAccess, worstGrant, type Verdict } from '../src/diff/access-diff.js
 import { tokenClasses } from '../src/analysis/token-search.js';
 import { tokenProblem } from '../src/analysis/token-model.js';
 import { dirPairs, filePair, gitPairs } from '../src/diff/sources.js';
-import { diffPairs, type PolicyDiff } from '../src/diff/report.js';
+import { diffPairs, type PolicyDiff } from '../src/diff/policy-diff.js';
 import { compilePolicy, evaluate } from '../src/engine/evaluate.js';
 import { isValidityError, validatePolicyText } from '../src/validate/policy.js';
 import { POLICY_DIR, type Claims, type Policy } from '../src/model.js';

@@ -1,7 +1,7 @@
 // `sts-policy diff`: who gains or loses access between two versions of trust policies, with proof.
 import { statSync } from 'node:fs';
 import { filePair, dirPairs, gitPairs } from '../diff/sources.js';
-import { diffPairs, type PolicyDiff } from '../diff/report.js';
+import { diffPairs, type PolicyDiff } from '../diff/policy-diff.js';
 import { failed, type FailOn } from '../diff/verdict.js';
 import type { AccessChange, Grant } from '../diff/access-diff.js';
 import { GitError } from '../simulate/simulate.js';

@@ -1,5 +1,5 @@
 // The pass/fail decision over policy diffs (`--fail-on`), shared by `diff` and `pr-check`.
-import type { PolicyDiff } from './report.js';
+import type { PolicyDiff } from './policy-diff.js';
 import { isEscalation } from './access-diff.js';
 
 export type FailOn = 'wider' | 'escalation' | 'any-change';

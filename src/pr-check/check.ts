@@ -14,7 +14,7 @@ import { lintPaths } from '../lint/lint.js';
 import { CONFIG_FILE, formatConfigProblem, originOwner, parseConfigText } from '../lint/config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { gitPairs } from '../diff/sources.js';
-import { diffPairs, type PolicyDiff } from '../diff/report.js';
+import { diffPairs, type PolicyDiff } from '../diff/policy-diff.js';
 import { failed, type FailOn } from '../diff/verdict.js';
 import { GitError } from '../simulate/simulate.js';
 import { plural } from '../report/summary.js';
