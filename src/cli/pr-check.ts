@@ -12,7 +12,7 @@ import { formatGithub } from '../report/github.js';
 import { writeActionOutputs } from '../report/action-outputs.js';
 import { plural } from '../report/summary.js';
 import { code, text } from '../report/markdown.js';
-import { markdown as diffMarkdown } from './diff.js';
+import { diffMarkdown } from '../report/diff.js';
 import { ApiError, createGithubApi, type GithubApi } from '../pr-check/github-api.js';
 import { UsageError, EXIT } from './errors.js';
 import { inert as plain } from '../report/inert.js';
