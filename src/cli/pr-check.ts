@@ -15,6 +15,7 @@ import { code, text } from '../report/markdown.js';
 import { diffMarkdown } from '../report/diff.js';
 import { ApiError, createGithubApi, type GithubApi } from '../pr-check/github-api.js';
 import { UsageError, EXIT } from './errors.js';
+import { EventError } from '../pr-check/event.js';
 import { inert as plain } from '../report/inert.js';
 
 export interface PrCheckCliOptions {
@@ -49,7 +50,13 @@ interface PullRequestContext {
 
 export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
   const env = process.env;
-  const pr = opts.base !== undefined || opts.head !== undefined ? offline(opts) : pullRequestContext(opts, env);
+  let pr: PullRequestContext | undefined;
+  try {
+    pr = opts.base !== undefined || opts.head !== undefined ? offline(opts) : pullRequestContext(opts, env);
+  } catch (e) {
+    if (e instanceof EventError) throw new UsageError(e.message);
+    throw e;
+  }
   const redact = (s: string) => (pr?.token && pr.token.length >= 8 ? s.split(pr.token).join('***') : s);
   const repo = topLevel(opts.repo);
   const warn = (m: string) => process.stderr.write(redact(`sts-policy: ${m}\n`));
@@ -128,26 +135,26 @@ function offline(opts: PrCheckCliOptions): undefined {
 
 function pullRequestContext(opts: PrCheckCliOptions, env: NodeJS.ProcessEnv): PullRequestContext {
   const eventPath = env.GITHUB_EVENT_PATH;
-  if (!eventPath) throw new UsageError('GITHUB_EVENT_PATH is not set: run pr-check in a GitHub Actions pull_request job, or offline with --base REV --head REV');
+  if (!eventPath) throw new EventError('GITHUB_EVENT_PATH is not set: run pr-check in a GitHub Actions pull_request job, or offline with --base REV --head REV');
   const event = readEvent(eventPath);
   const pr = (event as { pull_request?: Record<string, unknown> }).pull_request as
     | { number?: unknown; base?: { sha?: unknown }; head?: { sha?: unknown }; user?: { login?: unknown } }
     | undefined;
-  if (!pr) throw new UsageError(`the event in ${eventPath} has no pull_request: run pr-check on pull_request (or pull_request_target) events`);
+  if (!pr) throw new EventError(`the event in ${eventPath} has no pull_request: run pr-check on pull_request (or pull_request_target) events`);
   const sha = (v: unknown, what: string) => {
-    if (typeof v !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(v)) throw new UsageError(`the event's ${what} is not a commit id`);
+    if (typeof v !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(v)) throw new EventError(`the event's ${what} is not a commit id`);
     return v;
   };
-  if (typeof pr.number !== 'number' || !Number.isSafeInteger(pr.number) || pr.number < 1) throw new UsageError("the event's pull_request.number is not a pull request number");
+  if (typeof pr.number !== 'number' || !Number.isSafeInteger(pr.number) || pr.number < 1) throw new EventError("the event's pull_request.number is not a pull request number");
   const author = pr.user?.login;
-  if (typeof author !== 'string' || !author) throw new UsageError("the event's pull_request.user.login is missing");
+  if (typeof author !== 'string' || !author) throw new EventError("the event's pull_request.user.login is missing");
   const full = env.GITHUB_REPOSITORY ?? (event as { repository?: { full_name?: unknown } }).repository?.full_name;
   const m = typeof full === 'string' ? /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(full) : null;
-  if (!m) throw new UsageError('GITHUB_REPOSITORY is not set to OWNER/REPO');
+  if (!m) throw new EventError('GITHUB_REPOSITORY is not set to OWNER/REPO');
   const token = env[opts.tokenEnv];
-  if (!token) throw new UsageError(`no token in $${opts.tokenEnv}: pass the job's token (env: ${opts.tokenEnv}: \${{ github.token }}) or name another variable with --token-env`);
+  if (!token) throw new EventError(`no token in $${opts.tokenEnv}: pass the job's token (env: ${opts.tokenEnv}: \${{ github.token }}) or name another variable with --token-env`);
   const apiUrl = opts.apiUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com';
-  if (!/^https?:\/\//.test(apiUrl)) throw new UsageError(`not an API URL: ${JSON.stringify(apiUrl)}`);
+  if (!/^https?:\/\//.test(apiUrl)) throw new EventError(`not an API URL: ${JSON.stringify(apiUrl)}`);
   return { owner: m[1]!, repo: m[2]!, number: pr.number, base: sha(pr.base?.sha, 'pull_request.base.sha'), head: sha(pr.head?.sha, 'pull_request.head.sha'), author, apiUrl, token };
 }
 
@@ -156,17 +163,17 @@ function readEvent(path: string): unknown {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new UsageError(`cannot read the event file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new EventError(`cannot read the event file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   try {
     const buf = Buffer.alloc(MAX_EVENT_BYTES + 1);
     let n = 0;
     for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
-    if (n > MAX_EVENT_BYTES) throw new UsageError(`the event file ${path} is over ${MAX_EVENT_BYTES} bytes`);
+    if (n > MAX_EVENT_BYTES) throw new EventError(`the event file ${path} is over ${MAX_EVENT_BYTES} bytes`);
     return JSON.parse(buf.subarray(0, n).toString('utf8'));
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`the event file ${path} is not JSON`);
+    if (e instanceof EventError) throw e;
+    throw new EventError(`the event file ${path} is not JSON`);
   } finally {
     closeSync(fd);
   }
