@@ -11,6 +11,7 @@ import { formatStylish } from '../report/stylish.js';
 import { colorEnabled, palette } from '../report/colors.js';
 import type { SourceText } from '../load/text.js';
 import { compareFindings } from '../findings.js';
+import { lintFailure, visibleFindings } from '../lint/verdict.js';
 import { isValidityError } from '../validate/policy.js';
 import { EXIT, UsageError } from './errors.js';
 import { inert } from '../report/inert.js';
@@ -107,7 +108,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
 
 /** The report in the chosen format; the formats other than the default load only when chosen. */
 async function report(result: LintResult, opts: LintOptions): Promise<string> {
-  const findings = visible(result, opts);
+  const findings = visibleFindings(result, opts.quiet);
   const summary = summarize(result.files.length, findings, result.ignored.length);
   const sources = new Map<string, SourceText>();
   for (const f of result.files) if (f.source) sources.set(f.path, f.source);
@@ -129,16 +130,10 @@ async function report(result: LintResult, opts: LintOptions): Promise<string> {
   }
 }
 
-const visible = (result: LintResult, opts: LintOptions) => (opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings);
-
 function exitCode(result: LintResult, opts: LintOptions): number {
-  const summary = summarize(result.files.length, visible(result, opts));
-  if (summary.errors) return EXIT.findings;
-  if (opts.maxWarnings !== undefined && summary.warnings > opts.maxWarnings) {
-    process.stderr.write(`sts-policy: too many warnings (${summary.warnings}, maximum ${opts.maxWarnings})\n`);
-    return EXIT.findings;
-  }
-  return EXIT.ok;
+  const failure = lintFailure(result, opts);
+  if (typeof failure === 'object') process.stderr.write(`sts-policy: too many warnings (${failure.warnings}, maximum ${failure.max})\n`);
+  return failure ? EXIT.findings : EXIT.ok;
 }
 
 /** Writes the report to --output or stdout; an exit code only when the output cannot be written. */
