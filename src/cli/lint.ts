@@ -6,19 +6,16 @@ import { checkOptionsFor, lintBytes, lintPaths, type LintResult } from '../lint/
 import { SettingsResolver } from '../lint/config.js';
 import { expandGlobArgs } from '../load/glob-args.js';
 import { lintPathsConcurrently, type Concurrency } from '../lint/concurrent.js';
-import { summarize, plural } from '../report/summary.js';
-import { formatStylish } from '../report/stylish.js';
-import { colorEnabled, palette } from '../report/colors.js';
-import type { SourceText } from '../load/text.js';
+import { plural } from '../report/summary.js';
+import { lintReport, type LintFormat } from '../report/lint.js';
 import { compareFindings } from '../findings.js';
-import { lintFailure, visibleFindings } from '../lint/verdict.js';
+import { lintFailure } from '../lint/verdict.js';
 import { isValidityError } from '../validate/policy.js';
 import { EXIT, UsageError } from './errors.js';
 import { inert } from '../report/inert.js';
-import { VERSION } from '../version.js';
 
 export interface LintOptions {
-  format: 'stylish' | 'json' | 'sarif' | 'github';
+  format: LintFormat;
   output?: string;
   maxWarnings?: number;
   quiet?: boolean;
@@ -103,31 +100,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
       return write(diffs.join(''), opts.output) ?? exit;
     }
   }
-  return write(await report(result, opts), opts.output) ?? exitCode(result, opts);
-}
-
-/** The report in the chosen format; the formats other than the default load only when chosen. */
-async function report(result: LintResult, opts: LintOptions): Promise<string> {
-  const findings = visibleFindings(result, opts.quiet);
-  const summary = summarize(result.files.length, findings, result.ignored.length);
-  const sources = new Map<string, SourceText>();
-  for (const f of result.files) if (f.source) sources.set(f.path, f.source);
-  switch (opts.format) {
-    case 'json': {
-      const { formatJson } = await import('../report/json.js');
-      return formatJson({ version: 1, files: result.files.map(({ path, policyName, valid }) => ({ path, policyName, valid })), findings, summary });
-    }
-    case 'sarif': {
-      const { formatSarif } = await import('../report/sarif.js');
-      return formatSarif(findings, sources, VERSION, process.cwd(), result.ignored);
-    }
-    case 'github': {
-      const { formatGithub } = await import('../report/github.js');
-      return formatGithub(findings);
-    }
-    default:
-      return formatStylish({ findings, sources, summary, colors: palette(!opts.output && colorEnabled(process.stdout)) });
-  }
+  return write(await lintReport(result, opts), opts.output) ?? exitCode(result, opts);
 }
 
 function exitCode(result: LintResult, opts: LintOptions): number {
