@@ -1,12 +1,12 @@
 // `sts-policy audit`: every source repo of an org (or named repos, or local clones) — inventory,
 // lint findings, access map and, for a caller, STS's predicted answer. Exit 3 when the result is
 // partial (a repo or the repo list could not be read), else 1 on error findings, else 0.
-import { writeFileSync } from 'node:fs';
 import { POLICY_NAME_PATTERN } from '../model.js';
 import { loadConfigFile, formatConfigProblem } from '../lint/config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { readClaims, readClaimsFile } from './claims-input.js';
 import { UsageError, EXIT } from './errors.js';
+import { writeReport } from './output.js';
 import { VERSION } from '../version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
 import { createGitHubClient, type ClientEvent, type GitHubClient } from '../audit/client.js';
@@ -101,14 +101,8 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
 
   const text =
     opts.format === 'json' ? JSON.stringify(jsonReport(result), null, 2) + '\n' : opts.format === 'markdown' ? markdownReport(result) : opts.format === 'graph' ? JSON.stringify(accessGraph(result.grants), null, 2) + '\n' : opts.format === 'sarif' ? sarifReport(result, VERSION) : textReport(result);
-  if (opts.output) {
-    try {
-      writeFileSync(opts.output, text);
-    } catch (e) {
-      process.stderr.write(`sts-policy: cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-      return EXIT.usage;
-    }
-  } else process.stdout.write(text);
+  const unwritten = writeReport(text, opts.output);
+  if (unwritten !== undefined) return unwritten;
   if (result.partial.length) {
     process.stderr.write(`sts-policy: partial result: ${result.partial.join('; ')}\n`);
     return EXIT_PARTIAL;

@@ -1,6 +1,5 @@
 // `sts-policy lint`: report findings in the chosen format and compute the exit code; with --fix,
 // fix the files first and report what remains.
-import { writeFileSync } from 'node:fs';
 import { MAX_POLICY_BYTES, readCapped } from '../load/read.js';
 import { checkOptionsFor, lintBytes, lintPaths, type LintResult } from '../lint/lint.js';
 import { SettingsResolver } from '../lint/config.js';
@@ -12,6 +11,7 @@ import { compareFindings } from '../findings.js';
 import { lintFailure } from '../lint/verdict.js';
 import { isValidityError } from '../validate/policy.js';
 import { EXIT, UsageError } from './errors.js';
+import { writeReport } from './output.js';
 import { inert } from '../report/inert.js';
 
 export interface LintOptions {
@@ -97,30 +97,14 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
     process.stderr.write(`sts-policy: ${verb} ${plural(fixes, 'problem')} in ${plural(changed, 'file')}${opts.fixUnsafe ? '' : '; unsafe fixes need --fix-unsafe'}\n`);
     if (opts.fixDryRun) {
       const exit = exitCode(result, opts);
-      return write(diffs.join(''), opts.output) ?? exit;
+      return writeReport(diffs.join(''), opts.output) ?? exit;
     }
   }
-  return write(await lintReport(result, opts), opts.output) ?? exitCode(result, opts);
+  return writeReport(await lintReport(result, opts), opts.output) ?? exitCode(result, opts);
 }
 
 function exitCode(result: LintResult, opts: LintOptions): number {
   const failure = lintFailure(result, opts);
   if (typeof failure === 'object') process.stderr.write(`sts-policy: too many warnings (${failure.warnings}, maximum ${failure.max})\n`);
   return failure ? EXIT.findings : EXIT.ok;
-}
-
-/** Writes the report to --output or stdout; an exit code only when the output cannot be written. */
-function write(text: string, output: string | undefined): number | undefined {
-  if (!output) {
-    process.stdout.write(text);
-    return undefined;
-  }
-  try {
-    writeFileSync(output, text);
-    return undefined;
-  } catch (e) {
-    // An unwritable --output is the caller's mistake, not an internal failure.
-    process.stderr.write(`sts-policy: cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-    return EXIT.usage;
-  }
 }
