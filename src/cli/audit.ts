@@ -9,7 +9,8 @@ import { UsageError, EXIT } from './errors.js';
 import { writeReport } from './output.js';
 import { VERSION } from '../version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
-import { createGitHubClient, type ClientEvent, type GitHubClient } from '../audit/client.js';
+import { createGitHubClient, type GitHubClient } from '../audit/client.js';
+import { describeEvent } from '../report/client-events.js';
 import { SnapshotCache } from '../audit/cache.js';
 import { accessGraph } from '../audit/graph.js';
 import { AuditFatal } from '../audit/github.js';
@@ -127,11 +128,4 @@ function seconds(value: string, flag: string, min: number): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || n < min) throw new UsageError(`${flag} expects a number of seconds${min ? ' above 0' : ''}, got ${JSON.stringify(value)}`);
   return Math.round(n * 1000);
-}
-
-function describeEvent(e: ClientEvent): string {
-  if (e.kind === 'attempt-failed') return `${e.what}: ${e.status ? `GitHub answered ${e.status}` : 'no answer (network error or timeout)'} (retried with back-off while --retries allow)`;
-  const secs = e.waitMs < 1000 ? `${e.waitMs} ms` : `${Math.round(e.waitMs / 100) / 10} s`;
-  const what = e.limit === 'secondary' ? "GitHub's secondary rate limit" : e.limit === 'primary' ? "GitHub's API rate limit is exhausted" : 'GitHub answered 429 (too many requests)';
-  return e.retrying ? `${what}: waiting ${secs} before retrying` : `${what}: not retrying (a ${secs} wait is over --max-wait)`;
 }
