@@ -7,6 +7,7 @@ import type { LintConfig } from '../rules/framework.js';
 import { readClaims, readClaimsFile } from './claims-input.js';
 import { UsageError, EXIT } from './errors.js';
 import { writeReport } from './output.js';
+import { count, seconds } from './options.js';
 import { VERSION } from '../version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
 import { createGitHubClient, type GitHubClient } from '../audit/client.js';
@@ -116,16 +117,4 @@ function loadConfig(path: string | undefined): LintConfig {
   const r = loadConfigFile(path);
   if (!r.ok) throw new UsageError(`--config ${path}:\n${r.problems.map(formatConfigProblem).join('\n')}`);
   return r.config;
-}
-
-function count(value: string, flag: string, min: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag} expects a whole number${min ? ` of at least ${min}` : ''}, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
-/** Seconds (decimals allowed) as milliseconds. */
-function seconds(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n < min) throw new UsageError(`${flag} expects a number of seconds${min ? ' above 0' : ''}, got ${JSON.stringify(value)}`);
-  return Math.round(n * 1000);
 }

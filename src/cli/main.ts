@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError, EXIT } from './errors.js';
 import { VERSION } from '../version.js';
 import { inert } from '../report/inert.js';
+import { collect, parseConcurrency, parseCount } from './options.js';
+import { colorFlags } from './color-flags.js';
 
 // `sts-policy rules | head`: a reader that closes the pipe early is not a failure.
 for (const stream of [process.stdout, process.stderr])
@@ -59,8 +61,6 @@ Validity findings (file/*, yaml/*, schema/*) cannot be ignored: STS would answer
     const { runLint } = await import('./lint.js');
     process.exitCode = await runLint(paths, opts);
   });
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 program
   .command('simulate')
@@ -258,17 +258,6 @@ program
     process.exitCode = runSchema();
   });
 
-function parseConcurrency(value: string): number | 'auto' | 'off' {
-  if (value === 'auto' || value === 'off') return value;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new UsageError(`--concurrency takes a number of workers (1 to 64), \`auto\` or \`off\`, not ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
-function parseCount(value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`expected a whole number, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
 /** A failure's message and exit code: usage errors are the caller's, anything else is ours. */
 function fail(e: unknown): void {
   if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
@@ -280,25 +269,6 @@ function fail(e: unknown): void {
     if (process.env.STS_POLICY_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     process.exitCode = EXIT.internal;
   }
-}
-
-/**
- * `--color` / `--no-color` anywhere before `--`, for every command (ESLint's flags): they set what
- * every renderer already reads, FORCE_COLOR and NO_COLOR, and the last one given wins.
- */
-function colorFlags(argv: readonly string[]): string[] {
-  const end = argv.indexOf('--');
-  return argv.filter((a, i) => {
-    if ((end >= 0 && i > end) || (a !== '--color' && a !== '--no-color')) return true;
-    if (a === '--color') {
-      delete process.env.NO_COLOR;
-      process.env.FORCE_COLOR = '1';
-    } else {
-      delete process.env.FORCE_COLOR;
-      process.env.NO_COLOR = '1';
-    }
-    return false;
-  });
 }
 
 program.parseAsync(colorFlags(process.argv)).catch(fail);
