@@ -8,10 +8,9 @@ import { checkPullRequest, type FailOn, type PrCheckResult } from '../pr-check/c
 import { GitError } from '../simulate/simulate.js';
 import { formatGithub } from '../report/github.js';
 import { writeActionOutputs } from '../report/action-outputs.js';
-import { plural } from '../report/summary.js';
 import { text } from '../report/markdown.js';
-import { ANNOTATIONS_PER_LEVEL, pickAnnotations, prCheckJson, prCheckOutputs, prCheckText, withWorkspacePaths } from '../report/pr-check.js';
-import { cap, prCheckMarkdown } from '../report/pr-comment.js';
+import { pickAnnotations, prCheckJson, prCheckOutputs, prCheckText, withWorkspacePaths } from '../report/pr-check.js';
+import { annotationNote, cap, prCheckMarkdown } from '../report/pr-comment.js';
 import { ApiError, createGithubApi, type GithubApi } from '../pr-check/github-api.js';
 import { COMMENT_MARKER, upsertComment, type CommentOutcome } from '../pr-check/comment.js';
 import { UsageError, EXIT } from './errors.js';
@@ -74,9 +73,7 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
   const failedCheck = result.failures.length > 0;
   const annotated = pickAnnotations(result);
   const body = prCheckMarkdown(result, opts, pr);
-  const skipped = result.findings.length - annotated.length;
-  const annotationNote = skipped > 0 ? `\n${plural(skipped, 'finding')} ${skipped === 1 ? 'was' : 'were'} not annotated (GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations per level per step); every finding is listed above.\n` : '';
-  appendSummary(env, redact(cap(body + annotationNote, MAX_SUMMARY_BYTES)));
+  appendSummary(env, redact(cap(body + annotationNote(result.findings.length - annotated.length), MAX_SUMMARY_BYTES)));
 
   let comment: CommentOutcome | undefined;
   if (opts.comment && api && pr) {

@@ -4,7 +4,8 @@ import type { Finding } from '../model.js';
 import type { PrCheckOptions, PrCheckResult } from '../pr-check/check.js';
 import { code, text } from './markdown.js';
 import { diffMarkdown } from './diff.js';
-import { approvalText, changeText, ownersText, settingsText, short, type PullRequest } from './pr-check.js';
+import { ANNOTATIONS_PER_LEVEL, approvalText, changeText, ownersText, settingsText, short, type PullRequest } from './pr-check.js';
+import { plural } from './summary.js';
 
 export function prCheckMarkdown(r: PrCheckResult, opts: Pick<PrCheckOptions, 'failOn' | 'allowStaleApprovals'>, pr: PullRequest | undefined): string {
   const out = [`## ${r.failures.length ? '❌ sts-policy pr-check failed' : '✅ sts-policy pr-check passed'}`, ''];
@@ -61,6 +62,10 @@ function counts(findings: readonly Finding[]): string {
   const parts = [[n('error'), 'error'], [n('warning'), 'warning'], [n('info'), 'info']] as const;
   return parts.filter(([k]) => k).map(([k, w]) => `${k} ${w}${k === 1 ? '' : 's'}`).join(', ') || 'none';
 }
+
+/** The summary's note on findings left unannotated (GitHub's limit per level), empty when none was. */
+export const annotationNote = (skipped: number) =>
+  skipped > 0 ? `\n${plural(skipped, 'finding')} ${skipped === 1 ? 'was' : 'were'} not annotated (GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations per level per step); every finding is listed above.\n` : '';
 
 /** Cuts at a line boundary and says so. */
 export function cap(s: string, max: number): string {
