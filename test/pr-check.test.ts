@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, spawnAsync } from './helpers/cli.js';
 import { startFakeGithub, type FakeGithub, type FakeGithubOptions, type FakeReview } from './helpers/fake-github.js';
-import { latestReviews } from '../src/pr-check/check.js';
+import { latestReviews } from '../src/pr-check/approvals.js';
 import { tempDirs } from './helpers/temp.js';
 
 const TOKEN = 'ghs_S3cretT0kenValue_do_not_print_1234567890';
