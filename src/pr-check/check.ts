@@ -89,8 +89,15 @@ export interface PrCheckResult {
   failures: { path: string; reason: FailureReason; message: string }[];
 }
 
+/** A revision's tree entries and blobs, as CODEOWNERS reading and the scratch lint need them. */
+export interface RevisionReader {
+  entries(paths: readonly string[]): Map<string, TreeEntry>;
+  blob(oid: string, max: number): Buffer | 'too-large';
+}
+
 export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckResult> {
   const { repo } = opts;
+  const at = (rev: string): RevisionReader => ({ entries: (paths) => treeEntries(repo, rev, paths), blob: (oid, max) => blob(repo, oid, max) });
   const base = resolveCommit(repo, opts.base);
   const head = resolveCommit(repo, opts.head);
   const notes: string[] = [];
@@ -103,7 +110,7 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
   const settings = baseSettings(repo, base);
   notes.push(...settings.notes);
   const trusted = opts.trustedOwners ?? [originOwner(repo)].filter((o): o is string => Boolean(o));
-  const lint = lintHead(repo, head, changes.filter((c) => c.status !== 'D').map((c) => c.path), settings.config, trusted);
+  const lint = lintHead(at(head), changes.filter((c) => c.status !== 'D').map((c) => c.path), settings.config, trusted);
   notes.push(...lint.notes);
 
   const touched = new Map<string, { renamedFrom?: string; renamedTo?: string }>();
@@ -115,7 +122,7 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
   }
   const diffs = diffPairs(gitPairs(repo, from, head).filter((p) => touched.has(p.path)));
 
-  const baseOwners = readCodeowners(repo, base);
+  const baseOwners = readCodeowners(at(base));
   const ownersOf = (path: string) => {
     const rule = baseOwners ? ruleFor(baseOwners.codeowners, path) : undefined;
     return rule ? { line: rule.line, owners: rule.owners } : null;
@@ -139,8 +146,8 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
   const codeowners: PrCheckResult['codeowners'] = { path: baseOwners?.path ?? null, errors: baseOwners?.codeowners.errors ?? [], edits: [], ownershipChanges: [] };
   const own: Finding[] = [];
   if (changes.some((c) => isCodeownersPath(c.path) || (c.oldPath !== undefined && isCodeownersPath(c.oldPath)))) {
-    const headOwners = readCodeowners(repo, head);
-    Object.assign(codeowners, codeownersEdits(repo, base, head, baseOwners, headOwners));
+    const headOwners = readCodeowners(at(head));
+    Object.assign(codeowners, codeownersEdits(baseOwners, headOwners, [...policyPathsAt(repo, base), ...policyPathsAt(repo, head)]));
     for (const e of headOwners?.codeowners.errors ?? []) own.push(finding(headOwners!.path, 'pr-check/codeowners-syntax', 'warning', `CODEOWNERS: ${e.message}`, e.line, e.column));
     for (const e of codeowners.edits.filter((x) => x.side === 'added'))
       own.push(finding(e.path, 'pr-check/codeowners-edit', 'warning', `this pull request changes the code owners of trust policies (\`${e.pattern}\` ${e.owners.join(' ') || '(no owners)'}); pr-check reads CODEOWNERS from the base revision, so the change applies only once merged`, e.line));
@@ -203,20 +210,21 @@ interface CodeownersAt {
 }
 
 /** The first of GitHub's CODEOWNERS locations that holds a file at `rev`; one over 3 MB is not loaded. */
-function readCodeowners(repo: string, rev: string): CodeownersAt | null {
-  const entries = treeEntries(repo, rev, [...CODEOWNERS_LOCATIONS]);
+function readCodeowners(rev: RevisionReader): CodeownersAt | null {
+  const entries = rev.entries([...CODEOWNERS_LOCATIONS]);
   for (const path of CODEOWNERS_LOCATIONS) {
     const e = entries.get(path);
     if (!e || e.type !== 'blob' || e.mode === '120000') continue;
-    const bytes = blob(repo, e.oid, MAX_CODEOWNERS_BYTES - 1);
+    const bytes = rev.blob(e.oid, MAX_CODEOWNERS_BYTES - 1);
     if (bytes === 'too-large') return { path, codeowners: { rules: [], errors: [{ line: 1, column: 1, message: `${path} is 3 MB or more: GitHub does not load it`, source: '' }] } };
     return { path, codeowners: parseCodeowners(new TextDecoder().decode(bytes)) };
   }
   return null;
 }
 
-function codeownersEdits(repo: string, base: string, head: string, before: CodeownersAt | null, after: CodeownersAt | null): Pick<PrCheckResult['codeowners'], 'edits' | 'ownershipChanges'> {
-  const probes = [...new Set([`${POLICY_DIR}/default.yaml`, ...policyPathsAt(repo, base), ...policyPathsAt(repo, head)])].sort();
+/** CODEOWNERS rules the pull request adds or removes that cover a policy path (of either revision), and the owners it would change. */
+function codeownersEdits(before: CodeownersAt | null, after: CodeownersAt | null, policyPaths: readonly string[]): Pick<PrCheckResult['codeowners'], 'edits' | 'ownershipChanges'> {
+  const probes = [...new Set([`${POLICY_DIR}/default.yaml`, ...policyPaths])].sort();
   const key = (r: CodeownersRule) => `${r.pattern}\u0000${r.owners.join(' ')}`;
   const covering = (r: CodeownersRule) => probes.some((p) => r.matcher.matches(p.split('/')));
   const rulesOf = (co: CodeownersAt | null) => co?.codeowners.rules ?? [];
@@ -258,7 +266,7 @@ const MAX_LINTED_FILES = 2000;
  * written from git objects into a scratch repository (policy blobs byte for byte, every other file
  * empty, since only its name matters; symlinks as dangling links) and linted there.
  */
-function lintHead(repo: string, head: string, changed: readonly string[], config: LintConfig, trusted: readonly string[]): { findings: Finding[]; ignored: IgnoredFinding[]; notes: string[] } {
+function lintHead(head: RevisionReader, changed: readonly string[], config: LintConfig, trusted: readonly string[]): { findings: Finding[]; ignored: IgnoredFinding[]; notes: string[] } {
   const notes: string[] = [];
   let paths = changed.filter((p) => LINTED_TOP.test(p.split('/')[0]!) && safePath(p));
   if (changed.some((p) => !safePath(p))) notes.push('paths with `..`, `.git` or empty segments were not linted');
@@ -270,11 +278,11 @@ function lintHead(repo: string, head: string, changed: readonly string[], config
   const root = mkdtempSync(join(tmpdir(), 'sts-policy-pr-check-'));
   try {
     mkdirSync(join(root, '.git'));
-    const entries = treeEntries(repo, head, paths);
+    const entries = head.entries(paths);
     const links: string[] = [];
     for (const [path, e] of entries) {
       if (e.mode === '120000') links.push(path);
-      else if (e.type === 'blob') writeScratch(root, path, policyNameOf(path) ? blob(repo, e.oid, MAX_POLICY_BYTES) : Buffer.alloc(0));
+      else if (e.type === 'blob') writeScratch(root, path, policyNameOf(path) ? head.blob(e.oid, MAX_POLICY_BYTES) : Buffer.alloc(0));
     }
     // Links last, so no file above is ever written through one; their targets are never followed.
     for (const path of links) {
@@ -362,7 +370,7 @@ function nameStatus(repo: string, from: string, to: string): Change[] {
   return out;
 }
 
-interface TreeEntry {
+export interface TreeEntry {
   mode: string;
   type: string;
   oid: string;
