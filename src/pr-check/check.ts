@@ -4,13 +4,9 @@
 // ignore comment the pull request adds and any change to `.sts-policy.yaml` (lint settings and
 // ignores are the base revision's). Everything is read from git objects; nothing in the work tree is trusted.
 import { execFileSync } from 'node:child_process';
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeSync, constants } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
 import { POLICY_DIR, type Finding, type Severity } from '../model.js';
 import { policyNameOf } from '../load/discover.js';
 import { MAX_POLICY_BYTES } from '../load/read.js';
-import { lintPaths } from '../lint/lint.js';
 import { CONFIG_FILE, formatConfigProblem, originOwner, parseConfigText } from '../lint/config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { gitPairs } from '../diff/sources.js';
@@ -21,7 +17,9 @@ import { plural } from '../report/summary.js';
 import { judgeApprovals, type ApprovalSource } from './approvals.js';
 import type { IgnoredFinding } from '../lint/ignores.js';
 import { addedSuppressions } from './ignore-changes.js';
-import { CODEOWNERS_LOCATIONS, MAX_CODEOWNERS_BYTES, parseCodeowners, ruleFor, type Codeowners, type CodeownersError, type CodeownersRule } from './codeowners.js';
+import { CODEOWNERS_LOCATIONS, ruleFor, type CodeownersError } from './codeowners.js';
+import { codeownersEdits, readCodeowners } from './codeowners-at.js';
+import { lintHead } from './scratch-lint.js';
 
 export type { FailOn };
 
@@ -202,45 +200,6 @@ function finding(path: string, ruleId: string, severity: Severity, message: stri
   return { path, ruleId, severity, message, line, column, endLine: line, endColumn: column + 1, docsUrl: '', fix: null };
 }
 
-// --- CODEOWNERS at a revision ---------------------------------------------------------------------
-
-interface CodeownersAt {
-  path: string;
-  codeowners: Codeowners;
-}
-
-/** The first of GitHub's CODEOWNERS locations that holds a file at `rev`; one over 3 MB is not loaded. */
-function readCodeowners(rev: RevisionReader): CodeownersAt | null {
-  const entries = rev.entries([...CODEOWNERS_LOCATIONS]);
-  for (const path of CODEOWNERS_LOCATIONS) {
-    const e = entries.get(path);
-    if (!e || e.type !== 'blob' || e.mode === '120000') continue;
-    const bytes = rev.blob(e.oid, MAX_CODEOWNERS_BYTES - 1);
-    if (bytes === 'too-large') return { path, codeowners: { rules: [], errors: [{ line: 1, column: 1, message: `${path} is 3 MB or more: GitHub does not load it`, source: '' }] } };
-    return { path, codeowners: parseCodeowners(new TextDecoder().decode(bytes)) };
-  }
-  return null;
-}
-
-/** CODEOWNERS rules the pull request adds or removes that cover a policy path (of either revision), and the owners it would change. */
-function codeownersEdits(before: CodeownersAt | null, after: CodeownersAt | null, policyPaths: readonly string[]): Pick<PrCheckResult['codeowners'], 'edits' | 'ownershipChanges'> {
-  const probes = [...new Set([`${POLICY_DIR}/default.yaml`, ...policyPaths])].sort();
-  const key = (r: CodeownersRule) => `${r.pattern}\u0000${r.owners.join(' ')}`;
-  const covering = (r: CodeownersRule) => probes.some((p) => r.matcher.matches(p.split('/')));
-  const rulesOf = (co: CodeownersAt | null) => co?.codeowners.rules ?? [];
-  const beforeKeys = new Set(rulesOf(before).map(key));
-  const afterKeys = new Set(rulesOf(after).map(key));
-  const edits: PrCheckResult['codeowners']['edits'] = [
-    ...rulesOf(after).filter((r) => !beforeKeys.has(key(r)) && covering(r)).map((r) => ({ side: 'added' as const, path: after!.path, line: r.line, pattern: r.pattern, owners: r.owners })),
-    ...rulesOf(before).filter((r) => !afterKeys.has(key(r)) && covering(r)).map((r) => ({ side: 'removed' as const, path: before!.path, line: r.line, pattern: r.pattern, owners: r.owners })),
-  ];
-  const ownersAt = (co: CodeownersAt | null, p: string) => (co ? (ruleFor(co.codeowners, p)?.owners ?? null) : null);
-  const ownershipChanges = probes
-    .map((path) => ({ path, before: ownersAt(before, path), after: ownersAt(after, path) }))
-    .filter((c) => JSON.stringify(c.before) !== JSON.stringify(c.after));
-  return { edits, ownershipChanges };
-}
-
 function policyPathsAt(repo: string, rev: string): string[] {
   return git(repo, ['ls-tree', '--name-only', '-z', rev, '--', `${POLICY_DIR}/`]).toString('utf8').split('\0').filter((p) => p && policyNameOf(p));
 }
@@ -253,70 +212,6 @@ function baseSettings(repo: string, base: string): { config: LintConfig; notes: 
   const parsed = parseConfigText(CONFIG_FILE, text);
   if (parsed.ok) return { config: parsed.config, notes: [] };
   return { config: {}, notes: [`the base revision's ${CONFIG_FILE} has problems, so default lint settings were used: ${parsed.problems.map(formatConfigProblem).join('; ')}`] };
-}
-
-// --- linting the head versions of changed files -------------------------------------------------
-
-/** Folders `lint` scans in a repository: the policy folder and the places people guess. */
-const LINTED_TOP = /^(\.?atmos.*|\.github)$/i;
-const MAX_LINTED_FILES = 2000;
-
-/**
- * Lints what `lint` would find among the changed files, at the head revision: the changed files are
- * written from git objects into a scratch repository (policy blobs byte for byte, every other file
- * empty, since only its name matters; symlinks as dangling links) and linted there.
- */
-function lintHead(head: RevisionReader, changed: readonly string[], config: LintConfig, trusted: readonly string[]): { findings: Finding[]; ignored: IgnoredFinding[]; notes: string[] } {
-  const notes: string[] = [];
-  let paths = changed.filter((p) => LINTED_TOP.test(p.split('/')[0]!) && safePath(p));
-  if (changed.some((p) => !safePath(p))) notes.push('paths with `..`, `.git` or empty segments were not linted');
-  if (paths.length > MAX_LINTED_FILES) {
-    notes.push(`${paths.length} changed files under .atmos/ and .github/: only the first ${MAX_LINTED_FILES} were linted`);
-    paths = paths.slice(0, MAX_LINTED_FILES);
-  }
-  if (!paths.length) return { findings: [], ignored: [], notes };
-  const root = mkdtempSync(join(tmpdir(), 'sts-policy-pr-check-'));
-  try {
-    mkdirSync(join(root, '.git'));
-    const entries = head.entries(paths);
-    const links: string[] = [];
-    for (const [path, e] of entries) {
-      if (e.mode === '120000') links.push(path);
-      else if (e.type === 'blob') writeScratch(root, path, policyNameOf(path) ? head.blob(e.oid, MAX_POLICY_BYTES) : Buffer.alloc(0));
-    }
-    // Links last, so no file above is ever written through one; their targets are never followed.
-    for (const path of links) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      try {
-        symlinkSync('sts-policy-symlink-not-followed', join(root, path));
-      } catch {
-        /* a path already taken by a directory: that is what lint will report */
-      }
-    }
-    // Settings are passed explicitly: nothing the pull request adds can stand in for the base config.
-    const result = lintPaths([root], { config, trustedOwners: () => (trusted.length ? trusted : undefined) });
-    const rel = <F extends Finding>(f: F): F => ({ ...f, path: relative(root, f.path).split(sep).join('/') });
-    return { findings: result.findings.map(rel), ignored: result.ignored.map(rel), notes };
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
-function safePath(p: string): boolean {
-  return !p.startsWith('/') && p.split('/').every((s) => s !== '' && s !== '.' && s !== '..' && s.toLowerCase() !== '.git' && !s.includes('\0'));
-}
-
-/** Writes a scratch file without following links; a too-large blob becomes a sparse file of its size. */
-function writeScratch(root: string, path: string, content: Buffer | 'too-large'): void {
-  const file = join(root, path);
-  mkdirSync(dirname(file), { recursive: true });
-  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW);
-  try {
-    if (content === 'too-large') ftruncateSync(fd, MAX_POLICY_BYTES + 1);
-    else writeSync(fd, content);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 // --- git ---------------------------------------------------------------------------------------
