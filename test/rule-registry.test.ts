@@ -1,6 +1,7 @@
 // The static rule registry (src/rules/index.ts): every rule is listed once, and a lint rule's module
-// path, id, docs page and fixture folder share one name. Message templates fill every placeholder.
-import { existsSync, readdirSync } from 'node:fs';
+// path, id, docs page and fixture folder share one name; each module opens with its contract header.
+// Message templates fill every placeholder.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allRuleMetas, ruleMeta } from '../src/index.js';
@@ -38,6 +39,14 @@ describe('the rule registry', () => {
   it.each(LINT_RULES.map((r) => r.meta.id))('%s has its docs page and fixture folder under the same name', (id) => {
     expect(existsSync(join(ROOT, `docs/rules/${id}.md`))).toBe(true);
     expect(existsSync(join(ROOT, `fixtures/rules/${id.replace('/', '-')}`))).toBe(true);
+  });
+
+  it.each(ruleFiles)('src/rules/%s.ts opens with a header: its id, what it catches and why, and its witness', (id) => {
+    const lines = readFileSync(join(RULES_DIR, `${id}.ts`), 'utf8').split('\n');
+    const header = lines.slice(0, lines.findIndex((l) => !l.startsWith('//')));
+    expect(header[0]).toMatch(new RegExp(`^// \`${id}\`: \\S`));
+    expect(header.length, 'what it catches and why it matters, then the witness').toBeGreaterThanOrEqual(3);
+    expect(header.at(-1)).toMatch(/^\/\/ Witness: \S/);
   });
 
   it('every lint rule declares its messages, each with a distinct text', () => {

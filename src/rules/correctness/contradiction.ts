@@ -1,3 +1,7 @@
+// `correctness/contradiction`: two matchers of one rule that can never hold together (a subject
+// pinning acme/a with a repository pinning acme/b, ref_type tag with a refs/heads/ ref), decided on
+// the claims' automata. Such a rule never matches: the caller it was written for gets no token.
+// Witness: none; the message names the two matchers and why no token satisfies both.
 import { defineRule, relatedAt } from '../framework.js';
 import { concat, findWord, fromLiteral } from '../../analysis/nfa.js';
 import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../../analysis/rule-analysis.js';

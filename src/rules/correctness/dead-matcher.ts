@@ -1,3 +1,7 @@
+// `correctness/dead-matcher`: a matcher no real GitHub Actions token can satisfy (`ref: main`, a
+// repository without `/`, a subject outside GitHub's default format), judged against each claim's
+// shape. Its rule never matches, so the caller it was meant for is denied.
+// Witness: none; the message says the claim's format and why the pattern misses it (unsafe fix offered).
 import { defineRule } from '../framework.js';
 import { findWord, someWord, afterPrefix, fromLiteral } from '../../analysis/nfa.js';
 import { likelyWords, matcherNfa } from '../../analysis/rule-analysis.js';

@@ -1,3 +1,7 @@
+// `correctness/glob-syntax`: a glob matcher written with regex or shell-glob syntax (`{a,b}`,
+// `[0-9]`, `.*`, `**`, `!`), which policy globs read literally: only `*` and `?` are wildcards.
+// The matcher then admits other callers than its author meant, usually none.
+// Witness: none; the message says how the glob is read and a value shell-glob reading would match.
 import type picomatchFn from 'picomatch';
 import { defineRule } from '../framework.js';
 import { compileGlob } from '../../engine/glob.js';

@@ -1,3 +1,7 @@
+// `interplay/order-dependent-grant`: two rules admit a common caller but grant different
+// permissions, so that caller's grant depends on the order of the rules (the first match decides).
+// Reordering or editing one rule silently changes what the caller gets.
+// Witness: a whole token GitHub can issue (SPEC.md §5) that both rules admit.
 import { defineRule, relatedAt } from '../framework.js';
 import { callersMeet, grantCovers, ruleCovers, ruleGrant, rulesOverlap } from '../../analysis/rule-analysis.js';
 import { PairBudget, ruleIndex, throwIfSkipped } from '../../analysis/rule-index.js';

@@ -1,3 +1,7 @@
+// `interplay/redundant-rule`: a rule every caller of which another rule admits with the same or a
+// higher grant (a pasted duplicate, `acme/infra` after `acme/*`). Removing it changes nothing; keeping
+// it misleads a reviewer about what the policy grants.
+// Witness: none; the covering rule is named and pointed at (a related location).
 import { defineRule, relatedAt } from '../framework.js';
 import { grantCovers, ruleCovers, ruleGrant, ruleWitness } from '../../analysis/rule-analysis.js';
 import { PairBudget, ruleIndex, throwIfSkipped } from '../../analysis/rule-index.js';

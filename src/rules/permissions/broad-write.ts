@@ -1,3 +1,7 @@
+// `permissions/broad-write`: `write` or `admin` granted to more than one calling repository (a
+// whole owner, a family); an error when the rule admits any owner or binds no caller. Any of those
+// repositories' workflows can then write with the token.
+// Witness: a caller's token; the message names two repositories that both get the write grant.
 import { defineRule } from '../framework.js';
 import { admitsAnyOwner, admitsManyRepos, bindsCaller, ruleWitness, ruleGrant, levelRank } from '../../analysis/rule-analysis.js';
 

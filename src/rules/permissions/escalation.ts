@@ -1,3 +1,7 @@
+// `permissions/escalation`: a grant that lets the caller gain more than the rule states (secrets
+// from read; contents, workflows, administration and the like from write: it can rewrite this policy
+// or the workflows that guard it). Info when the rule pins one caller.
+// Witness: a token of a caller that gets the escalation-capable grant.
 import { defineRule } from '../framework.js';
 import { pinsOneCaller, ruleGrant, levelRank, ruleWitness } from '../../analysis/rule-analysis.js';
 import { sensitivePermission } from '../../validate/permissions.js';

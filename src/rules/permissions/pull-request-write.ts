@@ -1,3 +1,7 @@
+// `permissions/pull-request-write`: `write` or `admin` granted to pull_request jobs (a subject
+// admitting `repo:OWNER/REPO:pull_request`, or a ref admitting `refs/pull/N/merge`). Code from a pull
+// request, not yet reviewed, then runs with that grant.
+// Witness: a pull_request token the rule admits.
 import { defineRule } from '../framework.js';
 import { findWord } from '../../analysis/nfa.js';
 import { matcherFor, matcherNfa, ruleGrant, levelRank, ruleWitness } from '../../analysis/rule-analysis.js';

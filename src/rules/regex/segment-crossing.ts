@@ -1,3 +1,7 @@
+// `regex/segment-crossing`: a `.*` (or `.+`, `.{n,}`) in a regex matcher that runs across a
+// separator between a claim's parts (the `:` of a subject, the `/` or `@` of a workflow_ref). The
+// pattern then admits more than its shape suggests, such as another repository's callers.
+// Witness: a real claim value admitted only because the wildcard crosses, and the bounded pattern.
 import { defineRule } from '../framework.js';
 import { acceptsWord, findWord, fromRegex } from '../../analysis/nfa.js';
 import { matcherNfa, ruleWitness, tokenClaim, type WitnessGoal } from '../../analysis/rule-analysis.js';

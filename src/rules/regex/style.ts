@@ -1,3 +1,7 @@
+// `regex/style`: regex habits that do nothing here or hurt elsewhere: a leading `^` or trailing `$`
+// (matchers are always anchored) and nested quantifiers such as `(a+)+`. STS answers the same; the
+// finding keeps patterns plain and portable. The anchors have a safe fix.
+// Witness: none (what STS answers does not change).
 import { defineRule } from '../framework.js';
 
 export default defineRule({

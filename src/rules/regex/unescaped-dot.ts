@@ -1,3 +1,7 @@
+// `regex/unescaped-dot`: an unescaped `.` in a regex matcher (not followed by a quantifier), which
+// matches any character: `acme/docs.internal` also admits `acme/docsXinternal`. A look-alike
+// repository can then mint.
+// Witness: none as a token; the message names a value the regex admits that the escaped form does not.
 import { defineRule } from '../framework.js';
 import { findWord, fromRegex } from '../../analysis/nfa.js';
 import { matcherNfa } from '../../analysis/rule-analysis.js';

@@ -1,3 +1,7 @@
+// `security/any-owner`: a rule whose owner-binding matchers all admit every owner on GitHub
+// (`subject: "*"`, `repository: "*/infra"`). Anyone can create a repository whose workflow mints
+// this token; the documented match-all opt-in should at least stay read-only.
+// Witness: a complete token of a repository under an owner you do not control that the rule admits.
 import { defineRule } from '../framework.js';
 import { admitsAnyOwner, bindsCaller, leakyOwnerMatcher, ownerLanguages, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 

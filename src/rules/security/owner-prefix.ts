@@ -1,3 +1,7 @@
+// `security/owner-prefix`: an owner pattern that is a prefix, not a name (`repo:acme*`,
+// `repository_owner: "acme*"`). It admits every owner that starts with it, and anyone can register
+// `acme-evil`: an error (a warning when no whole token of such an owner fits the rule).
+// Witness: a token from such a look-alike owner that the rule admits.
 import { defineRule } from '../framework.js';
 import { admitsAnyOwner, admitsUnboundedOwners, bindsCaller, leakyOwnerMatcher, ownerHint, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 

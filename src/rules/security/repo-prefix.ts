@@ -1,3 +1,7 @@
+// `security/repo-prefix`: a repository pattern that extends a whole name (`acme/infra*`), so it also
+// admits every repository whose name starts with it (`acme/infra-sandbox`). Whoever can create a
+// repository in the owner can mint. Families ending in a separator (`acme/platform-*`) are not reported.
+// Witness: a token from such a repository.
 import { defineRule } from '../framework.js';
 import { findWord, someWord, afterPrefix, fromGlob } from '../../analysis/nfa.js';
 import { accepts, admitsAnyOwner, ownerLanguages, ownerShape, repoLanguages, ruleWitness } from '../../analysis/rule-analysis.js';

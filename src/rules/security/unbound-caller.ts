@@ -1,3 +1,7 @@
+// `security/unbound-caller`: a rule that matches only claims that do not identify the calling
+// repository (environment, ref, ref_type, actor, sha). Any repository in the workspace with that
+// environment name, branch or actor can mint.
+// Witness: such a token from a repository you do not own.
 import { defineRule } from '../framework.js';
 import { bindsCaller, ruleWitness } from '../../analysis/rule-analysis.js';
 

@@ -1,3 +1,7 @@
+// `security/untrusted-owner`: a rule that admits callers from an owner outside the trusted owners
+// (`owners:` in .sts-policy.yaml, else the origin remote's owner), named outright or let in by a
+// pattern. A workflow there can mint: an error (a warning when no whole token of that owner fits).
+// Witness: a token from such an owner that the rule admits.
 import { defineRule } from '../framework.js';
 import { accepts, admitsAnyOwner, leakyOwnerMatcher, ownerLanguages, ownerPin, ownerWitness, ruleWitness } from '../../analysis/rule-analysis.js';
 

@@ -1,3 +1,7 @@
+// `style/schema-header`: the `# yaml-language-server: $schema=...` comment is missing from a policy's
+// first ten lines. Without it editors do not validate or complete the policy as it is written; STS
+// answers the same. Safe fix: insert the header.
+// Witness: none (a comment changes no answer).
 import { defineRule } from '../framework.js';
 import { SCHEMA_URL } from '../../model.js';
 

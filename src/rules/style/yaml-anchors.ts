@@ -1,3 +1,7 @@
+// `style/yaml-anchors`: YAML anchors (`&name`) and aliases (`*name`), each reported where it is
+// written. STS resolves them, but a reviewer must too to see what the policy grants, so a widening can
+// hide in an alias.
+// Witness: none (the finding is about how the policy reads, not what it grants).
 import { visit } from 'yaml';
 import { defineRule } from '../framework.js';
 

@@ -1,3 +1,7 @@
+// `subject/immutable-format`: a subject matcher that pins repositories in GitHub's classic format
+// (`repo:acme/infra:...`) and never matches the immutable format (`repo:OWNER@ID/REPO@ID:...`) that
+// repositories created, renamed or transferred after the cut-over get: their callers are denied.
+// Witness: none; the message says which format it misses and what to match instead.
 import { defineRule } from '../framework.js';
 import { someWord } from '../../analysis/nfa.js';
 import { likelyWords, matcherNfa } from '../../analysis/rule-analysis.js';
