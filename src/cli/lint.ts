@@ -1,15 +1,13 @@
 // `sts-policy lint`: report findings in the chosen format and compute the exit code; with --fix,
 // fix the files first and report what remains.
 import { MAX_POLICY_BYTES, readCapped } from '../load/read.js';
-import { checkOptionsFor, lintBytes, lintPaths, type LintResult } from '../lint/lint.js';
+import { lintBytes, lintPaths, type LintResult } from '../lint/lint.js';
 import { SettingsResolver } from '../lint/config.js';
 import { expandGlobArgs } from '../load/glob-args.js';
 import { lintPathsConcurrently, type Concurrency } from '../lint/concurrent.js';
 import { plural } from '../report/summary.js';
 import { lintReport, type LintFormat } from '../report/lint.js';
-import { compareFindings } from '../findings.js';
 import { lintFailure } from '../lint/verdict.js';
-import { isValidityError } from '../validate/policy.js';
 import { EXIT, UsageError } from './errors.js';
 import { writeReport } from './output.js';
 import { inert } from '../report/inert.js';
@@ -58,46 +56,22 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
     return EXIT.usage;
   }
   if (fixing) {
-    const { fixPolicyText, writeFixedFile } = await import('../lint/fix.js');
-    const { unifiedDiff } = await import('../report/unified-diff.js');
-    const diffs: string[] = [];
-    let fixes = 0;
-    let changed = 0;
-    const files: LintResult['files'] = [];
-    // Findings of files that were read are recomputed on the fixed text; the others stay as they are.
-    const refixed = new Set(result.files.filter((r) => r.validated).map((r) => r.path));
-    const findings = result.findings.filter((f) => !refixed.has(f.path));
-    const ignored = result.ignored.filter((f) => !refixed.has(f.path));
-    for (const file of result.files) {
-      if (!file.validated) {
-        files.push(file);
-        continue;
-      }
-      const { problems: _, ...check } = checkOptionsFor(settings, file.path, { ignores: opts.ignores });
-      const out = fixPolicyText(file.path, file.policyName, file.validated.source.text, { ...check, unsafe: opts.fixUnsafe });
-      if (out.text !== file.validated.source.text) {
-        if (opts.fixDryRun) diffs.push(unifiedDiff(file.path, file.validated.source.text, out.text));
-        else {
-          try {
-            writeFixedFile(file.path, out.text);
-          } catch (e) {
-            process.stderr.write(`sts-policy: cannot write the fixes to ${file.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-            return EXIT.usage;
-          }
-        }
-        fixes += out.applied.length;
-        changed++;
-      }
-      files.push({ path: file.path, policyName: file.policyName, valid: !out.validated.findings.some(isValidityError), validated: out.validated, source: out.validated.source });
-      findings.push(...out.findings);
-      ignored.push(...out.ignored);
+    const { fixFiles, FixWriteError } = await import('../lint/fix-files.js');
+    let run;
+    try {
+      run = fixFiles(result, settings, { ignores: opts.ignores, unsafe: opts.fixUnsafe, dryRun: opts.fixDryRun });
+    } catch (e) {
+      if (!(e instanceof FixWriteError)) throw e;
+      process.stderr.write(`sts-policy: ${e.message}\n`);
+      return EXIT.usage;
     }
-    result = { files, findings: findings.sort(compareFindings), ignored: ignored.sort(compareFindings), errors: [] };
+    result = run.result;
     const verb = opts.fixDryRun ? 'would fix' : 'fixed';
-    process.stderr.write(`sts-policy: ${verb} ${plural(fixes, 'problem')} in ${plural(changed, 'file')}${opts.fixUnsafe ? '' : '; unsafe fixes need --fix-unsafe'}\n`);
+    process.stderr.write(`sts-policy: ${verb} ${plural(run.fixes, 'problem')} in ${plural(run.changes.length, 'file')}${opts.fixUnsafe ? '' : '; unsafe fixes need --fix-unsafe'}\n`);
     if (opts.fixDryRun) {
+      const { unifiedDiff } = await import('../report/unified-diff.js');
       const exit = exitCode(result, opts);
-      return writeReport(diffs.join(''), opts.output) ?? exit;
+      return writeReport(run.changes.map((c) => unifiedDiff(c.path, c.before, c.after)).join(''), opts.output) ?? exit;
     }
   }
   return writeReport(await lintReport(result, opts), opts.output) ?? exitCode(result, opts);
