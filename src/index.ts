@@ -29,3 +29,11 @@ export { tokenClaims, tokenProblem, type TokenValues } from './analysis/token-mo
 export { tokenClasses, MAX_TOKEN_STATES, type TokenClass } from './analysis/token-search.js';
 export { diffPairs, type PolicyDiff } from './diff/policy-diff.js';
 export { filePair, dirPairs, gitPairs } from './diff/sources.js';
+export { failed, type FailOn } from './diff/verdict.js';
+export { diffText, diffMarkdown, diffJson } from './report/diff.js';
+export { lintFailure, visibleFindings } from './lint/verdict.js';
+export { lintReport, type LintFormat } from './report/lint.js';
+export { fixFiles, FixWriteError, type FixRun } from './lint/fix-files.js';
+export { checkPullRequest, type PrCheckOptions, type PrCheckResult, type PolicyCheck } from './pr-check/check.js';
+export { prCheckText, prCheckJson, prCheckOutputs, pickAnnotations, type PullRequest } from './report/pr-check.js';
+export { prCheckMarkdown } from './report/pr-comment.js';
