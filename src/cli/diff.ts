@@ -4,7 +4,7 @@ import { filePair, dirPairs, gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/report.js';
 import { failed, type FailOn } from '../diff/verdict.js';
 import type { AccessChange, Grant } from '../diff/access-diff.js';
-import { GitError } from '../simulate/simulate.js';
+import { GitError } from '../load/git.js';
 import { code, text as mdText } from '../report/markdown.js';
 import { UsageError, EXIT } from './errors.js';
 import { inertLines } from '../report/inert.js';

@@ -2,12 +2,11 @@
 // --base/--head offline), runs the library check, and reports: text or JSON on stdout, workflow-command
 // annotations, a job summary, and optionally one PR comment it keeps up to date.
 import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
 import { checkPullRequest, type FailOn, type PolicyCheck, type PrCheckResult, type SettingsCheck } from '../pr-check/check.js';
 import type { Finding } from '../model.js';
-import { GitError } from '../simulate/simulate.js';
+import { GitError, gitTopLevel } from '../load/git.js';
 import { formatGithub } from '../report/github.js';
 import { writeActionOutputs } from '../report/action-outputs.js';
 import { plural } from '../report/summary.js';
@@ -173,11 +172,14 @@ function readEvent(path: string): unknown {
 }
 
 function topLevel(dir: string): string {
+  let top: string | undefined;
   try {
-    return execFileSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch {
-    throw new UsageError(`${dir} is not inside a git repository (--repo)`);
+    top = gitTopLevel(dir);
+  } catch (e) {
+    throw e instanceof GitError ? new UsageError(e.message) : e;
   }
+  if (top === undefined) throw new UsageError(`${dir} is not inside a git repository (--repo)`);
+  return top;
 }
 
 type CommentOutcome = { action: 'created' | 'updated' | 'not-written'; url: string };

@@ -2,7 +2,8 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_NAME_PATTERN, TOKEN_CLAIM, CLAIM_NAMES } from '../model.js';
-import { predict, toWire, GitError, OUTCOMES, type Outcome, type RepoPrediction, type SourceRepo } from '../simulate/simulate.js';
+import { GitError } from '../load/git.js';
+import { predict, toWire, OUTCOMES, type Outcome, type RepoPrediction, type SourceRepo } from '../simulate/simulate.js';
 import { readClaims, readClaimsFile, type ClaimsSource } from './claims-input.js';
 import { formatTrace } from './trace-text.js';
 import { UsageError, EXIT } from './errors.js';
