@@ -8,7 +8,7 @@ import { RepoAnalyzer } from '../src/audit/analyze.js';
 import { AccessMapper, sortGrants } from '../src/audit/access.js';
 import { SnapshotCache } from '../src/audit/cache.js';
 import { createProgress } from '../src/audit/progress.js';
-import { ApiError, createGitHubClient } from '../src/audit/client.js';
+import { ApiError, createGitHubClient } from '../src/github/client.js';
 import { predictForCaller } from '../src/audit/predict.js';
 import { endpoints } from '../src/audit/github-url.js';
 import type { RepoSnapshot } from '../src/audit/model.js';

@@ -4,7 +4,7 @@
 import type { Claims, Finding } from '../model.js';
 import type { IgnoredFinding } from '../lint/ignores.js';
 import type { LintConfig } from '../rules/framework.js';
-import type { RequestStats, GitHubClient } from './client.js';
+import type { RequestStats, GitHubClient } from '../github/client.js';
 import type { SnapshotCache } from './cache.js';
 import type { RepoAudit, RepoSnapshot } from './model.js';
 import type { Progress } from './progress.js';

@@ -5,7 +5,7 @@
 // that may be incomplete (a null node, a GraphQL error, fewer repos than `totalCount`) is never
 // read as "no policy": its repos are unknown.
 import { MAX_POLICY_BYTES, type ReadResult } from '../load/read.js';
-import { ApiError, type GitHubClient, type GraphqlError, type GraphqlResult } from './client.js';
+import { ApiError, type GitHubClient, type GraphqlError, type GraphqlResult } from '../github/client.js';
 import { isPolicyCandidate } from './analyze.js';
 import type { PolicyDirEntry, RepoSnapshot } from './model.js';
 import { readBlobs, restPolicyDir, restRepoHead, type PendingBlob } from './rest.js';

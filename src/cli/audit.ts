@@ -9,7 +9,7 @@ import { readClaims, readClaimsFile } from './claims-input.js';
 import { UsageError, EXIT } from './errors.js';
 import { VERSION } from '../version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
-import { createGitHubClient, type ClientEvent, type GitHubClient } from '../audit/client.js';
+import { createGitHubClient, type ClientEvent, type GitHubClient } from '../github/client.js';
 import { SnapshotCache } from '../audit/cache.js';
 import { accessGraph } from '../audit/graph.js';
 import { AuditFatal } from '../audit/github.js';

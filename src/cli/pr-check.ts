@@ -57,7 +57,7 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
   try {
     if (pr) {
       const retryBase = Number(env.STS_POLICY_RETRY_BASE_MS);
-      api = createGithubApi({
+      api = await createGithubApi({
         baseUrl: pr.apiUrl,
         token: pr.token,
         owner: pr.owner,
