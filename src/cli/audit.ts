@@ -13,7 +13,7 @@ import { createGitHubClient, type ClientEvent, type GitHubClient } from '../gith
 import { SnapshotCache } from '../audit/cache.js';
 import { accessGraph } from '../audit/graph.js';
 import { AuditFatal } from '../audit/github.js';
-import { WorkspaceError } from '../audit/workspace.js';
+import { WorkspaceError } from '../load/walk.js';
 import { endpoints } from '../audit/github-url.js';
 import { createProgress, silentProgress, type Progress } from '../audit/progress.js';
 import { jsonReport, textReport } from '../audit/report.js';

@@ -1,10 +1,10 @@
 // What `explore` opens on: the source repos and policy files found under the given paths, as lint
 // discovers them, each read, validated, linted and compiled once. A repo without the policy the
 // integration requests is a `no_trust_policy` row, with the near misses found in it.
-import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_DIR, type Finding } from '../model.js';
-import { MAX_WALK_DEPTH, discover } from '../load/discover.js';
+import { discover } from '../load/discover.js';
+import { findCheckouts } from '../load/walk.js';
 import { lintPaths, nearMissFinding } from '../lint/lint.js';
 import { compilePolicy, type CompiledPolicy } from '../engine/evaluate.js';
 
@@ -36,13 +36,11 @@ export interface Plan {
   notSearched: string[];
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
-
 /** Finds the sources under `paths` without reading any policy (cheap: run before the UI starts). */
 export function planSources(paths: readonly string[], policyName?: string): Plan {
   const { targets, errors } = discover(paths);
   const roots = new Set<string>();
-  for (const p of paths) findRepoRoots(p, roots);
+  for (const p of paths) findCheckouts(p, roots);
   const policies = new Map<string, { path: string; name: string }[]>();
   const loose: { path: string; name: string }[] = [];
   const misses = new Map<string, Finding[]>();
@@ -97,28 +95,6 @@ function rootOf(path: string, roots: ReadonlySet<string>): string | undefined {
   if (at === 0) return '.';
   if (at > 0 && norm[at - 1] === '/') return norm.slice(0, at - 1);
   return undefined;
-}
-
-/** Checkouts under a path, as lint's walk recognizes them: a folder holding `.git` or `.atmos`. */
-function findRepoRoots(p: string, out: Set<string>, depth = 0): void {
-  let isDir = false;
-  try {
-    isDir = (depth === 0 ? statSync(p) : lstatSync(p)).isDirectory();
-  } catch {
-    return;
-  }
-  if (!isDir) return;
-  const norm = p.split(sep).join('/').replace(/\/$/, '');
-  if (norm === POLICY_DIR || norm.endsWith(`/${POLICY_DIR}`)) return void out.add(norm === POLICY_DIR ? '.' : norm.slice(0, -POLICY_DIR.length - 1));
-  let names: string[];
-  try {
-    names = readdirSync(p);
-  } catch {
-    return;
-  }
-  if (names.includes('.git') || names.includes('.atmos')) return void out.add(p);
-  if (depth >= MAX_WALK_DEPTH) return;
-  for (const n of names.sort()) if (!n.startsWith('.') && !SKIP_DIRS.has(n)) findRepoRoots(join(p, n), out, depth + 1);
 }
 
 /** `owner/repo` from a checkout's path (`~/src/acme/app` -> `acme/app`). */
