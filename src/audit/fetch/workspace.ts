@@ -2,13 +2,13 @@
 // tree stands for its default branch. Symbolic links are never followed.
 import { lstatSync, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { POLICY_DIR } from '../model.js';
-import { readPolicyFile } from '../load/read.js';
-import { workspaceCheckouts } from '../load/walk.js';
-import { isPolicyCandidate } from './analyze.js';
-import type { PolicyDir, PolicyDirEntry, RepoSnapshot } from './model.js';
-import type { Progress } from './progress.js';
-import { formatConfigProblem, type SettingsResolver } from '../lint/config.js';
+import { POLICY_DIR } from '../../model.js';
+import { readPolicyFile } from '../../load/read.js';
+import { workspaceCheckouts } from '../../load/walk.js';
+import { isPolicyCandidate } from '../analyze/analyze.js';
+import type { PolicyDir, PolicyDirEntry, RepoSnapshot } from '../model.js';
+import type { Progress } from '../report/progress.js';
+import { formatConfigProblem, type SettingsResolver } from '../../lint/config.js';
 
 export interface WorkspaceOptions {
   dir: string;
