@@ -1,7 +1,8 @@
 // The public library API: everything a command does is reachable from here.
 export * from './model.js';
 export { lintPaths, loadPolicy, checkPolicy, checkOptionsFor, type FileResult, type LintResult, type LintOptions, type CheckOptions } from './lint/lint.js';
-export { CONFIG_FILE, SettingsResolver, parseConfigText, loadConfigFile, repoRootOf, originOwner, type ConfigProblem, type RepoSettings } from './lint/config.js';
+export { CONFIG_FILE, SettingsResolver, parseConfigText, loadConfigFile, repoRootOf, type ConfigProblem, type RepoSettings } from './lint/config.js';
+export { originOwner, GitError } from './load/git.js';
 export { parseIgnores, applyIgnores, isValidityRuleId, type IgnoreDirective, type IgnoredFinding } from './lint/ignores.js';
 export { fixPolicyText, writeFixedFile, type FixOutcome, type AppliedFix } from './lint/fix.js';
 export { planInit, InitError, type InitPlan, type InitInput } from './init.js';

@@ -33,6 +33,8 @@ export const SCHEMA_URL = 'https://atmos-pro.com/schemas/v1alpha1/trust-policy.j
 export const POLICY_DIR = '.atmos/pro/sts';
 /** A repository's sts-policy settings, at its root. */
 export const CONFIG_FILE = '.sts-policy.yaml';
+/** GitHub login / organisation name (the `repository_owner` claim's shape). */
+export const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
 /** SPEC.md §4: a policy name is 1 to 64 letters, digits, `-` and `_`. */
 export const POLICY_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 

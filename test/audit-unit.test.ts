@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RepoAnalyzer } from '../src/audit/analyze.js';
-import { AccessMapper, sortGrants } from '../src/audit/access.js';
-import { SnapshotCache } from '../src/audit/cache.js';
-import { createProgress } from '../src/audit/progress.js';
-import { ApiError, createGitHubClient } from '../src/audit/client.js';
-import { predictForCaller } from '../src/audit/predict.js';
-import { endpoints } from '../src/audit/github-url.js';
+import { RepoAnalyzer } from '../src/audit/analyze/analyze.js';
+import { AccessMapper, sortGrants } from '../src/audit/analyze/access.js';
+import { SnapshotCache } from '../src/audit/fetch/cache.js';
+import { createProgress } from '../src/audit/report/progress.js';
+import { ApiError, createGitHubClient } from '../src/github/client.js';
+import { predictForCaller } from '../src/audit/analyze/predict.js';
+import { endpoints } from '../src/audit/fetch/github-url.js';
 import type { RepoSnapshot } from '../src/audit/model.js';
 import { PINNED, policy, startFake } from './helpers/fake-github-audit.js';
 

@@ -7,7 +7,8 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { allRuleMetas, isValidityRuleId, lintPaths } from '../src/index.js';
-import { CONFIG_KEYS, OWNER_PATTERN, SEVERITY_SETTINGS, SUBJECT_TEMPLATE_KEYS, SettingsResolver, configurableRuleIds, ownerFromGitConfig, originOwner, parseConfigText, repoRootOf } from '../src/lint/config.js';
+import { CONFIG_KEYS, OWNER_PATTERN, SEVERITY_SETTINGS, SUBJECT_TEMPLATE_KEYS, SettingsResolver, configurableRuleIds, parseConfigText, repoRootOf } from '../src/lint/config.js';
+import { ownerFromGitConfig, originOwner } from '../src/load/git.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
 

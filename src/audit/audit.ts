@@ -4,15 +4,15 @@
 import type { Claims, Finding } from '../model.js';
 import type { IgnoredFinding } from '../lint/ignores.js';
 import type { LintConfig } from '../rules/framework.js';
-import type { RequestStats, GitHubClient } from './client.js';
-import type { SnapshotCache } from './cache.js';
+import type { RequestStats, GitHubClient } from '../github/client.js';
+import type { SnapshotCache } from './fetch/cache.js';
 import type { RepoAudit, RepoSnapshot } from './model.js';
-import type { Progress } from './progress.js';
-import { RepoAnalyzer, auditFindings } from './analyze.js';
-import { AccessMapper, sortGrants, type AccessGrant } from './access.js';
-import { predictForCaller, type AuditPrediction } from './predict.js';
-import { fetchFromGitHub, type GitHubFetch } from './github.js';
-import { workspaceSnapshots } from './workspace.js';
+import type { Progress } from './report/progress.js';
+import { RepoAnalyzer, auditFindings } from './analyze/analyze.js';
+import { AccessMapper, sortGrants, type AccessGrant } from './analyze/access.js';
+import { predictForCaller, type AuditPrediction } from './analyze/predict.js';
+import { fetchFromGitHub, type GitHubFetch } from './fetch/github.js';
+import { workspaceSnapshots } from './fetch/workspace.js';
 import { SettingsResolver } from '../lint/config.js';
 
 export type AuditSource =

@@ -10,17 +10,17 @@ import { writeReport } from './output.js';
 import { count, seconds } from './options.js';
 import { VERSION } from '../version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
-import { createGitHubClient, type GitHubClient } from '../audit/client.js';
+import { createGitHubClient, type GitHubClient } from '../github/client.js';
 import { describeEvent } from '../report/client-events.js';
-import { SnapshotCache } from '../audit/cache.js';
-import { accessGraph } from '../audit/graph.js';
-import { AuditFatal } from '../audit/github.js';
-import { WorkspaceError } from '../audit/workspace.js';
-import { endpoints } from '../audit/github-url.js';
-import { createProgress, silentProgress, type Progress } from '../audit/progress.js';
-import { jsonReport, textReport } from '../audit/report.js';
-import { markdownReport } from '../audit/markdown.js';
-import { sarifReport } from '../audit/sarif.js';
+import { SnapshotCache } from '../audit/fetch/cache.js';
+import { accessGraph } from '../audit/report/graph.js';
+import { AuditFatal } from '../audit/fetch/github.js';
+import { WorkspaceError } from '../load/walk.js';
+import { endpoints } from '../audit/fetch/github-url.js';
+import { createProgress, silentProgress, type Progress } from '../audit/report/progress.js';
+import { jsonReport, textReport } from '../audit/report/report.js';
+import { markdownReport } from '../audit/report/markdown.js';
+import { sarifReport } from '../audit/report/sarif.js';
 
 export interface AuditCommandOptions {
   org?: string;

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { filePair, dirPairs, gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/policy-diff.js';
 import { failed, type FailOn } from '../diff/verdict.js';
-import { GitError } from '../simulate/simulate.js';
+import { GitError } from '../load/git.js';
 import { UsageError, EXIT } from './errors.js';
 import { diffJson, diffMarkdown, diffText } from '../report/diff.js';
 

@@ -4,6 +4,7 @@ import { POLICY_NAME_PATTERN } from '../model.js';
 import { colorEnabled } from '../report/colors.js';
 import { inert } from '../report/inert.js';
 import { planSources } from '../tui/sources.js';
+import { GitError } from '../load/git.js';
 import { formFromClaims, type ClaimsForm } from '../tui/claims-form.js';
 import { readClaims } from './claims-input.js';
 import { EXIT, UsageError } from './errors.js';
@@ -11,6 +12,7 @@ import { EXIT, UsageError } from './errors.js';
 export interface ExploreOptions {
   claims?: string;
   policyName?: string;
+  gitRef?: string;
 }
 
 export const NOT_A_TTY =
@@ -33,7 +35,12 @@ export async function runExplore(paths: string[], opts: ExploreOptions): Promise
   if (opts.claims === '-') throw new UsageError('--claims -: stdin is the terminal here; give a claims JSON or JWT file');
   const form = opts.claims ? claimsForm(opts.claims) : undefined;
   const targets = paths.length ? paths : ['.'];
-  const plan = planSources(targets, opts.policyName);
+  let plan;
+  try {
+    plan = planSources(targets, opts.policyName, opts.gitRef);
+  } catch (e) {
+    throw e instanceof GitError ? new UsageError(e.message) : e;
+  }
   if (plan.errors.length) {
     for (const e of plan.errors) process.stderr.write(`sts-policy: ${e}\n`);
     return EXIT.usage;

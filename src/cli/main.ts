@@ -196,6 +196,7 @@ program
   .argument('[paths...]', 'files, repository roots, or folders of clones (default: .)')
   .option('--claims <file>', 'start from these claims: a JSON object or a raw JWT (decoded locally, never shown)')
   .option('--policy-name <name>', 'the policy_name the integration requests; repos without it show no_trust_policy')
+  .option('--git-ref <ref>', 'read policies from this git revision of each checkout instead of the working tree (as simulate --git-ref)')
   .addHelpText('after', '\nNeeds a terminal; in CI or a pipe use `sts-policy simulate`. Press ? inside for every key.')
   .action(async (paths: string[], opts) => {
     const { runExplore } = await import('./explore.js');

@@ -2,10 +2,9 @@
 // --base/--head offline), runs the library check, and reports: text or JSON on stdout, workflow-command
 // annotations, a job summary, and optionally one PR comment it keeps up to date.
 import { appendFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { checkPullRequest, type FailOn, type PrCheckResult } from '../pr-check/check.js';
-import { GitError } from '../simulate/simulate.js';
+import { GitError, gitTopLevel } from '../load/git.js';
 import { formatGithub } from '../report/github.js';
 import { writeActionOutputs } from '../report/action-outputs.js';
 import { text } from '../report/markdown.js';
@@ -48,7 +47,7 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
   try {
     if (pr) {
       const retryBase = Number(env.STS_POLICY_RETRY_BASE_MS);
-      api = createGithubApi({
+      api = await createGithubApi({
         baseUrl: pr.apiUrl,
         token: pr.token,
         owner: pr.owner,
@@ -115,11 +114,14 @@ function offline(opts: PrCheckCliOptions): undefined {
 }
 
 function topLevel(dir: string): string {
+  let top: string | undefined;
   try {
-    return execFileSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch {
-    throw new UsageError(`${dir} is not inside a git repository (--repo)`);
+    top = gitTopLevel(dir);
+  } catch (e) {
+    throw e instanceof GitError ? new UsageError(e.message) : e;
   }
+  if (top === undefined) throw new UsageError(`${dir} is not inside a git repository (--repo)`);
+  return top;
 }
 
 function appendSummary(env: NodeJS.ProcessEnv, markdown: string): void {

@@ -1,8 +1,8 @@
 // `sts-policy simulate`: predict STS's answer for a caller against source repos, and explain it.
-import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { POLICY_NAME_PATTERN, TOKEN_CLAIM, CLAIM_NAMES } from '../model.js';
-import { predict, toWire, GitError, OUTCOMES, type Outcome, type RepoPrediction, type SourceRepo } from '../simulate/simulate.js';
+import { GitError } from '../load/git.js';
+import { WorkspaceError, workspaceCheckouts, type Checkout } from '../load/walk.js';
+import { predict, toWire, OUTCOMES, type Outcome, type RepoPrediction, type SourceRepo } from '../simulate/simulate.js';
 import { readClaims, readClaimsFile, type ClaimsSource } from './claims-input.js';
 import { formatTrace } from './trace-text.js';
 import { UsageError, EXIT } from './errors.js';
@@ -56,7 +56,7 @@ function requestedRepos(opts: SimulateOptions): SourceRepo[] {
     if (i < 0 || !REPO.test(repo) || !s.slice(i + 1)) throw new UsageError(`--source ${JSON.stringify(s)}: write OWNER/REPO=DIR, e.g. --source acme/modules=../modules`);
     dirs.set(repo, s.slice(i + 1));
   }
-  if (opts.workspace) for (const [repo, dir] of workspaceRepos(opts.workspace)) if (!dirs.has(repo)) dirs.set(repo, dir);
+  if (opts.workspace) for (const { repo, dir } of workspace(opts.workspace)) if (!dirs.has(repo)) dirs.set(repo, dir);
   const installed = (opts.installed ?? []).flatMap((s) => s.split(',')).filter(Boolean);
   for (const r of [...(opts.repo ?? []), ...installed]) if (!REPO.test(r)) throw new UsageError(`${JSON.stringify(r)} is not OWNER/REPO`);
   const requested = opts.repo?.length ? opts.repo : [...new Set([...dirs.keys(), ...installed])];
@@ -69,19 +69,12 @@ function requestedRepos(opts: SimulateOptions): SourceRepo[] {
   });
 }
 
-/** `DIR/<owner>/<repo>` directories (symlinks are not followed). */
-function workspaceRepos(root: string): [string, string][] {
-  const out: [string, string][] = [];
-  const dirs = (p: string) => {
-    try {
-      return readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
-    } catch {
-      throw new UsageError(`--workspace ${root}: not a readable directory`);
-    }
-  };
-  if (!lstatSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--workspace ${root}: not a directory`);
-  for (const owner of dirs(root)) for (const repo of dirs(join(root, owner))) out.push([`${owner}/${repo}`, join(root, owner, repo)]);
-  return out;
+function workspace(dir: string): Checkout[] {
+  try {
+    return workspaceCheckouts(dir);
+  } catch (e) {
+    throw e instanceof WorkspaceError ? new UsageError(e.message) : e;
+  }
 }
 
 function jsonReport(predictions: RepoPrediction[], input: ClaimsSource) {

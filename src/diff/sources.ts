@@ -1,13 +1,12 @@
 // The two sides of a diff: two files, two directories, or two git revisions of a repository
 // (blobs read from git objects, never by following the work tree; head may be the work tree).
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, relative, sep, join } from 'node:path';
-import { POLICY_DIR, POLICY_NAME_PATTERN, type Finding, type Policy } from '../model.js';
+import { POLICY_NAME_PATTERN, type Finding, type Policy } from '../model.js';
 import { readPolicyFile, type ReadResult } from '../load/read.js';
 import { discover, policyNameOf } from '../load/discover.js';
 import { readPolicy, isValidityError, mergeKeyNote } from '../validate/policy.js';
-import { readFromGit, GitError } from '../simulate/simulate.js';
+import { policyPathsAt, readFromGit } from '../load/git.js';
 
 /** One version of one policy file; `policy` is null when the file is absent or invalid. */
 export interface PolicyVersion {
@@ -73,16 +72,8 @@ export function dirPairs(beforeDir: string, afterDir: string): PolicyPair[] {
 
 /** Policy files at two revisions of the repository at `repo`; head undefined = the work tree. */
 export function gitPairs(repo: string, base: string, head?: string): PolicyPair[] {
-  const list = (rev: string) => {
-    try {
-      const out = execFileSync('git', ['-C', repo, 'ls-tree', '--name-only', '-z', rev, '--', `${POLICY_DIR}/`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      return out.split('\0').filter((p) => p && policyNameOf(p));
-    } catch (e) {
-      throw new GitError(`cannot read revision ${JSON.stringify(rev)} in ${repo}: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
-    }
-  };
-  const beforeFiles = list(base);
-  const afterFiles = head ? list(head) : discover([repo]).targets.filter((t) => t.kind === 'policy' && policyNameOf(t.path)).map((t) => relative(repo, t.path).split(sep).join('/'));
+  const beforeFiles = policyPathsAt(repo, base);
+  const afterFiles = head ? policyPathsAt(repo, head) : discover([repo]).targets.filter((t) => t.kind === 'policy' && policyNameOf(t.path)).map((t) => relative(repo, t.path).split(sep).join('/'));
   const keys = [...new Set([...beforeFiles, ...afterFiles])].sort();
   return keys.map((rel) => {
     const name = policyNameOf(rel)!;

@@ -1,8 +1,8 @@
 // `.sts-policy.yaml`: the repository's lint settings (trusted owners, subject template, per-rule
 // severity), found at the repository root or named with --config, checked by hand against
 // schemas/sts-policy-config.json with located errors. Trusted owners fall back to the owner in
-// the repository's `origin` remote (read from .git/config; git is never run).
-import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+// the repository's `origin` remote (load/git.ts reads .git/config by hand; git is never run).
+import { closeSync, constants, existsSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { RepoRoot } from '../load/discover.js';
 import { SourceText } from '../load/text.js';
@@ -10,16 +10,15 @@ import { parseYaml, placeAt, type Locate, type PathSegment } from '../load/yaml.
 import { allRuleMetas } from '../findings.js';
 import { didYouMean } from '../validate/suggest.js';
 import type { LintConfig } from '../rules/framework.js';
-import { CONFIG_FILE, type Severity } from '../model.js';
+import { CONFIG_FILE, OWNER_PATTERN, type Severity } from '../model.js';
+import { originOwner } from '../load/git.js';
 import { isValidityRuleId } from './ignores.js';
 
-export { CONFIG_FILE };
+export { CONFIG_FILE, OWNER_PATTERN };
 const MAX_CONFIG_BYTES = 256 * 1024;
 export const CONFIG_KEYS = ['owners', 'subjectTemplate', 'rules'] as const;
 export const SEVERITY_SETTINGS = ['off', 'info', 'warning', 'error'] as const;
 const SETTING_KEYS = ['severity', 'options'];
-/** GitHub login / organisation name (the `repository_owner` claim's shape). */
-export const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
 /** Claim keys GitHub accepts in an OIDC `include_claim_keys` template (`repo` and `context` are composites). */
 export const SUBJECT_TEMPLATE_KEYS = [
   'repo', 'context', 'actor', 'actor_id', 'base_ref', 'check_run_id', 'enterprise', 'enterprise_id', 'environment', 'event_name', 'head_ref',
@@ -195,56 +194,6 @@ export function repoRootOf(path: string): string | undefined {
     dir = up;
   }
   return undefined;
-}
-
-/** The owner in `[remote "origin"] url = ...github.com[:/]OWNER/REPO(.git)` of a repository's git config. */
-export function originOwner(root: string): string | undefined {
-  const gitConfig = gitConfigPath(root);
-  if (!gitConfig) return undefined;
-  let text: string;
-  try {
-    const st = statSync(gitConfig);
-    if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return undefined;
-    text = readFileSync(gitConfig, 'utf8');
-  } catch {
-    return undefined;
-  }
-  return ownerFromGitConfig(text);
-}
-
-export function ownerFromGitConfig(text: string): string | undefined {
-  let inOrigin = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    const section = /^\[\s*([^\]\s"]+)(?:\s+"([^"]*)")?\s*\]/.exec(line);
-    if (section) {
-      inOrigin = section[1]!.toLowerCase() === 'remote' && section[2] === 'origin';
-      continue;
-    }
-    const url = inOrigin && /^url\s*=\s*"?([^"\s;#]+)"?/i.exec(line);
-    if (!url) continue;
-    const m = /(?:^|[@/])github\.com[:/]+([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(url[1]!);
-    return m && OWNER_PATTERN.test(m[1]!) ? m[1] : undefined;
-  }
-  return undefined;
-}
-
-/** `.git` is a folder, or (worktrees, submodules) a file `gitdir: <path>` whose common dir holds the config. */
-function gitConfigPath(root: string): string | undefined {
-  const dotGit = join(root, '.git');
-  try {
-    const st = lstatSync(dotGit, { throwIfNoEntry: false });
-    if (!st) return undefined;
-    if (st.isDirectory()) return join(dotGit, 'config');
-    if (!st.isFile() || st.size > 4096) return undefined;
-    const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
-    if (!m) return undefined;
-    const gitdir = resolve(root, m[1]!);
-    const common = join(gitdir, 'commondir');
-    return existsSync(common) ? join(resolve(gitdir, readFileSync(common, 'utf8').trim()), 'config') : join(gitdir, 'config');
-  } catch {
-    return undefined;
-  }
 }
 
 export interface RepoSettings {

@@ -62,10 +62,15 @@ export function lintPaths(paths: readonly string[], options: LintOptions = {}): 
  * named after it, with the settings of the repository it would sit in.
  */
 export function lintBytes(path: string, bytes: Uint8Array, options: LintOptions = {}): LintResult {
+  return lintRead(path, policyFromBytes(bytes), options);
+}
+
+/** Lints a policy already read (from bytes, or from a git revision: `explore --git-ref`) as the file at `path`. */
+export function lintRead(path: string, read: ReadResult, options: LintOptions = {}): LintResult {
   const settings = options.settings ?? new SettingsResolver({ config: options.config, configPath: options.configPath });
   const name = policyNameOf(path) ?? basename(path).replace(/\.ya?ml$/i, '');
   const target = { kind: 'policy' as const, path, name };
-  return lintDiscovered({ targets: [target], errors: [] }, (t) => lintTarget(t, () => ({ check: checkOptionsFor(settings, path, options), read: policyFromBytes(bytes) })));
+  return lintDiscovered({ targets: [target], errors: [] }, (t) => lintTarget(t, () => ({ check: checkOptionsFor(settings, path, options), read })));
 }
 
 /** One target's share of a lint result; config problems are formatted, deduplicated by the caller. */

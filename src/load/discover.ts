@@ -1,9 +1,10 @@
 // Finds the files STS would read (`.atmos/pro/sts/<name>.yaml`) and the near misses it never reads.
 // Directories are walked without following symlinks; a symlink at a policy path is kept as a
 // target so reading it reports the link.
-import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, statSync, type Dirent } from 'node:fs';
 import { basename, join, normalize, resolve, sep } from 'node:path';
 import { CONFIG_FILE, POLICY_DIR, POLICY_NAME_PATTERN } from '../model.js';
+import { MAX_WALK_DEPTH, SKIP_DIRS, holdsCheckout, list, notSearched, walkedSubfolders } from './walk.js';
 
 export type Target =
   /** `root`: the repository whose policy folder holds it, when discovery walked that repository. */
@@ -26,12 +27,7 @@ export interface Discovery {
   errors: string[];
 }
 
-export const MAX_WALK_DEPTH = 16;
-
-/** What a walk cut at MAX_WALK_DEPTH says of the folder whose subfolders it left (`walk`: whose, `purpose`: what naming it does). */
-export const notSearched = (walk: string, dir: string, purpose: string) =>
-  `${walk} stops ${MAX_WALK_DEPTH} folders below the path it was given: the folders inside \`${dir}\` were not searched; name this folder (or one below it) to ${purpose}`;
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+export { MAX_WALK_DEPTH, notSearched };
 const YAMLISH = /\.(ya?ml|json)$/i;
 /** Test files of `sts-policy test` live here; a policy name cannot contain `.`, so STS never reads them. */
 export const TESTS_DIR = 'tests';
@@ -165,18 +161,16 @@ function visit({ dir, depth }: WalkUnit, out: Target[]): WalkUnit[] {
     else scanPolicyDir(dir, out);
     return [];
   }
-  const isRepo = entries.some((e) => e.name === '.git' || e.name === '.atmos');
-  if (isRepo) {
+  if (holdsCheckout(entries)) {
     scanRepo(dir, entries, out);
     return [];
   }
   if (depth >= MAX_WALK_DEPTH) {
     // A cut is named, never silent: a policy may sit below it.
-    if (entries.some((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')))
-      out.push({ kind: 'near-miss', ruleId: 'file/not-searched', path: dir, message: notSearched('discovery', dir, 'check the policies there') });
+    if (walkedSubfolders(entries).length) out.push({ kind: 'near-miss', ruleId: 'file/not-searched', path: dir, message: notSearched('discovery', dir, 'check the policies there') });
     return [];
   }
-  return entries.filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')).map((e) => ({ dir: child(dir, e.name), depth: depth + 1 }));
+  return walkedSubfolders(entries).map((e) => ({ dir: child(dir, e.name), depth: depth + 1 }));
 }
 
 function scanRepo(root: string, entries: Dirent[], out: Target[]): void {
@@ -295,11 +289,3 @@ function filesUnder(dir: string, depth: number): string[] {
  * on 40,000 folders was a tenth of the walk.
  */
 const child = (dir: string, name: string) => (dir === '.' ? name : dir.endsWith(sep) ? dir + name : `${dir}${sep}${name}`);
-
-function list(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
-  } catch {
-    return [];
-  }
-}

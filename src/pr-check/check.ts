@@ -3,16 +3,15 @@
 // grant itself ownership), and whether a code owner approved every change that widens access, every
 // ignore comment the pull request adds and any change to `.sts-policy.yaml` (lint settings and
 // ignores are the base revision's). Everything is read from git objects; nothing in the work tree is trusted.
-import { execFileSync } from 'node:child_process';
 import { POLICY_DIR, type Finding, type Severity } from '../model.js';
 import { policyNameOf } from '../load/discover.js';
 import { MAX_POLICY_BYTES } from '../load/read.js';
-import { CONFIG_FILE, formatConfigProblem, originOwner, parseConfigText } from '../lint/config.js';
+import { CONFIG_FILE, formatConfigProblem, parseConfigText } from '../lint/config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/policy-diff.js';
 import { failed, type FailOn } from '../diff/verdict.js';
-import { GitError } from '../simulate/simulate.js';
+import { blob, mergeBase, nameStatus, originOwner, policyPathsAt, resolveCommit, textAt, treeEntries, type TreeEntry } from '../load/git.js';
 import { plural } from '../report/summary.js';
 import { judgeApprovals, type ApprovalSource } from './approvals.js';
 import type { IgnoredFinding } from '../lint/ignores.js';
@@ -200,10 +199,6 @@ function finding(path: string, ruleId: string, severity: Severity, message: stri
   return { path, ruleId, severity, message, line, column, endLine: line, endColumn: column + 1, docsUrl: '', fix: null };
 }
 
-function policyPathsAt(repo: string, rev: string): string[] {
-  return git(repo, ['ls-tree', '--name-only', '-z', rev, '--', `${POLICY_DIR}/`]).toString('utf8').split('\0').filter((p) => p && policyNameOf(p));
-}
-
 /** Lint settings come from the base revision's `.sts-policy.yaml`, like CODEOWNERS: a pull request cannot relax them. */
 function baseSettings(repo: string, base: string): { config: LintConfig; notes: string[] } {
   const text = textAt(repo, base, CONFIG_FILE, MAX_POLICY_BYTES);
@@ -212,89 +207,4 @@ function baseSettings(repo: string, base: string): { config: LintConfig; notes: 
   const parsed = parseConfigText(CONFIG_FILE, text);
   if (parsed.ok) return { config: parsed.config, notes: [] };
   return { config: {}, notes: [`the base revision's ${CONFIG_FILE} has problems, so default lint settings were used: ${parsed.problems.map(formatConfigProblem).join('; ')}`] };
-}
-
-// --- git ---------------------------------------------------------------------------------------
-
-const GIT_TIMEOUT_MS = 60_000;
-
-function git(repo: string, args: string[], maxBuffer = 64 * 1024 * 1024): Buffer {
-  try {
-    return execFileSync('git', ['-C', repo, ...args], { maxBuffer, timeout: GIT_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    const err = e as { stderr?: Buffer; code?: string; message?: string };
-    const why = err.code === 'ENOBUFS' ? 'the output is too large' : (err.stderr?.toString().trim() || err.message || String(e));
-    throw new GitError(`git ${args[0]} failed in ${repo}: ${why}`);
-  }
-}
-
-function resolveCommit(repo: string, rev: string): string {
-  if (!rev || rev.startsWith('-')) throw new GitError(`not a revision: ${JSON.stringify(rev)}`);
-  try {
-    return git(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]).toString().trim();
-  } catch {
-    throw new GitError(`cannot find commit ${JSON.stringify(rev)} in ${repo} (in GitHub Actions, check out with \`fetch-depth: 0\` so base and head are both present)`);
-  }
-}
-
-function mergeBase(repo: string, a: string, b: string): string | undefined {
-  try {
-    return git(repo, ['merge-base', a, b]).toString().trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface Change {
-  /** A, M, D, R, C or T (git diff --name-status). */
-  status: string;
-  path: string;
-  oldPath?: string;
-}
-
-function nameStatus(repo: string, from: string, to: string): Change[] {
-  const parts = git(repo, ['diff', '--name-status', '-M', '-z', '--no-ext-diff', from, to, '--']).toString('utf8').split('\0');
-  const out: Change[] = [];
-  for (let i = 0; i < parts.length && parts[i]; ) {
-    const status = parts[i++]![0]!;
-    if (status === 'R' || status === 'C') {
-      const oldPath = parts[i++]!;
-      out.push({ status, oldPath, path: parts[i++]! });
-    } else out.push({ status, path: parts[i++]! });
-  }
-  return out;
-}
-
-export interface TreeEntry {
-  mode: string;
-  type: string;
-  oid: string;
-}
-
-function treeEntries(repo: string, rev: string, paths: readonly string[]): Map<string, TreeEntry> {
-  const entries = new Map<string, TreeEntry>();
-  for (let i = 0; i < paths.length; i += 200) {
-    const out = git(repo, ['ls-tree', '-z', '--full-tree', rev, '--', ...paths.slice(i, i + 200).map((p) => `:(literal)${p}`)]).toString('utf8');
-    for (const line of out.split('\0')) {
-      if (!line) continue;
-      const tab = line.indexOf('\t');
-      const [mode, type, oid] = line.slice(0, tab).split(' ');
-      entries.set(line.slice(tab + 1), { mode: mode!, type: type!, oid: oid! });
-    }
-  }
-  return entries;
-}
-
-/** A regular file's text at `rev` (undefined when absent, a link or not a file). */
-function textAt(repo: string, rev: string, path: string, max: number): string | 'too-large' | undefined {
-  const e = treeEntries(repo, rev, [path]).get(path);
-  if (!e || e.type !== 'blob' || e.mode === '120000') return undefined;
-  const bytes = blob(repo, e.oid, max);
-  return bytes === 'too-large' ? bytes : new TextDecoder().decode(bytes);
-}
-
-/** A blob's bytes, or 'too-large' past `max` bytes (checked before reading it). */
-function blob(repo: string, oid: string, max: number): Buffer | 'too-large' {
-  if (Number(git(repo, ['cat-file', '-s', oid]).toString().trim()) > max) return 'too-large';
-  return git(repo, ['cat-file', 'blob', oid], max + 4096);
 }

@@ -1,17 +1,9 @@
-// The GitHub REST calls `pr-check` makes, through Octokit with the throttling and retry plugins.
+// The GitHub REST calls `pr-check` makes, through the one GitHub client (src/github/client.ts).
 // Every failure becomes an ApiError with GitHub's status (exit 3, never a pass; the command alone
 // lets a 403 on its comment, a fork's read-only token, pass as a warning); the token is never logged or echoed.
-import { Octokit } from '@octokit/rest';
-import { throttling } from '@octokit/plugin-throttling';
-import { retry } from '@octokit/plugin-retry';
+import { ApiError, createGitHubClient } from '../github/client.js';
 
-export class ApiError extends Error {
-  override name = 'ApiError';
-  /** GitHub's HTTP status, when it answered. */
-  constructor(message: string, readonly status?: number) {
-    super(message);
-  }
-}
+export { ApiError };
 
 export interface Logger {
   debug(message: string): void;
@@ -54,53 +46,41 @@ export interface GithubApi {
   updateComment(id: number, body: string): Promise<IssueComment>;
 }
 
-/** Retries of a rate-limited request, and the longest `retry-after` worth waiting for. */
-const MAX_RATE_LIMIT_RETRIES = 2;
+/** Retries of a failed or rate-limited request, and the longest `retry-after` worth waiting for. */
+const RETRIES = 2;
 const MAX_RETRY_AFTER_SECONDS = 60;
 /** Pagination bound: 50 pages of 100. */
 const MAX_PAGES = 50;
 const DEFAULT_DEADLINE_MS = 5 * 60_000;
 
-const ThrottledOctokit = Octokit.plugin(throttling, retry);
+const LIMITS = { secondary: 'secondary rate limit', primary: 'rate limit', 'too-many-requests': 'rate limit (429)' } as const;
 
-export function createGithubApi(opts: GithubApiOptions): GithubApi {
+export async function createGithubApi(opts: GithubApiOptions): Promise<GithubApi> {
   const base = opts.retryBaseMs ?? 1000;
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  const signal = AbortSignal.timeout(deadlineMs);
-  const redact = (s: string) => (opts.token ? s.split(opts.token).join('***') : s);
-  const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-    const where = `${options.method} ${options.url}`;
-    if (retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_RETRY_AFTER_SECONDS) {
-      opts.log.warn(`GitHub ${kind} on ${where}: retrying after ${retryAfter}s`);
-      return true;
-    }
-    opts.log.warn(`GitHub ${kind} on ${where}: giving up`);
-    return false;
-  };
-  const octokit = new ThrottledOctokit({
-    auth: opts.token,
-    baseUrl: opts.baseUrl.replace(/\/+$/, ''),
-    userAgent: 'sts-policy-pr-check',
-    request: { signal },
-    // Octokit's request log and warnings go through ours, never to the console. Its per-request
-    // error lines are debug: a failure that matters becomes an ApiError, and a 404 for a reviewer
-    // outside an owning team is an ordinary "not a member".
-    log: {
-      debug: (m: string) => opts.log.debug(redact(m)),
-      info: (m: string) => opts.log.debug(redact(m)),
-      warn: (m: string) => opts.log.warn(redact(m)),
-      error: (m: string) => opts.log.debug(redact(m)),
+  const client = await createGitHubClient({
+    apiUrl: opts.baseUrl,
+    token: opts.token,
+    retries: RETRIES,
+    retryBaseMs: base,
+    deadlineMs,
+    maxWaitMs: MAX_RETRY_AFTER_SECONDS * base,
+    log: opts.log,
+    onEvent: (e) => {
+      if (e.kind === 'rate-limited') opts.log.warn(`GitHub ${LIMITS[e.limit]}: ${e.retrying ? `retrying after ${base ? e.waitMs / base : 0}s` : 'giving up'}`);
     },
-    throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit'), retryAfterBaseValue: base },
-    retry: { retries: 2, retryAfterBaseValue: base },
   });
+  const { octokit } = client;
   const { owner, repo, pullNumber } = opts;
 
   const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
     } catch (e) {
-      throw toApiError(what, e, signal.aborted ? deadlineMs : undefined, redact);
+      if (e instanceof ApiError) throw e;
+      const err = client.apiError(e);
+      if (client.timedOut) throw new ApiError(`GitHub API: ${what}: ${err.message}`, err.kind);
+      throw new ApiError(`GitHub API: ${what} failed${err.status ? ` (HTTP ${err.status})` : ''}: ${err.detail}`, err.kind, err.status, err.detail);
     }
   };
 
@@ -108,7 +88,7 @@ export function createGithubApi(opts: GithubApiOptions): GithubApi {
     const all: T[] = [];
     let n = 0;
     for await (const page of pages) {
-      if (++n > MAX_PAGES) throw new ApiError(`${what}: more than ${MAX_PAGES} pages; refusing to read further`);
+      if (++n > MAX_PAGES) throw new ApiError(`${what}: more than ${MAX_PAGES} pages; refusing to read further`, 'other');
       all.push(...page.data);
     }
     return all;
@@ -139,12 +119,4 @@ export function createGithubApi(opts: GithubApiOptions): GithubApi {
     createComment: (body) => call(`commenting on pull request #${pullNumber}`, async () => comment((await octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body })).data)),
     updateComment: (id, body) => call(`updating comment ${id}`, async () => comment((await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })).data)),
   };
-}
-
-function toApiError(what: string, e: unknown, deadlineMs: number | undefined, redact: (s: string) => string): ApiError {
-  if (e instanceof ApiError) return e;
-  if (deadlineMs !== undefined) return new ApiError(`GitHub API: ${what}: no answer within ${Math.round(deadlineMs / 1000)}s`);
-  const err = e as { status?: number; message?: string };
-  const status = err.status ? ` (HTTP ${err.status})` : '';
-  return new ApiError(redact(`GitHub API: ${what} failed${status}: ${err.message ?? String(e)}`), err.status);
 }

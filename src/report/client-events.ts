@@ -1,5 +1,5 @@
 // The audit's GitHub client events (failed attempts, rate-limit waits) as progress notes for stderr.
-import type { ClientEvent } from '../audit/client.js';
+import type { ClientEvent } from '../github/client.js';
 
 export function describeEvent(e: ClientEvent): string {
   if (e.kind === 'attempt-failed') return `${e.what}: ${e.status ? `GitHub answered ${e.status}` : 'no answer (network error or timeout)'} (retried with back-off while --retries allow)`;

@@ -1,10 +1,10 @@
 // Predicts Atmos Pro STS's answer for each requested source repo (SPEC.md §3): not installed, no
 // policy, invalid policy, denied, or a token, grouped into the server's wire shape.
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_DIR, type Claims, type Finding, type Permissions } from '../model.js';
-import { readPolicyFile, decodePolicyBytes, MAX_POLICY_BYTES, type ReadResult } from '../load/read.js';
+import { readPolicyFile, MAX_POLICY_BYTES } from '../load/read.js';
+import { defaultBranch, readFromGit, runGit } from '../load/git.js';
 import { linkedPolicyDirMessage, symlinkedPolicyDirPart } from '../load/discover.js';
 import { readPolicy, isValidityError, mergeKeyNote } from '../validate/policy.js';
 import { compilePolicy, evaluate, type CompiledPolicy, type Evaluation } from '../engine/evaluate.js';
@@ -100,32 +100,6 @@ function present(path: string): boolean {
   }
 }
 
-function git(dir: string, args: string[], maxBuffer = MAX_POLICY_BYTES + 4096): Buffer {
-  return execFileSync('git', ['-C', dir, ...args], { maxBuffer, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Reads `rel` at a revision from git objects (never the work tree); a link or tree there is invalid. */
-export function readFromGit(dir: string, rev: string, rel: string): ReadResult | 'missing' {
-  let entry: string;
-  try {
-    entry = git(dir, ['ls-tree', '-z', rev, '--', rel]).toString('utf8');
-  } catch (e) {
-    throw new GitError(`cannot read revision ${JSON.stringify(rev)} in ${dir}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
-  }
-  if (!entry) return 'missing';
-  const [meta] = entry.split('\t');
-  const [mode, type, oid] = meta!.split(' ');
-  if (mode === '120000') return { ok: false, ruleId: 'file/symlink', message: 'the policy path is a symbolic link in git: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it); commit the policy as a regular file' };
-  if (type === 'tree') return { ok: false, ruleId: 'file/directory', message: 'the policy path is a directory, not a file: sts-policy predicts `trust_policy_invalid` (its assumption: the server never follows it)' };
-  const size = Number(git(dir, ['cat-file', '-s', oid!]).toString().trim());
-  if (size > MAX_POLICY_BYTES) return { ok: false, ruleId: 'file/too-large', message: `the file is ${size} bytes; policies over ${MAX_POLICY_BYTES} bytes are refused` };
-  return decodePolicyBytes(git(dir, ['cat-file', 'blob', oid!]));
-}
-
-export class GitError extends Error {
-  override name = 'GitError';
-}
-
 /** The server reads the default branch: say so when the working tree's policy differs from it. */
 function workingTreeNotes(dir: string, name: string): string[] {
   if (!existsSync(join(dir, '.git'))) return [];
@@ -134,7 +108,7 @@ function workingTreeNotes(dir: string, name: string): string[] {
   if (!branch) return [];
   let committed: Buffer | undefined;
   try {
-    committed = git(dir, ['show', `${branch}:${rel}`]);
+    committed = runGit(dir, ['show', `${branch}:${rel}`], MAX_POLICY_BYTES + 4096);
   } catch {
     committed = undefined;
   }
@@ -149,22 +123,6 @@ function workingTreeNotes(dir: string, name: string): string[] {
   if (committed === undefined && working === undefined) return [];
   if (committed && working && committed.equals(working)) return [];
   return [`the working tree's ${rel} differs from the default branch \`${branch}\`, which is what the server reads (pass --git-ref ${branch} to predict from it)`];
-}
-
-function defaultBranch(dir: string): string | undefined {
-  try {
-    return git(dir, ['symbolic-ref', '--short', 'refs/remotes/origin/HEAD']).toString().trim();
-  } catch {
-    for (const b of ['main', 'master']) {
-      try {
-        git(dir, ['rev-parse', '--verify', '--quiet', `refs/heads/${b}`]);
-        return b;
-      } catch {
-        /* try the next */
-      }
-    }
-    return undefined;
-  }
 }
 
 /** Groups minted repos into tokens as the server does: one per (owner installation, permission set). */

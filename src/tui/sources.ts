@@ -1,11 +1,14 @@
 // What `explore` opens on: the source repos and policy files found under the given paths, as lint
 // discovers them, each read, validated, linted and compiled once. A repo without the policy the
-// integration requests is a `no_trust_policy` row, with the near misses found in it.
-import { lstatSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+// integration requests is a `no_trust_policy` row, with the near misses found in it. With
+// `--git-ref`, policies are read from that git revision of each checkout instead of the working tree.
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { POLICY_DIR, type Finding } from '../model.js';
-import { MAX_WALK_DEPTH, discover } from '../load/discover.js';
-import { lintPaths, nearMissFinding } from '../lint/lint.js';
+import { discover, policyNameOf } from '../load/discover.js';
+import { GitError, policyPathsAt, readFromGit } from '../load/git.js';
+import type { ReadResult } from '../load/read.js';
+import { findCheckouts } from '../load/walk.js';
+import { lintPaths, lintRead, nearMissFinding } from '../lint/lint.js';
 import { compilePolicy, type CompiledPolicy } from '../engine/evaluate.js';
 
 export interface PlannedSource {
@@ -18,6 +21,8 @@ export interface PlannedSource {
   exists: boolean;
   /** Files in the repo that look like policies but that STS never reads. */
   nearMisses: Finding[];
+  /** Read from this git revision of the checkout (`--git-ref`), not the working tree. */
+  git?: { dir: string; ref: string; rel: string };
 }
 
 export interface SourceEntry extends PlannedSource {
@@ -36,13 +41,15 @@ export interface Plan {
   notSearched: string[];
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
-
-/** Finds the sources under `paths` without reading any policy (cheap: run before the UI starts). */
-export function planSources(paths: readonly string[], policyName?: string): Plan {
+/**
+ * Finds the sources under `paths` without reading any policy (cheap: run before the UI starts).
+ * With `gitRef`, each checkout's policies are those at that revision, as `simulate --git-ref` reads
+ * them (a GitError names an unknown revision); the working tree's near misses do not apply.
+ */
+export function planSources(paths: readonly string[], policyName?: string, gitRef?: string): Plan {
   const { targets, errors } = discover(paths);
   const roots = new Set<string>();
-  for (const p of paths) findRepoRoots(p, roots);
+  for (const p of paths) findCheckouts(p, roots);
   const policies = new Map<string, { path: string; name: string }[]>();
   const loose: { path: string; name: string }[] = [];
   const misses = new Map<string, Finding[]>();
@@ -62,26 +69,45 @@ export function planSources(paths: readonly string[], policyName?: string): Plan
   const sources: PlannedSource[] = [];
   for (const root of [...roots].sort()) {
     const repo = repoLabel(root);
-    const found = (policies.get(root) ?? []).filter((t) => !policyName || t.name === policyName);
-    const nearMisses = misses.get(root) ?? [];
-    for (const t of found) sources.push({ repo, policyName: t.name, path: t.path, exists: true, nearMisses });
+    const found = (gitRef ? atRevision(root, gitRef) : (policies.get(root) ?? [])).filter((t) => !policyName || t.name === policyName);
+    const nearMisses = gitRef ? [] : (misses.get(root) ?? []);
+    for (const t of found) sources.push({ repo, policyName: t.name, path: t.path, exists: true, nearMisses, ...(gitRef ? { git: { dir: root, ref: gitRef, rel: relative(root, t.path).split(sep).join('/') } } : {}) });
     if (!found.length) {
       const name = policyName ?? 'default';
       sources.push({ repo, policyName: name, path: join(root, POLICY_DIR, `${name}.yaml`), exists: false, nearMisses });
     }
   }
-  for (const t of loose) if (!policyName || t.name === policyName) sources.push({ repo: t.path, policyName: t.name, path: t.path, exists: true, nearMisses: [] });
+  for (const t of loose) {
+    if (gitRef) errors.push(`${t.path}: --git-ref reads policies from git checkouts, and this file is in none (name its repository instead)`);
+    else if (!policyName || t.name === policyName) sources.push({ repo: t.path, policyName: t.name, path: t.path, exists: true, nearMisses: [] });
+  }
   return { sources, errors, notSearched };
+}
+
+/** The policy files of a checkout at a revision, named by where they would sit in the working tree. */
+function atRevision(root: string, ref: string): { path: string; name: string }[] {
+  return policyPathsAt(root, ref).map((rel) => ({ path: join(root, rel), name: policyNameOf(rel)! }));
 }
 
 /** Reads, validates, lints (through lintPaths, so witnesses come with the findings) and compiles one source. */
 export function loadSource(planned: PlannedSource): SourceEntry {
   if (!planned.exists) return { ...planned, status: 'missing', findings: [...planned.nearMisses] };
-  const result = lintPaths([planned.path]);
+  const result = planned.git ? lintRead(planned.path, fromGit(planned.git)) : lintPaths([planned.path]);
   const file = result.files[0];
   const policy = file?.valid ? file.validated?.policy : undefined;
   const findings = [...result.findings, ...planned.nearMisses];
   return policy ? { ...planned, status: 'valid', compiled: compilePolicy(policy), findings } : { ...planned, status: 'invalid', findings };
+}
+
+/** The policy at a revision; git failing now (it answered when planned) makes the policy unreadable, not the UI crash. */
+function fromGit({ dir, ref, rel }: { dir: string; ref: string; rel: string }): ReadResult {
+  try {
+    const read = readFromGit(dir, ref, rel);
+    return read === 'missing' ? { ok: false, ruleId: 'file/unreadable', message: `no longer in ${ref}` } : read;
+  } catch (e) {
+    if (e instanceof GitError) return { ok: false, ruleId: 'file/unreadable', message: e.message };
+    throw e;
+  }
 }
 
 /** The repo checkout a discovered path belongs to: the longest known root, else the folder above `.atmos`. */
@@ -97,28 +123,6 @@ function rootOf(path: string, roots: ReadonlySet<string>): string | undefined {
   if (at === 0) return '.';
   if (at > 0 && norm[at - 1] === '/') return norm.slice(0, at - 1);
   return undefined;
-}
-
-/** Checkouts under a path, as lint's walk recognizes them: a folder holding `.git` or `.atmos`. */
-function findRepoRoots(p: string, out: Set<string>, depth = 0): void {
-  let isDir = false;
-  try {
-    isDir = (depth === 0 ? statSync(p) : lstatSync(p)).isDirectory();
-  } catch {
-    return;
-  }
-  if (!isDir) return;
-  const norm = p.split(sep).join('/').replace(/\/$/, '');
-  if (norm === POLICY_DIR || norm.endsWith(`/${POLICY_DIR}`)) return void out.add(norm === POLICY_DIR ? '.' : norm.slice(0, -POLICY_DIR.length - 1));
-  let names: string[];
-  try {
-    names = readdirSync(p);
-  } catch {
-    return;
-  }
-  if (names.includes('.git') || names.includes('.atmos')) return void out.add(p);
-  if (depth >= MAX_WALK_DEPTH) return;
-  for (const n of names.sort()) if (!n.startsWith('.') && !SKIP_DIRS.has(n)) findRepoRoots(join(p, n), out, depth + 1);
 }
 
 /** `owner/repo` from a checkout's path (`~/src/acme/app` -> `acme/app`). */

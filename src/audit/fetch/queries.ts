@@ -1,7 +1,7 @@
 // The GraphQL documents the audit sends, and the shapes of their answers. One content query reads
 // many repos through aliases (`r0: repository(...)`), each with its policy folder's entries and
 // their text, so a whole org costs a few requests.
-import { POLICY_DIR } from '../model.js';
+import { POLICY_DIR } from '../../model.js';
 
 export const PAGE_SIZE = 100;
 

@@ -1,16 +1,16 @@
 // A repo snapshot -> its audit: which entries of `.atmos/pro/sts/` STS would select as policies
 // (the rules of `discover`), which are near misses, and each policy's validity and lint findings.
 // Identical policy texts (common across an org) are validated and linted once.
-import { POLICY_DIR } from '../model.js';
-import type { Finding } from '../model.js';
-import { makeFinding } from '../findings.js';
-import { nearMissInPolicyDir, TESTS_DIR } from '../load/discover.js';
-import type { ReadResult } from '../load/read.js';
-import { isValidityError, readPolicy, type ValidatedPolicy } from '../validate/policy.js';
-import type { LintConfig } from '../rules/framework.js';
-import { checkPolicy } from '../lint/lint.js';
-import type { IgnoredFinding } from '../lint/ignores.js';
-import type { PolicyDirEntry, PolicyFileAudit, RepoAudit, RepoSnapshot } from './model.js';
+import { POLICY_DIR } from '../../model.js';
+import type { Finding } from '../../model.js';
+import { makeFinding } from '../../findings.js';
+import { nearMissInPolicyDir, TESTS_DIR } from '../../load/discover.js';
+import type { ReadResult } from '../../load/read.js';
+import { isValidityError, readPolicy, type ValidatedPolicy } from '../../validate/policy.js';
+import type { LintConfig } from '../../rules/framework.js';
+import { checkPolicy } from '../../lint/lint.js';
+import type { IgnoredFinding } from '../../lint/ignores.js';
+import type { PolicyDirEntry, PolicyFileAudit, RepoAudit, RepoSnapshot } from '../model.js';
 
 export interface AnalyzeOptions {
   /** Only this policy name is audited (near misses are always reported). */

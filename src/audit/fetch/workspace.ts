@@ -2,12 +2,13 @@
 // tree stands for its default branch. Symbolic links are never followed.
 import { lstatSync, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { POLICY_DIR } from '../model.js';
-import { readPolicyFile } from '../load/read.js';
-import { isPolicyCandidate } from './analyze.js';
-import type { PolicyDir, PolicyDirEntry, RepoSnapshot } from './model.js';
-import type { Progress } from './progress.js';
-import { formatConfigProblem, type SettingsResolver } from '../lint/config.js';
+import { POLICY_DIR } from '../../model.js';
+import { readPolicyFile } from '../../load/read.js';
+import { workspaceCheckouts } from '../../load/walk.js';
+import { isPolicyCandidate } from '../analyze/analyze.js';
+import type { PolicyDir, PolicyDirEntry, RepoSnapshot } from '../model.js';
+import type { Progress } from '../report/progress.js';
+import { formatConfigProblem, type SettingsResolver } from '../../lint/config.js';
 
 export interface WorkspaceOptions {
   dir: string;
@@ -20,18 +21,12 @@ export interface WorkspaceOptions {
   settings?: SettingsResolver;
 }
 
-export class WorkspaceError extends Error {
-  override name = 'WorkspaceError';
-}
 
 export function workspaceSnapshots(opts: WorkspaceOptions): RepoSnapshot[] {
-  if (!lstatSync(opts.dir, { throwIfNoEntry: false })?.isDirectory()) throw new WorkspaceError(`--workspace ${opts.dir}: not a directory`);
   const wanted = opts.repos?.length ? new Set(opts.repos.map((r) => r.toLowerCase())) : undefined;
-  const clones: [string, string][] = [];
-  for (const owner of subdirs(opts.dir)) {
-    if (opts.org && owner.toLowerCase() !== opts.org.toLowerCase()) continue;
-    for (const repo of subdirs(join(opts.dir, owner))) if (!wanted || wanted.has(`${owner}/${repo}`.toLowerCase())) clones.push([`${owner}/${repo}`, join(opts.dir, owner, repo)]);
-  }
+  const clones = workspaceCheckouts(opts.dir, { owner: opts.org })
+    .filter(({ repo }) => !wanted || wanted.has(repo.toLowerCase()))
+    .map(({ repo, dir }): [string, string] => [repo, dir]);
   opts.progress.phase('reading local clones', clones.length);
   const out = clones.map(([repo, dir]) => {
     const s: RepoSnapshot = { repo, archived: false, empty: false, disabled: false, defaultBranch: null, commit: null, via: 'workspace', pathPrefix: `${dir}/`, notes: [] };
@@ -84,15 +79,4 @@ function filesUnder(dir: string, rel: string, depth: number): string[] {
     return [];
   }
   return entries.flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${rel}${e.name}/`, depth + 1) : e.isFile() ? [`${rel}${e.name}`] : []));
-}
-
-function subdirs(p: string): string[] {
-  try {
-    return readdirSync(p, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-      .map((e) => e.name)
-      .sort();
-  } catch {
-    throw new WorkspaceError(`--workspace: cannot read ${p}`);
-  }
 }

@@ -3,10 +3,10 @@
 // admits an owner outside the trusted ones is decided exactly on the matchers' languages; the
 // summaries are for reading. Cross-owner and write grants sort first. A rule no token GitHub can
 // issue satisfies (SPEC.md §5: `ref: main`) grants nobody anything and is left out (lint reports it).
-import type { ClaimName, Matcher, Policy, Rule } from '../model.js';
-import { findWord, fromLiteral, NotAnalysable } from '../analysis/nfa.js';
-import { admitsAnyOwner, admitsToken, levelRank, ownerLanguages, ownerShape, ownerWitness, repoLanguages, repoShape, ruleGrant } from '../analysis/rule-analysis.js';
-import type { RepoAudit } from './model.js';
+import type { ClaimName, Matcher, Policy, Rule } from '../../model.js';
+import { findWord, fromLiteral, NotAnalysable } from '../../analysis/nfa.js';
+import { admitsAnyOwner, admitsToken, levelRank, ownerLanguages, ownerShape, ownerWitness, repoLanguages, repoShape, ruleGrant } from '../../analysis/rule-analysis.js';
+import type { RepoAudit } from '../model.js';
 import { auditTrustedOwners } from './analyze.js';
 
 export interface CallerSummary {

@@ -1,7 +1,7 @@
 // Building blocks of repo snapshots shared by the GraphQL and REST readers.
-import { POLICY_DIR } from '../model.js';
-import { MAX_POLICY_BYTES, type ReadResult } from '../load/read.js';
-import type { PolicyDir, RepoSnapshot } from './model.js';
+import { POLICY_DIR } from '../../model.js';
+import { MAX_POLICY_BYTES, type ReadResult } from '../../load/read.js';
+import type { PolicyDir, RepoSnapshot } from '../model.js';
 import type { RepoHeadNode } from './queries.js';
 
 /** A snapshot of a repo's head (flags, default branch), without its policy folder yet. */

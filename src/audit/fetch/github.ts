@@ -4,15 +4,15 @@
 // cannot return (a tree too large) is read through REST; what still fails is "unknown". An answer
 // that may be incomplete (a null node, a GraphQL error, fewer repos than `totalCount`) is never
 // read as "no policy": its repos are unknown.
-import { MAX_POLICY_BYTES, type ReadResult } from '../load/read.js';
-import { ApiError, type GitHubClient, type GraphqlError, type GraphqlResult } from './client.js';
-import { isPolicyCandidate } from './analyze.js';
-import type { PolicyDirEntry, RepoSnapshot } from './model.js';
+import { MAX_POLICY_BYTES, type ReadResult } from '../../load/read.js';
+import { ApiError, type GitHubClient, type GraphqlError, type GraphqlResult } from '../../github/client.js';
+import { isPolicyCandidate } from '../analyze/analyze.js';
+import type { PolicyDirEntry, RepoSnapshot } from '../model.js';
 import { readBlobs, restPolicyDir, restRepoHead, type PendingBlob } from './rest.js';
 import { errorMessage, headSnapshot, notAFolder, tooLarge } from './snapshot.js';
 import { LIST_QUERY, PAGE_SIZE, SYMLINK_MODE, aliasVariables, contentQuery, headsQuery, type EntryNode, type ListAnswer, type RepoContentNode, type RepoHeadNode } from './queries.js';
 import type { SnapshotCache } from './cache.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../report/progress.js';
 
 export interface GitHubSourceOptions {
   client: GitHubClient;

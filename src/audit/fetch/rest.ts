@@ -1,10 +1,10 @@
 // The REST side of reading a repo: a policy folder GraphQL could not return (contents of
 // `.atmos/pro`, then the folder's tree), and policy files whose exact bytes are needed (blobs).
-import { POLICY_DIR } from '../model.js';
-import { MAX_POLICY_BYTES, decodePolicyBytes } from '../load/read.js';
-import { ApiError, type GitHubClient } from './client.js';
-import { isPolicyCandidate } from './analyze.js';
-import type { PolicyDir, PolicyDirEntry } from './model.js';
+import { POLICY_DIR } from '../../model.js';
+import { MAX_POLICY_BYTES, decodePolicyBytes } from '../../load/read.js';
+import { ApiError, type GitHubClient } from '../../github/client.js';
+import { isPolicyCandidate } from '../analyze/analyze.js';
+import type { PolicyDir, PolicyDirEntry } from '../model.js';
 import type { RepoHeadNode } from './queries.js';
 import { notAFolder, tooLarge } from './snapshot.js';
 

@@ -2,10 +2,10 @@
 // point at each repo's default-branch commit on GitHub, and the repos that could not be read as
 // tool execution notifications (the run is then not successful).
 import type { Log } from 'sarif';
-import type { Finding } from '../model.js';
-import type { SourceText } from '../load/text.js';
-import { formatSarif } from '../report/sarif.js';
-import type { AuditResult } from './audit.js';
+import type { Finding } from '../../model.js';
+import type { SourceText } from '../../load/text.js';
+import { formatSarif } from '../../report/sarif.js';
+import type { AuditResult } from '../audit.js';
 
 // A stand-in root: lint's SARIF writes paths relative to it, and %SRCROOT% maps it to GitHub.
 const ROOT = '/sts-policy-audit';

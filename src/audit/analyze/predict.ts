@@ -1,10 +1,10 @@
 // With a caller (--caller or --claims): STS's predicted answer for every audited repo, grouped into
 // the server's wire shape {tokens, excluded}. A repo that could not be read has no prediction.
-import type { Claims, Policy } from '../model.js';
-import { compilePolicy, evaluate, type CompiledPolicy } from '../engine/evaluate.js';
-import { toWire, type RepoPrediction, type WireResponse } from '../simulate/simulate.js';
-import { isValidityError } from '../validate/policy.js';
-import type { RepoAudit } from './model.js';
+import type { Claims, Policy } from '../../model.js';
+import { compilePolicy, evaluate, type CompiledPolicy } from '../../engine/evaluate.js';
+import { toWire, type RepoPrediction, type WireResponse } from '../../simulate/simulate.js';
+import { isValidityError } from '../../validate/policy.js';
+import type { RepoAudit } from '../model.js';
 
 export interface AuditPrediction {
   claims: Claims;

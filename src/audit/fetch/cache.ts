@@ -3,7 +3,7 @@
 // atomically and readable by its owner only (it holds policy texts of private repos).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RepoSnapshot } from './model.js';
+import type { RepoSnapshot } from '../model.js';
 
 const FORMAT = 1;
 

@@ -1,6 +1,8 @@
-// The audit's GitHub client: Octokit (imported here only, so other commands never load it) with
-// retries for 5xx, network errors and timeouts, honoured secondary and primary rate limits, and a
-// count of every HTTP request made, retries included.
+// The one GitHub API client (pr-check, audit): Octokit, imported here only and lazily so other
+// commands never load it, with retries for 5xx, network errors and timeouts, honoured secondary
+// and primary rate limits, a count of every HTTP request (retries included), an optional deadline
+// for the whole conversation, and every failure as an `ApiError` whose text never holds the token.
+import type { Octokit } from '@octokit/rest';
 import { VERSION } from '../version.js';
 
 export interface ClientOptions {
@@ -14,11 +16,15 @@ export interface ClientOptions {
    * limit reset of S seconds waits S units. 1000 ms in real use; tests shorten it.
    */
   retryBaseMs: number;
-  /** One attempt's time limit; a timed-out attempt is retried like a 5xx. */
-  timeoutMs: number;
-  /** The longest rate-limit wait honoured; a longer one ends the run's requests as failed. */
+  /** One attempt's time limit; a timed-out attempt is retried like a 5xx. None when absent. */
+  timeoutMs?: number;
+  /** The whole conversation must end within this many milliseconds. */
+  deadlineMs?: number;
+  /** The longest primary rate-limit wait honoured; a longer one ends the run's requests as failed. */
   maxWaitMs: number;
   onEvent?: (e: ClientEvent) => void;
+  /** Octokit's own request log (already redacted); dropped when absent, never sent to the console. */
+  log?: { debug(message: string): void; warn(message: string): void };
 }
 
 export type ClientEvent =
@@ -54,27 +60,37 @@ export class ApiError extends Error {
     message: string,
     readonly kind: ApiErrorKind,
     readonly status?: number,
+    /** GitHub's own words (or the network's), redacted, for callers that phrase the failure themselves. */
+    readonly detail: string = message,
   ) {
     super(message);
   }
 }
 
 export interface GitHubClient {
+  /** The configured Octokit, for paginated REST calls; wrap what it throws with `apiError`. */
+  readonly octokit: Octokit;
   graphql<T>(query: string, variables: Record<string, unknown>): Promise<GraphqlResult<T>>;
   rest<T>(route: string, params: Record<string, unknown>): Promise<T>;
+  /** Anything a call threw, as an ApiError. */
+  apiError(e: unknown): ApiError;
   readonly stats: RequestStats;
   /** Why requests now fail without being sent (a rate limit reset beyond `maxWaitMs`). */
   readonly exhausted: string | undefined;
+  /** The deadline passed: every call in flight was aborted. */
+  readonly timedOut: boolean;
 }
 
 // Octokit's throttling puts every GraphQL request in its "write" group (one at a time, 1 s apart)
-// since it cannot tell a query from a mutation; the audit only reads and bounds its own concurrency.
+// since it cannot tell a query from a mutation; we only read and bound our own concurrency.
 const PASS_THROUGH_GROUP = { key: () => ({ schedule: (_options: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => fn(...args) }) };
 
 export async function createGitHubClient(opts: ClientOptions): Promise<GitHubClient> {
   const [{ Octokit }, { retry }, { throttling }] = await Promise.all([import('@octokit/rest'), import('@octokit/plugin-retry'), import('@octokit/plugin-throttling')]);
   const stats: RequestStats = { requests: 0, graphql: 0, rest: 0, calls: 0 };
   const emit = (e: ClientEvent) => opts.onEvent?.(e);
+  const redact = (s: string) => (opts.token ? s.split(opts.token).join('***') : s);
+  const deadline = opts.deadlineMs === undefined ? undefined : AbortSignal.timeout(opts.deadlineMs);
   let exhausted: string | undefined;
 
   const fetchCounted = async (url: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
@@ -85,14 +101,15 @@ export async function createGitHubClient(opts: ClientOptions): Promise<GitHubCli
       stats.requests++;
       if (what.endsWith('/graphql')) stats.graphql++;
       else stats.rest++;
-      const timeout = AbortSignal.timeout(opts.timeoutMs);
+      const timeout = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs);
+      const signals = [init.signal, timeout].filter((s): s is AbortSignal => Boolean(s));
       let res: Response;
       try {
-        res = await fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+        res = await fetch(url, { ...init, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] });
       } catch (e) {
         emit({ kind: 'attempt-failed', what });
         // An abort is not retried by Octokit; a TypeError with a cause becomes a retried 500.
-        if (timeout.aborted) throw new TypeError('fetch failed', { cause: new Error(`no answer within ${opts.timeoutMs} ms`) });
+        if (timeout?.aborted && !init.signal?.aborted) throw new TypeError('fetch failed', { cause: new Error(`no answer within ${opts.timeoutMs} ms`) });
         throw e;
       }
       if (res.status >= 500) emit({ kind: 'attempt-failed', what, status: res.status });
@@ -122,14 +139,15 @@ export async function createGitHubClient(opts: ClientOptions): Promise<GitHubCli
     return retrying;
   };
 
-  const noop = () => {};
+  const debug = (m: string) => opts.log?.debug(redact(m));
   const octokit = new (Octokit.plugin(retry, throttling))({
     auth: opts.token,
     baseUrl: opts.apiUrl.replace(/\/+$/, ''),
     userAgent: `sts-policy/${VERSION}`,
-    // Octokit logs through `console` otherwise, which would mix into the report.
-    log: { debug: noop, info: noop, warn: noop, error: noop },
-    request: { fetch: fetchCounted },
+    // Octokit logs through `console` otherwise, which would mix into the report. Its per-request
+    // error lines are debug: a failure that matters becomes an ApiError.
+    log: { debug, info: debug, warn: (m: string) => opts.log?.warn(redact(m)), error: debug },
+    request: { fetch: fetchCounted, ...(deadline ? { signal: deadline } : {}) },
     retry: { retries: opts.retries, retryAfterBaseValue: opts.retryBaseMs },
     throttle: {
       retryAfterBaseValue: opts.retryBaseMs,
@@ -139,10 +157,24 @@ export async function createGitHubClient(opts: ClientOptions): Promise<GitHubCli
     },
   });
 
+  const apiError = (e: unknown): ApiError => {
+    if (e instanceof ApiError) return e;
+    if (deadline?.aborted) {
+      const message = `no answer within ${Math.round(opts.deadlineMs! / 1000)}s`;
+      return new ApiError(message, 'other');
+    }
+    return toApiError(e, exhausted, redact);
+  };
+
   return {
+    octokit,
     stats,
+    apiError,
     get exhausted() {
       return exhausted;
+    },
+    get timedOut() {
+      return deadline?.aborted ?? false;
     },
     async graphql<T>(query: string, variables: Record<string, unknown>): Promise<GraphqlResult<T>> {
       stats.calls++;
@@ -153,9 +185,9 @@ export async function createGitHubClient(opts: ClientOptions): Promise<GitHubCli
         // GraphQL errors arrive with HTTP 200: keep the partial data and the errors' paths.
         if (partial.name === 'GraphqlResponseError' && Array.isArray(partial.errors)) {
           if (partial.errors.some((x) => x.type === 'RATE_LIMITED')) throw new ApiError(exhausted ?? "GitHub's GraphQL rate limit is exhausted", 'rate-limit');
-          return { data: partial.data ?? null, errors: partial.errors };
+          return { data: partial.data ?? null, errors: partial.errors.map((x) => ({ ...x, message: redact(x.message) })) };
         }
-        throw toApiError(e, exhausted);
+        throw apiError(e);
       }
     },
     async rest<T>(route: string, params: Record<string, unknown>): Promise<T> {
@@ -163,22 +195,22 @@ export async function createGitHubClient(opts: ClientOptions): Promise<GitHubCli
       try {
         return (await octokit.request(route, params)).data as T;
       } catch (e) {
-        throw toApiError(e, exhausted);
+        throw apiError(e);
       }
     },
   };
 }
 
-function toApiError(e: unknown, exhausted: string | undefined): ApiError {
-  if (e instanceof ApiError) return e;
+function toApiError(e: unknown, exhausted: string | undefined, redact: (s: string) => string): ApiError {
   const err = e as { status?: number; message?: string; response?: { data?: { errors?: GraphqlError[] } } };
   const status = typeof err.status === 'number' ? err.status : undefined;
-  const message = err.message ?? String(e);
-  if (exhausted) return new ApiError(exhausted, 'rate-limit', status);
-  if (status === 401) return new ApiError(`GitHub rejected the token (401 ${message})`, 'auth', status);
-  if (/rate limit/i.test(message) || err.response?.data?.errors?.some((x) => x.type === 'RATE_LIMITED')) return new ApiError(`rate limited: ${message}`, 'rate-limit', status);
-  if (status === 404) return new ApiError(`not found (404)`, 'not-found', status);
-  if (status === 403) return new ApiError(`forbidden (403 ${message})`, 'forbidden', status);
-  if (status !== undefined && status >= 500) return new ApiError(status === 500 ? `no usable answer from GitHub: ${message}` : `GitHub answered ${status} ${message}`, 'server', status);
-  return new ApiError(message, 'other', status);
+  const message = redact(err.message ?? String(e));
+  const error = (text: string, kind: ApiErrorKind) => new ApiError(text, kind, status, message);
+  if (exhausted) return error(exhausted, 'rate-limit');
+  if (status === 401) return error(`GitHub rejected the token (401 ${message})`, 'auth');
+  if (/rate limit/i.test(message) || err.response?.data?.errors?.some((x) => x.type === 'RATE_LIMITED')) return error(`rate limited: ${message}`, 'rate-limit');
+  if (status === 404) return error(`not found (404)`, 'not-found');
+  if (status === 403) return error(`forbidden (403 ${message})`, 'forbidden');
+  if (status !== undefined && status >= 500) return error(status === 500 ? `no usable answer from GitHub: ${message}` : `GitHub answered ${status} ${message}`, 'server');
+  return error(message, 'other');
 }
