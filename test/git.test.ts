@@ -1,11 +1,11 @@
 // The one git module (src/load/git.ts): every command that reads git goes through `runGit`, so a git
 // that never answers ends in one located usage error within the timeout (no hang, no stack trace),
 // and output past its bound is refused. Real repositories in temp folders; a fake `git` that sleeps.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { CLI, ROOT, runCli } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
 import { GitError, readFromGit, runGit } from '../src/load/git.js';
 
@@ -80,5 +80,18 @@ describe('runGit and readFromGit', () => {
     } finally {
       process.env.PATH = saved;
     }
+  });
+});
+
+describe('lint starts no git and loads no child_process', () => {
+  it('a lint run never requires node:child_process (pre-commit hooks pay every start-up)', () => {
+    const hook = join(freshDir(), 'hook.cjs');
+    writeFileSync(hook, "const M = require('module'); const load = M._load; M._load = function (id, ...a) { if (/child_process/.test(id)) process.stderr.write('LOADED ' + id + '\\n'); return load.call(this, id, ...a); };\n");
+    const run = (args: string[]) => spawnSync(process.execPath, ['-r', hook, CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+    const lint = run(['lint', repo]);
+    expect(lint.status).toBe(0);
+    expect(lint.stderr).not.toContain('LOADED');
+    // The hook sees it once git is needed.
+    expect(run(['diff', '--base', 'main', repo]).stderr).toContain('LOADED node:child_process');
   });
 });

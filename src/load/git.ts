@@ -2,12 +2,15 @@
 // and output, failing with one `GitError` that says what failed, where, and what to do. Blobs are
 // read from git objects, never by following the work tree. A repository's `origin` owner is read
 // from .git/config by hand: lint runs in pre-commit hooks, where a git process at start-up costs.
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OWNER_PATTERN, POLICY_DIR } from '../model.js';
 import { decodePolicyBytes, MAX_POLICY_BYTES, type ReadResult } from './read.js';
 import { policyNameOf } from './discover.js';
+import { lazyRequire } from '../lazy.js';
+
+// Required on first use: lint imports this module (originOwner) and must not load it at start-up (~10 ms).
+const childProcess = lazyRequire<typeof import('node:child_process')>('node:child_process');
 
 export class GitError extends Error {
   override name = 'GitError';
@@ -35,7 +38,7 @@ function timeoutMs(): number {
 export function runGit(dir: string, args: readonly string[], maxBuffer = MAX_GIT_OUTPUT): Buffer {
   const timeout = timeoutMs();
   try {
-    return execFileSync('git', ['-C', dir, ...args], { maxBuffer, timeout, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
+    return childProcess().execFileSync('git', ['-C', dir, ...args], { maxBuffer, timeout, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: Buffer; code?: string; status?: number | null; message?: string };
     const detail =
