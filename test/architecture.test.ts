@@ -10,7 +10,7 @@ const SRC = join(ROOT, 'src');
 const MAX_ROOT_FILES = 6;
 const MAX_LINES = 450;
 /** Source files over the line bound, to be split once the branches editing them have merged. */
-const LONG_FILE_OFFENDERS: string[] = ['analysis/nfa.ts'];
+const LONG_FILE_OFFENDERS: string[] = [];
 
 const SOURCE = /\.(ts|tsx|cjs|mjs)$/;
 const sourceFiles = (dir: string): string[] =>
