@@ -1,11 +1,13 @@
 // Which pairs of rules the interplay rules ask about, and how many they may ask (SPEC.md §4
 // "Bounds of the analysis"). Every matcher's language is indexed per claim by the prefix all its
 // words share (`acme/infra` of `acme/infra-*`), so pairs that prefixes already separate (`acme/a`
-// vs `acme/b`) are never asked; the pairs still asked are counted against one bound per rule.
+// vs `acme/b`) are never asked; so is the caller's repository that `repository`, `workflow_ref` and a
+// `subject` name, so that `repository: acme/a` and `subject: repo:acme/b:...` are told apart too.
+// The pairs still asked are counted against one bound per rule.
 import type { Rule } from '../model.js';
 import { CLAIM_NAMES } from '../model.js';
 import { coReachable, NotAnalysable, searchesRun, type NFA } from './nfa.js';
-import { matcherNfa } from './rule-analysis.js';
+import { matcherNfa, repoLanguages } from './rule-analysis.js';
 
 /** Policies of at most this many rules ask every pair (building the index would cost more). */
 const SMALL_POLICY = 32;
@@ -50,6 +52,32 @@ export function commonPrefix(nfa: NFA): string | undefined {
 /** Per claim of one rule: its matcher's common prefix and whether that is its only word (`null`: no word). */
 type ClaimInfo = Map<string, { prefix: string; literal: boolean } | null>;
 
+/** The key of the caller's repository, indexed for overlaps as a claim of its own. */
+const CALLER = 'caller repository';
+
+/**
+ * The prefix of the `OWNER/REPO` of every token the rule admits (the longest its repo-binding
+ * matchers give), `null` when it admits none, undefined when no matcher binds it. An immutable
+ * subject's `OWNER@ID/...` names the repository only up to the `@`.
+ */
+function callerPrefix(rule: Rule): { prefix: string; literal: boolean } | null | undefined {
+  let best: { prefix: string; literal: boolean } | undefined;
+  try {
+    for (const { repos } of repoLanguages(rule)) {
+      const prefix = commonPrefix(repos);
+      if (prefix === undefined) return null;
+      const at = prefix.indexOf('@');
+      const key = at < 0 ? { prefix, literal: repos.literal !== undefined } : { prefix: prefix.slice(0, at), literal: false };
+      if (!best || key.prefix.length > best.prefix.length) best = key;
+    }
+  } catch (e) {
+    // A projection not analysed binds nothing here: the rule is asked with every other.
+    if (!(e instanceof NotAnalysable)) throw e;
+    return undefined;
+  }
+  return best;
+}
+
 interface Node {
   children: Map<string, Node>;
   /** Rules whose language has more words than this prefix, all starting with it. */
@@ -79,6 +107,13 @@ const setBits = (bits: Uint32Array, xs: readonly number[]) => {
   for (const x of xs) bits[x >>> 5]! |= 1 << (x & 31);
 };
 
+/** A set of rule positions, as the index's questions take it. */
+export function ruleSet(size: number, positions: readonly number[]): Uint32Array {
+  const bits = new Uint32Array((size + 31) >>> 5);
+  setBits(bits, positions);
+  return bits;
+}
+
 /** The rules of one policy indexed per claim by their matchers' common prefixes. */
 export class RuleIndex {
   readonly words: number;
@@ -89,6 +124,8 @@ export class RuleIndex {
   private readonly info: (ClaimInfo | undefined)[];
   /** Per claim: the rules filed under it, each under the claim of its longest prefix (for coverage). */
   private readonly keyed = new Map<string, Node>();
+  /** Per rule: the prefix of its caller's repository (see `callerPrefix`), once indexed. */
+  private caller: ReturnType<typeof callerPrefix>[] = [];
   /** Rules left out of every pair (a matcher not analysed), with the reason. */
   readonly skipped: { rule: Rule; reason: string }[] = [];
   private readonly usable: Uint32Array;
@@ -121,12 +158,14 @@ export class RuleIndex {
     });
     this.info.forEach((perClaim, p) => perClaim && setBits(this.usable, [p]));
     if (!this.indexed) return;
-    for (const c of CLAIM_NAMES) {
+    // The caller is indexed like a claim (for overlaps only: coverage is asked claim by claim).
+    this.caller = rules.map((rule, p) => (this.info[p] ? callerPrefix(rule) : undefined));
+    for (const c of [...CLAIM_NAMES, CALLER]) {
       const without = new Uint32Array(this.words);
       const root = newNode();
       this.info.forEach((perClaim, p) => {
         if (!perClaim) return;
-        const at = perClaim.get(c);
+        const at = c === CALLER ? this.caller[p] : perClaim.get(c);
         if (at === undefined) setBits(without, [p]);
         // A language without a word is in no trie: it shares words with no rule's matcher.
         if (!at) return;
@@ -177,22 +216,27 @@ export class RuleIndex {
     return true;
   }
 
-  /** Rules before `b` (positions, ascending) that may share a claim set with it, claim by claim. Read before the next question. */
-  overlapCandidates(b: number): Iterable<number> {
+  /**
+   * Rules before `b` (positions, ascending) that may share a token with it, claim by claim and by
+   * the caller's repository, less those in `except` (see `ruleSet`). Read before the next question.
+   */
+  overlapCandidates(b: number, except?: Uint32Array): Iterable<number> {
     const perClaim = this.info[b];
     if (!perClaim) return [];
-    if (!this.indexed) return this.list(b, undefined, this.usable);
     const { acc, allowed } = this;
     acc.set(this.usable);
-    for (const [c, at] of perClaim) {
-      allowed.set(this.without.get(c)!);
-      if (at) {
-        const end = this.walk(c, at.prefix, allowed, true);
-        // An open language's words reach below its prefix, where longer prefixes live.
-        if (end && !at.literal) this.below(end, allowed);
+    const caller = this.caller[b];
+    if (this.indexed)
+      for (const [c, at] of caller === undefined ? perClaim : [...perClaim, [CALLER, caller] as const]) {
+        allowed.set(this.without.get(c)!);
+        if (at) {
+          const end = this.walk(c, at.prefix, allowed, true);
+          // An open language's words reach below its prefix, where longer prefixes live.
+          if (end && !at.literal) this.below(end, allowed);
+        }
+        for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
       }
-      for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
-    }
+    if (except) for (let w = 0; w < this.words; w++) acc[w]! &= ~except[w]!;
     return this.list(b);
   }
 
