@@ -187,12 +187,17 @@ export class RuleIndex {
    * Rules (positions, ascending) that may admit every claim set rule `a` admits: each of their
    * matchers has a claim `a` matches too, with a prefix of `a`'s prefix (a literal: `a`'s own
    * literal). None when some matcher of `a` admits nothing (such a rule is dead, not covered).
+   * Rules in `except` (see `ruleSet`) are left out.
    */
-  coverCandidates(a: number): Iterable<number> {
+  coverCandidates(a: number, except?: Uint32Array): Iterable<number> {
     const mine = this.info[a];
     if (!mine || [...mine.values()].includes(null)) return [];
-    if (!this.indexed) return this.list(this.rules.length, (b) => b !== a, this.usable);
     const { acc } = this;
+    if (!this.indexed) {
+      acc.set(this.usable);
+      this.leaveOut(except);
+      return this.list(this.rules.length, (b) => b !== a);
+    }
     acc.fill(0);
     for (const [c, at] of mine) {
       // Each rule is filed under one claim (its longest prefix), so few are met on the way.
@@ -204,6 +209,7 @@ export class RuleIndex {
       }
       if (node) (setBits(acc, node.open), at!.literal && setBits(acc, node.exact));
     }
+    this.leaveOut(except);
     return this.list(this.rules.length, (b) => b !== a && this.prefixesCover(b, mine));
   }
 
@@ -236,8 +242,13 @@ export class RuleIndex {
         }
         for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
       }
-    if (except) for (let w = 0; w < this.words; w++) acc[w]! &= ~except[w]!;
+    this.leaveOut(except);
     return this.list(b);
+  }
+
+  /** Clears the rules of `except` from the candidates. */
+  private leaveOut(except: Uint32Array | undefined): void {
+    if (except) for (let w = 0; w < this.words; w++) this.acc[w]! &= ~except[w]!;
   }
 
   /** Sets the open rules on `prefix`'s path (and the exact ones at its end when `withExact`); returns its end node. */
