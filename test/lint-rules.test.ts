@@ -339,3 +339,14 @@ describe('witnesses', () => {
     }
   });
 });
+
+describe('a rule that admits no token is reported once, by correctness/contradiction, and left out of the interplay rules', () => {
+  it.each([
+    ['interplay-redundant-rule/valid/dead-duplicate.yaml', [11, 14]],
+    ['interplay-order-dependent-grant/valid/dead-rule.yaml', [13]],
+  ] as const)('%s', (file, lines) => {
+    const { findings } = lintFile(join(RULES, file));
+    expect(findings.filter((f) => f.ruleId === 'correctness/contradiction').map((f) => f.line)).toEqual(lines);
+    expect(findings.filter((f) => f.ruleId.startsWith('interplay/'))).toEqual([]);
+  });
+});
