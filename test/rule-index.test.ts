@@ -72,7 +72,7 @@ describe('the pair index drops no pair the interplay rules would report', () => 
   });
 });
 
-describe('the caller\'s repository separates rules that name it on different claims', () => {
+describe('the caller\'s owner and repository separate rules that name them on different claims', () => {
   const HEAD = 'apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n';
   // Padded past the size from which the index is built (small policies ask every pair).
   const pad = Array.from({ length: 40 }, (_, i) => `  - match: {repository: other/r${i}}\n`).join('');
@@ -80,7 +80,7 @@ describe('the caller\'s repository separates rules that name it on different cla
   /** The overlap candidates of the `b`th rule after the padding, among those rules. */
   const candidatesOf = (rules: Rule[], b: number) => [...ruleIndex(rules).overlapCandidates(40 + b)].filter((p) => p >= 40).map((p) => p - 40);
 
-  it('`repository: acme/a` is not asked with `subject: repo:acme/b:...`, but is with the subject of acme/a, an immutable subject of acme and `workflow_ref: acme/*`', () => {
+  it('`repository: acme/a` is not asked with `subject: repo:acme/b:...` nor with rules of the owner acme-data, but is with the subject of acme/a, an immutable subject of acme, `workflow_ref: acme/*` and the owner acme', () => {
     const rules = rulesOf(
       'repository: acme/a',
       'subject: "repo:acme/b:ref:refs/heads/main"',
@@ -88,9 +88,12 @@ describe('the caller\'s repository separates rules that name it on different cla
       'subject: "repo:acme@*"',
       'workflow_ref: "acme/*"',
       'workflow_ref: "acme/b/.github/workflows/ci.yml@refs/heads/main"',
+      'repository_owner: acme, environment: production',
+      'repository_owner: acme-data, environment: production',
+      'subject: "repo:acme-data@*"',
       'repository: acme/a',
     );
-    expect(candidatesOf(rules, 6)).toEqual([0, 2, 3, 4]);
+    expect(candidatesOf(rules, 9)).toEqual([0, 2, 3, 4, 6]);
   });
 });
 

@@ -2,12 +2,13 @@
 // "Bounds of the analysis"). Every matcher's language is indexed per claim by the prefix all its
 // words share (`acme/infra` of `acme/infra-*`), so pairs that prefixes already separate (`acme/a`
 // vs `acme/b`) are never asked; so is the caller's repository that `repository`, `workflow_ref` and a
-// `subject` name, so that `repository: acme/a` and `subject: repo:acme/b:...` are told apart too.
+// `subject` name (and its owner), so that `repository: acme/a` and `subject: repo:acme/b:...` are
+// told apart too.
 // The pairs still asked are counted against one bound per rule.
 import type { Rule } from '../model.js';
 import { CLAIM_NAMES } from '../model.js';
 import { coReachable, NotAnalysable, searchesRun, type NFA } from './nfa.js';
-import { matcherNfa, repoLanguages } from './rule-analysis.js';
+import { matcherNfa, ownerLanguages, repoLanguages } from './rule-analysis.js';
 
 /** Policies of at most this many rules ask every pair (building the index would cost more). */
 const SMALL_POLICY = 32;
@@ -52,22 +53,31 @@ export function commonPrefix(nfa: NFA): string | undefined {
 /** Per claim of one rule: its matcher's common prefix and whether that is its only word (`null`: no word). */
 type ClaimInfo = Map<string, { prefix: string; literal: boolean } | null>;
 
-/** The key of the caller's repository, indexed for overlaps as a claim of its own. */
-const CALLER = 'caller repository';
+/** The caller's owner and repository, indexed for overlaps as claims of their own. */
+const CALLER_KEYS = ['caller owner', 'caller repository'];
+
+/** Per rule: the caller keys its matchers bind (see `callerPrefix`). */
+const callerInfo = (rule: Rule): ClaimInfo =>
+  new Map(
+    [
+      [CALLER_KEYS[0]!, callerPrefix(() => ownerLanguages(rule).map((o) => o.owners))] as const,
+      [CALLER_KEYS[1]!, callerPrefix(() => repoLanguages(rule).map((r) => r.repos))] as const,
+    ].filter((e): e is [string, { prefix: string; literal: boolean } | null] => e[1] !== undefined),
+  );
 
 /**
- * The prefix of the `OWNER/REPO` of every token the rule admits (the longest its repo-binding
- * matchers give), `null` when it admits none, undefined when no matcher binds it. An immutable
- * subject's `OWNER@ID/...` names the repository only up to the `@`.
+ * The prefix of the owner (or `OWNER/REPO`) of every token the rule admits, the longest its
+ * binding matchers give; `null` when it admits none, undefined when no matcher binds it. An
+ * immutable subject's `OWNER@ID/...` names them only up to the `@`.
  */
-function callerPrefix(rule: Rule): { prefix: string; literal: boolean } | null | undefined {
+function callerPrefix(languages: () => readonly NFA[]): { prefix: string; literal: boolean } | null | undefined {
   let best: { prefix: string; literal: boolean } | undefined;
   try {
-    for (const { repos } of repoLanguages(rule)) {
-      const prefix = commonPrefix(repos);
+    for (const lang of languages()) {
+      const prefix = commonPrefix(lang);
       if (prefix === undefined) return null;
       const at = prefix.indexOf('@');
-      const key = at < 0 ? { prefix, literal: repos.literal !== undefined } : { prefix: prefix.slice(0, at), literal: false };
+      const key = at < 0 ? { prefix, literal: lang.literal !== undefined } : { prefix: prefix.slice(0, at), literal: false };
       if (!best || key.prefix.length > best.prefix.length) best = key;
     }
   } catch (e) {
@@ -84,12 +94,13 @@ interface Node {
   open: number[];
   /** Rules whose language is exactly this prefix. */
   exact: number[];
-  /** Every rule at or below this node, and as a bit set once asked for when many. */
+  /** Every rule at or below this node. */
   below: number[];
-  belowBits?: Uint32Array;
+  /** The lists above as bit sets, made once asked for when long (an owner's node holds most rules). */
+  bits: Partial<Record<'open' | 'exact' | 'below', Uint32Array>>;
 }
 
-const newNode = (): Node => ({ children: new Map(), open: [], exact: [], below: [] });
+const newNode = (): Node => ({ children: new Map(), open: [], exact: [], below: [], bits: {} });
 /** Files rule `p` at the node of `prefix`, as open or exact. */
 function insert(root: Node, p: number, prefix: string, literal: boolean): void {
   let node = root;
@@ -124,8 +135,8 @@ export class RuleIndex {
   private readonly info: (ClaimInfo | undefined)[];
   /** Per claim: the rules filed under it, each under the claim of its longest prefix (for coverage). */
   private readonly keyed = new Map<string, Node>();
-  /** Per rule: the prefix of its caller's repository (see `callerPrefix`), once indexed. */
-  private caller: ReturnType<typeof callerPrefix>[] = [];
+  /** Per rule: the prefixes of its caller's owner and repository (see `callerInfo`), once indexed. */
+  private caller: ClaimInfo[] = [];
   /** Rules left out of every pair (a matcher not analysed), with the reason. */
   readonly skipped: { rule: Rule; reason: string }[] = [];
   private readonly usable: Uint32Array;
@@ -159,13 +170,13 @@ export class RuleIndex {
     this.info.forEach((perClaim, p) => perClaim && setBits(this.usable, [p]));
     if (!this.indexed) return;
     // The caller is indexed like a claim (for overlaps only: coverage is asked claim by claim).
-    this.caller = rules.map((rule, p) => (this.info[p] ? callerPrefix(rule) : undefined));
-    for (const c of [...CLAIM_NAMES, CALLER]) {
+    this.caller = rules.map((rule, p) => (this.info[p] ? callerInfo(rule) : new Map()));
+    for (const c of [...CLAIM_NAMES, ...CALLER_KEYS]) {
       const without = new Uint32Array(this.words);
       const root = newNode();
       this.info.forEach((perClaim, p) => {
         if (!perClaim) return;
-        const at = c === CALLER ? this.caller[p] : perClaim.get(c);
+        const at = CALLER_KEYS.includes(c) ? this.caller[p]!.get(c) : perClaim.get(c);
         if (at === undefined) setBits(without, [p]);
         // A language without a word is in no trie: it shares words with no rule's matcher.
         if (!at) return;
@@ -204,10 +215,10 @@ export class RuleIndex {
       let node: Node | undefined = this.keyed.get(c);
       for (const ch of at!.prefix) {
         if (!node) break;
-        setBits(acc, node.open);
+        this.add(acc, node, 'open');
         node = node.children.get(ch);
       }
-      if (node) (setBits(acc, node.open), at!.literal && setBits(acc, node.exact));
+      if (node) (this.add(acc, node, 'open'), at!.literal && this.add(acc, node, 'exact'));
     }
     this.leaveOut(except);
     return this.list(this.rules.length, (b) => b !== a && this.prefixesCover(b, mine));
@@ -231,14 +242,13 @@ export class RuleIndex {
     if (!perClaim) return [];
     const { acc, allowed } = this;
     acc.set(this.usable);
-    const caller = this.caller[b];
     if (this.indexed)
-      for (const [c, at] of caller === undefined ? perClaim : [...perClaim, [CALLER, caller] as const]) {
+      for (const [c, at] of [...perClaim, ...this.caller[b]!]) {
         allowed.set(this.without.get(c)!);
         if (at) {
           const end = this.walk(c, at.prefix, allowed, true);
           // An open language's words reach below its prefix, where longer prefixes live.
-          if (end && !at.literal) this.below(end, allowed);
+          if (end && !at.literal) this.add(allowed, end, 'below');
         }
         for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
       }
@@ -255,19 +265,21 @@ export class RuleIndex {
   private walk(claim: string, prefix: string, bits: Uint32Array, withExact: boolean): Node | undefined {
     let node: Node | undefined = this.tries.get(claim)!;
     for (const ch of prefix) {
-      setBits(bits, node.open);
+      this.add(bits, node, 'open');
       node = node.children.get(ch);
       if (!node) return undefined;
     }
-    setBits(bits, node.open);
-    if (withExact) setBits(bits, node.exact);
+    this.add(bits, node, 'open');
+    if (withExact) this.add(bits, node, 'exact');
     return node;
   }
 
-  private below(node: Node, bits: Uint32Array): void {
-    if (node.below.length < 512) return setBits(bits, node.below);
-    if (!node.belowBits) setBits((node.belowBits = new Uint32Array(this.words)), node.below);
-    for (let w = 0; w < this.words; w++) bits[w]! |= node.belowBits[w]!;
+  /** Sets the rules of one of the node's lists: one by one when few, else word by word from its bit set. */
+  private add(bits: Uint32Array, node: Node, list: 'open' | 'exact' | 'below'): void {
+    const xs = node[list];
+    if (xs.length < 512) return setBits(bits, xs);
+    const set = (node.bits[list] ??= ruleSet(this.rules.length, xs));
+    for (let w = 0; w < this.words; w++) bits[w]! |= set[w]!;
   }
 
   /** The positions set in the candidates, below `end` and kept by `keep`, lazily: a loop that stops early reads few. */
