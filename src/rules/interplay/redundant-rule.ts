@@ -19,14 +19,16 @@ export default defineRule({
       if (!set) lower.set(key, (set = ruleSet(rules.length, rules.flatMap((_, b) => (grantCovers(grants[b]!, g) ? [] : [b])))));
       return set;
     };
-    for (const a of rules) {
-      const ga = grants[a.index]!;
+    // Positions, not rule indices: a policy with a broken rule is checked without it.
+    for (let pa = 0; pa < rules.length; pa++) {
+      const a = rules[pa]!;
+      const ga = grants[pa]!;
       // Only rules whose prefixes allow covering `a`, with a grant covering its own, are asked, in rule order.
-      for (const at of index.coverCandidates(a.index, lowerThan(ga))) {
+      for (const at of index.coverCandidates(pa, lowerThan(ga))) {
         const b = rules[at]!;
         const gb = grants[at]!;
         if (a === b) continue;
-        budget.spend(a.index);
+        budget.spend(pa);
         if (!ruleCovers(b, a)) continue;
         // A later rule with a higher grant: the first match decides, so removing `a` would raise its callers' grant.
         if (b.index > a.index && !grantCovers(ga, gb)) continue;
