@@ -57,7 +57,7 @@ const staging = `dist.${process.pid}`;
 // `(?i)` letters exactly as the engine does (ß/ẞ, ΐ/ΐ, ﬅ/ﬆ), not as JavaScript's casing does.
 const re2jsSource = readFileSync(createRequire(import.meta.url).resolve('re2js'), 'utf8');
 const orbit = /decodeOrbit\("([A-Za-z0-9+-]+)"\)/.exec(re2jsSource)?.[1];
-if (!orbit) throw new Error('build: re2js no longer holds its case orbit table as `decodeOrbit("...")`: see src/analysis/nfa.ts foldOrbit');
+if (!orbit) throw new Error('build: re2js no longer holds its case orbit table as `decodeOrbit("...")`: see src/analysis/automata/regex-program.ts foldOrbit');
 writeGenerated(at('src/generated/re2-case-orbit.json'), JSON.stringify({ orbit }) + '\n');
 
 const shapesFile = at('src/generated/shape-nfas.json');

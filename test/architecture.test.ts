@@ -11,7 +11,7 @@ const SRC = join(ROOT, 'src');
 const MAX_ROOT_FILES = 6;
 const MAX_LINES = 450;
 /** Source files over the line bound, to be split once the branches editing them have merged. */
-const LONG_FILE_OFFENDERS: string[] = ['analysis/nfa.ts'];
+const LONG_FILE_OFFENDERS: string[] = [];
 /** A command module past this holds library code (rendering, decisions) that belongs below the CLI. */
 const MAX_CLI_LINES = 130;
 /** main.ts is the dispatcher: every command's options and help text, nothing else. */

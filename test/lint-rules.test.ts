@@ -339,3 +339,28 @@ describe('witnesses', () => {
     }
   });
 });
+
+describe('a rule that admits no token is reported once, by correctness/contradiction, and left out of the interplay rules', () => {
+  it.each([
+    ['interplay-redundant-rule/valid/dead-duplicate.yaml', [11, 14]],
+    ['interplay-order-dependent-grant/valid/dead-rule.yaml', [13]],
+  ] as const)('%s', (file, lines) => {
+    const { findings } = lintFile(join(RULES, file));
+    expect(findings.filter((f) => f.ruleId === 'correctness/contradiction').map((f) => f.line)).toEqual(lines);
+    expect(findings.filter((f) => f.ruleId.startsWith('interplay/'))).toEqual([]);
+  });
+});
+
+describe('interplay rules on a policy checked without its broken rules (positions differ from rule numbers)', () => {
+  it('a duplicate after a broken rule is reported as redundant, with its own rule numbers', () => {
+    const dir = join(tempDir(), '.atmos', 'pro', 'sts');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'default.yaml');
+    const rule = '    - match:\n        repository: acme/app\n      permissions:\n        contents: write\n';
+    writeFileSync(file, 'apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n    - match:\n        colour: blue\n' + rule + rule);
+    const { findings } = lintPaths([file]);
+    expect(findings.filter((f) => f.ruleId === 'interplay/redundant-rule').map((f) => f.message)).toEqual([
+      'rule 3 is redundant: every caller it admits is admitted by rule 2 (line 9) with the same or a higher grant; remove it',
+    ]);
+  });
+});

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { lintPaths, validatePolicyText, type Rule } from '../src/index.js';
 import { commonPrefix, ruleIndex } from '../src/analysis/rule-index.js';
 import { fromGlob, fromRegex } from '../src/analysis/nfa.js';
-import { ruleCovers, rulesOverlap } from '../src/analysis/rule-analysis.js';
+import { callersMeet, ruleCovers, rulesOverlap } from '../src/analysis/rule-analysis.js';
 import { bigPolicyText } from '../bench/gen-big-policy.mjs';
 import { tempDirs } from './helpers/temp.js';
 
@@ -55,20 +55,45 @@ describe('the pair index drops no pair the interplay rules would report', () => 
     expect(covered).toBeGreaterThan(100);
   });
 
-  it('every earlier rule overlapping a rule is among its overlap candidates, and far from every pair is asked', () => {
+  it('every earlier rule overlapping a rule, claim by claim and by caller, is among its overlap candidates, and far from every pair is asked', () => {
     let overlapping = 0;
     let asked = 0;
     for (const b of rules) {
       const candidates = new Set(index.overlapCandidates(b.index));
       asked += candidates.size;
       for (const a of rules.slice(0, b.index))
-        if (rulesOverlap(a, b)) {
+        if (rulesOverlap(a, b) && callersMeet(a, b)) {
           overlapping++;
           expect(candidates.has(a.index), `rule ${a.index + 1} overlaps rule ${b.index + 1}`).toBe(true);
         }
     }
     expect(overlapping).toBeGreaterThan(100);
     expect(asked).toBeLessThan((rules.length * (rules.length - 1)) / 2);
+  });
+});
+
+describe('the caller\'s owner and repository separate rules that name them on different claims', () => {
+  const HEAD = 'apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n';
+  // Padded past the size from which the index is built (small policies ask every pair).
+  const pad = Array.from({ length: 40 }, (_, i) => `  - match: {repository: other/r${i}}\n`).join('');
+  const rulesOf = (...lines: string[]) => validatePolicyText('default.yaml', 'default', HEAD + pad + lines.map((l) => `  - match: {${l}}\n`).join('')).policy!.rules;
+  /** The overlap candidates of the `b`th rule after the padding, among those rules. */
+  const candidatesOf = (rules: Rule[], b: number) => [...ruleIndex(rules).overlapCandidates(40 + b)].filter((p) => p >= 40).map((p) => p - 40);
+
+  it('`repository: acme/a` is not asked with `subject: repo:acme/b:...` nor with rules of the owner acme-data, but is with the subject of acme/a, an immutable subject of acme, `workflow_ref: acme/*` and the owner acme', () => {
+    const rules = rulesOf(
+      'repository: acme/a',
+      'subject: "repo:acme/b:ref:refs/heads/main"',
+      'subject: "repo:acme/a:ref:refs/heads/main"',
+      'subject: "repo:acme@*"',
+      'workflow_ref: "acme/*"',
+      'workflow_ref: "acme/b/.github/workflows/ci.yml@refs/heads/main"',
+      'repository_owner: acme, environment: production',
+      'repository_owner: acme-data, environment: production',
+      'subject: "repo:acme-data@*"',
+      'repository: acme/a',
+    );
+    expect(candidatesOf(rules, 9)).toEqual([0, 2, 3, 4, 6]);
   });
 });
 

@@ -6,6 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tokenClasses } from '../src/analysis/token-search.js';
+import { candidateToken } from '../src/analysis/token-candidate.js';
+import { tokenWitness } from '../src/analysis/token-witness.js';
 import { tokenProblem, TOKEN_MODEL } from '../src/analysis/token-model.js';
 import { acceptsWord } from '../src/analysis/nfa.js';
 import { shapeNfa } from '../src/analysis/shapes.js';
@@ -148,5 +150,48 @@ describe('verdicts over the tokens GitHub can issue (issue 18)', () => {
     expect(w.sub).not.toBe('repo:acme/app:ref:refs/heads/main');
     expect(w.ref).toBe('refs/heads/main');
     expect(tokenProblem(w)).toBeUndefined();
+  });
+});
+
+describe('witnesses: a cheap candidate first, the token search when it fails (issue 18)', () => {
+  it('property: a witness exactly when some token matches every rule, a whole token they all admit; a candidate is always one', () => {
+    fc.assert(
+      fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 3 }), (specs) => {
+        const { rules } = policyOf(specs);
+        const exists = tokenClasses(rules).some((c) => c.rules.length === rules.length);
+        const witness = tokenWitness(rules);
+        expect(witness !== undefined, JSON.stringify(specs)).toBe(exists);
+        for (const t of [witness, candidateToken(rules)]) {
+          if (!t) continue;
+          expect(tokenProblem(t), JSON.stringify(t)).toBeUndefined();
+          expect(matching(rules, t), JSON.stringify(t)).toEqual(rules.map((_, i) => i));
+        }
+      }),
+      { numRuns: 150, seed: 2418 },
+    );
+  }, 180_000);
+
+  const rulesOf = (...rules: string[][]) => policyOf(rules.map((m) => m.map((x) => `        ${x}\n`))).rules;
+
+  it('values come from the claim that names one word first, so a wildcard elsewhere keeps them', () => {
+    const t = candidateToken(rulesOf(['repository: "org-0/*"'], ['subject: repo:org-0/infra:ref:refs/heads/main']));
+    expect(t).toMatchObject({ sub: 'repo:org-0/infra:ref:refs/heads/main', repository: 'org-0/infra', ref: 'refs/heads/main', ref_type: 'branch' });
+  });
+
+  it('the model\'s readable choices: a tag ref for `ref_type: tag`, a pull_request job, an environment named in the subject', () => {
+    expect(candidateToken(rulesOf(['repository: "acme/*"', 'ref_type: tag']))).toMatchObject({ repository: 'acme/app', ref: 'refs/tags/v1.0.0', ref_type: 'tag', sub: 'repo:acme/app:ref:refs/tags/v1.0.0' });
+    expect(candidateToken(rulesOf(['subject: "repo:acme/*:pull_request"']))).toMatchObject({ sub: 'repo:acme/app:pull_request', ref: 'refs/pull/1/merge' });
+    const env = candidateToken(rulesOf(['repository: acme/infra', 'subject: "repo:acme/*:environment:prod-*"']))!;
+    expect(env).toMatchObject({ repository: 'acme/infra', environment: 'prod-', sub: 'repo:acme/infra:environment:prod-' });
+    expect(env.workflow_ref).toBe('acme/infra/.github/workflows/ci.yml@refs/heads/main');
+  });
+
+  it('no candidate when the per-claim words cannot make one token; the search then decides (here: none)', () => {
+    const rules = rulesOf(['environment: production'], ['subject: "repo:acme/*:ref:refs/heads/main"']);
+    expect(candidateToken(rules)).toBeUndefined();
+    expect(tokenWitness(rules)).toBeUndefined();
+    // A workflow pinned at a branch another matcher does not admit: the search finds the SHA-pinned workflow.
+    const pinned = rulesOf(['workflow_ref: "acme/app/.github/workflows/*"', 'ref: refs/heads/dev']);
+    expect(tokenWitness(pinned)).toMatchObject({ ref: 'refs/heads/dev', repository: 'acme/app' });
   });
 });

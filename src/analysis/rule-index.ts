@@ -1,11 +1,14 @@
 // Which pairs of rules the interplay rules ask about, and how many they may ask (SPEC.md §4
 // "Bounds of the analysis"). Every matcher's language is indexed per claim by the prefix all its
 // words share (`acme/infra` of `acme/infra-*`), so pairs that prefixes already separate (`acme/a`
-// vs `acme/b`) are never asked; the pairs still asked are counted against one bound per rule.
+// vs `acme/b`) are never asked; so is the caller's repository that `repository`, `workflow_ref` and a
+// `subject` name (and its owner), so that `repository: acme/a` and `subject: repo:acme/b:...` are
+// told apart too.
+// The pairs still asked are counted against one bound per rule.
 import type { Rule } from '../model.js';
 import { CLAIM_NAMES } from '../model.js';
 import { coReachable, NotAnalysable, searchesRun, type NFA } from './nfa.js';
-import { matcherNfa } from './rule-analysis.js';
+import { matcherNfa, ownerLanguages, repoLanguages } from './rule-analysis.js';
 
 /** Policies of at most this many rules ask every pair (building the index would cost more). */
 const SMALL_POLICY = 32;
@@ -50,18 +53,54 @@ export function commonPrefix(nfa: NFA): string | undefined {
 /** Per claim of one rule: its matcher's common prefix and whether that is its only word (`null`: no word). */
 type ClaimInfo = Map<string, { prefix: string; literal: boolean } | null>;
 
+/** The caller's owner and repository, indexed for overlaps as claims of their own. */
+const CALLER_KEYS = ['caller owner', 'caller repository'];
+
+/** Per rule: the caller keys its matchers bind (see `callerPrefix`). */
+const callerInfo = (rule: Rule): ClaimInfo =>
+  new Map(
+    [
+      [CALLER_KEYS[0]!, callerPrefix(() => ownerLanguages(rule).map((o) => o.owners))] as const,
+      [CALLER_KEYS[1]!, callerPrefix(() => repoLanguages(rule).map((r) => r.repos))] as const,
+    ].filter((e): e is [string, { prefix: string; literal: boolean } | null] => e[1] !== undefined),
+  );
+
+/**
+ * The prefix of the owner (or `OWNER/REPO`) of every token the rule admits, the longest its
+ * binding matchers give; `null` when it admits none, undefined when no matcher binds it. An
+ * immutable subject's `OWNER@ID/...` names them only up to the `@`.
+ */
+function callerPrefix(languages: () => readonly NFA[]): { prefix: string; literal: boolean } | null | undefined {
+  let best: { prefix: string; literal: boolean } | undefined;
+  try {
+    for (const lang of languages()) {
+      const prefix = commonPrefix(lang);
+      if (prefix === undefined) return null;
+      const at = prefix.indexOf('@');
+      const key = at < 0 ? { prefix, literal: lang.literal !== undefined } : { prefix: prefix.slice(0, at), literal: false };
+      if (!best || key.prefix.length > best.prefix.length) best = key;
+    }
+  } catch (e) {
+    // A projection not analysed binds nothing here: the rule is asked with every other.
+    if (!(e instanceof NotAnalysable)) throw e;
+    return undefined;
+  }
+  return best;
+}
+
 interface Node {
   children: Map<string, Node>;
   /** Rules whose language has more words than this prefix, all starting with it. */
   open: number[];
   /** Rules whose language is exactly this prefix. */
   exact: number[];
-  /** Every rule at or below this node, and as a bit set once asked for when many. */
+  /** Every rule at or below this node. */
   below: number[];
-  belowBits?: Uint32Array;
+  /** The lists above as bit sets, made once asked for when long (an owner's node holds most rules). */
+  bits: Partial<Record<'open' | 'exact' | 'below', Uint32Array>>;
 }
 
-const newNode = (): Node => ({ children: new Map(), open: [], exact: [], below: [] });
+const newNode = (): Node => ({ children: new Map(), open: [], exact: [], below: [], bits: {} });
 /** Files rule `p` at the node of `prefix`, as open or exact. */
 function insert(root: Node, p: number, prefix: string, literal: boolean): void {
   let node = root;
@@ -79,6 +118,13 @@ const setBits = (bits: Uint32Array, xs: readonly number[]) => {
   for (const x of xs) bits[x >>> 5]! |= 1 << (x & 31);
 };
 
+/** A set of rule positions, as the index's questions take it. */
+export function ruleSet(size: number, positions: readonly number[]): Uint32Array {
+  const bits = new Uint32Array((size + 31) >>> 5);
+  setBits(bits, positions);
+  return bits;
+}
+
 /** The rules of one policy indexed per claim by their matchers' common prefixes. */
 export class RuleIndex {
   readonly words: number;
@@ -89,6 +135,8 @@ export class RuleIndex {
   private readonly info: (ClaimInfo | undefined)[];
   /** Per claim: the rules filed under it, each under the claim of its longest prefix (for coverage). */
   private readonly keyed = new Map<string, Node>();
+  /** Per rule: the prefixes of its caller's owner and repository (see `callerInfo`), once indexed. */
+  private caller: ClaimInfo[] = [];
   /** Rules left out of every pair (a matcher not analysed), with the reason. */
   readonly skipped: { rule: Rule; reason: string }[] = [];
   private readonly usable: Uint32Array;
@@ -121,12 +169,14 @@ export class RuleIndex {
     });
     this.info.forEach((perClaim, p) => perClaim && setBits(this.usable, [p]));
     if (!this.indexed) return;
-    for (const c of CLAIM_NAMES) {
+    // The caller is indexed like a claim (for overlaps only: coverage is asked claim by claim).
+    this.caller = rules.map((rule, p) => (this.info[p] ? callerInfo(rule) : new Map()));
+    for (const c of [...CLAIM_NAMES, ...CALLER_KEYS]) {
       const without = new Uint32Array(this.words);
       const root = newNode();
       this.info.forEach((perClaim, p) => {
         if (!perClaim) return;
-        const at = perClaim.get(c);
+        const at = CALLER_KEYS.includes(c) ? this.caller[p]!.get(c) : perClaim.get(c);
         if (at === undefined) setBits(without, [p]);
         // A language without a word is in no trie: it shares words with no rule's matcher.
         if (!at) return;
@@ -148,23 +198,29 @@ export class RuleIndex {
    * Rules (positions, ascending) that may admit every claim set rule `a` admits: each of their
    * matchers has a claim `a` matches too, with a prefix of `a`'s prefix (a literal: `a`'s own
    * literal). None when some matcher of `a` admits nothing (such a rule is dead, not covered).
+   * Rules in `except` (see `ruleSet`) are left out.
    */
-  coverCandidates(a: number): Iterable<number> {
+  coverCandidates(a: number, except?: Uint32Array): Iterable<number> {
     const mine = this.info[a];
     if (!mine || [...mine.values()].includes(null)) return [];
-    if (!this.indexed) return this.list(this.rules.length, (b) => b !== a, this.usable);
     const { acc } = this;
+    if (!this.indexed) {
+      acc.set(this.usable);
+      this.leaveOut(except);
+      return this.list(this.rules.length, (b) => b !== a);
+    }
     acc.fill(0);
     for (const [c, at] of mine) {
       // Each rule is filed under one claim (its longest prefix), so few are met on the way.
       let node: Node | undefined = this.keyed.get(c);
       for (const ch of at!.prefix) {
         if (!node) break;
-        setBits(acc, node.open);
+        this.add(acc, node, 'open');
         node = node.children.get(ch);
       }
-      if (node) (setBits(acc, node.open), at!.literal && setBits(acc, node.exact));
+      if (node) (this.add(acc, node, 'open'), at!.literal && this.add(acc, node, 'exact'));
     }
+    this.leaveOut(except);
     return this.list(this.rules.length, (b) => b !== a && this.prefixesCover(b, mine));
   }
 
@@ -177,42 +233,53 @@ export class RuleIndex {
     return true;
   }
 
-  /** Rules before `b` (positions, ascending) that may share a claim set with it, claim by claim. Read before the next question. */
-  overlapCandidates(b: number): Iterable<number> {
+  /**
+   * Rules before `b` (positions, ascending) that may share a token with it, claim by claim and by
+   * the caller's repository, less those in `except` (see `ruleSet`). Read before the next question.
+   */
+  overlapCandidates(b: number, except?: Uint32Array): Iterable<number> {
     const perClaim = this.info[b];
     if (!perClaim) return [];
-    if (!this.indexed) return this.list(b, undefined, this.usable);
     const { acc, allowed } = this;
     acc.set(this.usable);
-    for (const [c, at] of perClaim) {
-      allowed.set(this.without.get(c)!);
-      if (at) {
-        const end = this.walk(c, at.prefix, allowed, true);
-        // An open language's words reach below its prefix, where longer prefixes live.
-        if (end && !at.literal) this.below(end, allowed);
+    if (this.indexed)
+      for (const [c, at] of [...perClaim, ...this.caller[b]!]) {
+        allowed.set(this.without.get(c)!);
+        if (at) {
+          const end = this.walk(c, at.prefix, allowed, true);
+          // An open language's words reach below its prefix, where longer prefixes live.
+          if (end && !at.literal) this.add(allowed, end, 'below');
+        }
+        for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
       }
-      for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
-    }
+    this.leaveOut(except);
     return this.list(b);
+  }
+
+  /** Clears the rules of `except` from the candidates. */
+  private leaveOut(except: Uint32Array | undefined): void {
+    if (except) for (let w = 0; w < this.words; w++) this.acc[w]! &= ~except[w]!;
   }
 
   /** Sets the open rules on `prefix`'s path (and the exact ones at its end when `withExact`); returns its end node. */
   private walk(claim: string, prefix: string, bits: Uint32Array, withExact: boolean): Node | undefined {
     let node: Node | undefined = this.tries.get(claim)!;
     for (const ch of prefix) {
-      setBits(bits, node.open);
+      this.add(bits, node, 'open');
       node = node.children.get(ch);
       if (!node) return undefined;
     }
-    setBits(bits, node.open);
-    if (withExact) setBits(bits, node.exact);
+    this.add(bits, node, 'open');
+    if (withExact) this.add(bits, node, 'exact');
     return node;
   }
 
-  private below(node: Node, bits: Uint32Array): void {
-    if (node.below.length < 512) return setBits(bits, node.below);
-    if (!node.belowBits) setBits((node.belowBits = new Uint32Array(this.words)), node.below);
-    for (let w = 0; w < this.words; w++) bits[w]! |= node.belowBits[w]!;
+  /** Sets the rules of one of the node's lists: one by one when few, else word by word from its bit set. */
+  private add(bits: Uint32Array, node: Node, list: 'open' | 'exact' | 'below'): void {
+    const xs = node[list];
+    if (xs.length < 512) return setBits(bits, xs);
+    const set = (node.bits[list] ??= ruleSet(this.rules.length, xs));
+    for (let w = 0; w < this.words; w++) bits[w]! |= set[w]!;
   }
 
   /** The positions set in the candidates, below `end` and kept by `keep`, lazily: a loop that stops early reads few. */

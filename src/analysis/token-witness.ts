@@ -1,6 +1,9 @@
 // A witness for lint findings: a whole token (SPEC.md §5) that every given rule admits, steered
-// toward a goal (an owner, a repository, a pull_request job) when some such token exists.
+// toward a goal (an owner, a repository, a pull_request job) when some such token exists. A cheap
+// candidate read off per-claim words is tried first (token-candidate.ts); the token search decides
+// when it fails.
 import type { Claims, Matcher, Span } from '../model.js';
+import { candidateToken } from './token-candidate.js';
 import { tokenClasses } from './token-search.js';
 
 export interface WitnessGoal {
@@ -27,7 +30,6 @@ function goalMatchers(goal: WitnessGoal): Matcher[] {
 /** A token every rule admits (the goal's if one fits), or undefined when no token satisfies them together. */
 export function tokenWitness(rules: readonly { matchers: readonly Matcher[] }[], goal: WitnessGoal = {}): Claims | undefined {
   const wanted = goalMatchers(goal);
-  const all = rules.map((_, i) => i);
-  const search = (required: number[]) => tokenClasses(required.length > rules.length ? [...rules, { matchers: wanted }] : rules, undefined, required)[0]?.witness;
-  return (wanted.length ? search([...all, rules.length]) : undefined) ?? search(all);
+  const find = (set: readonly { matchers: readonly Matcher[] }[]) => candidateToken(set) ?? tokenClasses(set, undefined, set.map((_, i) => i))[0]?.witness;
+  return (wanted.length ? find([...rules, { matchers: wanted }]) : undefined) ?? find(rules);
 }

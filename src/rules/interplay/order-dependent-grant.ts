@@ -3,9 +3,8 @@
 // Reordering or editing one rule silently changes what the caller gets.
 // Witness: a whole token GitHub can issue (SPEC.md §5) that both rules admit.
 import { defineRule, relatedAt } from '../framework.js';
-import { callersMeet, grantCovers, ruleCovers, ruleGrant, rulesOverlap } from '../../analysis/rule-analysis.js';
-import { PairBudget, ruleIndex, throwIfSkipped } from '../../analysis/rule-index.js';
-import { tokenWitness } from '../../analysis/token-witness.js';
+import { callersMeet, grantCovers, ruleCovers, ruleGrant, rulesOverlap, rulesWitness } from '../../analysis/rule-analysis.js';
+import { PairBudget, ruleIndex, ruleSet, throwIfSkipped } from '../../analysis/rule-index.js';
 
 const fmt = (g: Record<string, string>) => `{${Object.entries(g).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
 
@@ -19,17 +18,20 @@ export default defineRule({
     const keys = grants.map(grantKey);
     const index = ruleIndex(rules);
     const budget = new PairBudget(rules);
+    // Rules granting alike never differ: the index leaves them out without visiting them.
+    const byGrant = new Map<string, number[]>();
+    keys.forEach((k, i) => (byGrant.get(k) ?? byGrant.set(k, []).get(k)!).push(i));
+    const sameGrant = new Map([...byGrant].map(([k, members]) => [k, ruleSet(rules.length, members)]));
     for (let j = 0; j < rules.length; j++)
-      for (const i of index.overlapCandidates(j)) {
+      for (const i of index.overlapCandidates(j, sameGrant.get(keys[j]!))) {
         const [a, b] = [rules[i]!, rules[j]!];
         const [ga, gb] = [grants[i]!, grants[j]!];
-        if (keys[i] === keys[j]) continue;
         budget.spend(j);
         if (!rulesOverlap(a, b) || !callersMeet(a, b)) continue;
         // A later rule fully covered by an earlier, stronger one is reported as redundant instead.
         if (ruleCovers(a, b) && grantCovers(ga, gb)) continue;
         // Matchers that overlap claim by claim may still admit no token together (SPEC.md §5).
-        const witness = tokenWitness([a, b]);
+        const witness = rulesWitness([a, b]);
         if (!witness) continue;
         ctx.report({
           span: b.matchers[0]?.keySpan ?? b.span,

@@ -4,7 +4,7 @@
 // Witness: none; the covering rule is named and pointed at (a related location).
 import { defineRule, relatedAt } from '../framework.js';
 import { grantCovers, ruleCovers, ruleGrant, ruleWitness } from '../../analysis/rule-analysis.js';
-import { PairBudget, ruleIndex, throwIfSkipped } from '../../analysis/rule-index.js';
+import { PairBudget, ruleIndex, ruleSet, throwIfSkipped } from '../../analysis/rule-index.js';
 
 export default defineRule({
   meta: { id: 'interplay/redundant-rule', severity: 'info', category: 'interplay',
@@ -14,17 +14,30 @@ export default defineRule({
     const rules = ctx.policy.rules;
     const index = ruleIndex(rules);
     const budget = new PairBudget(rules);
-    for (const a of rules) {
-      // Only rules whose prefixes allow covering `a` are asked, in rule order.
-      for (const at of index.coverCandidates(a.index)) {
+    const grants = rules.map(ruleGrant);
+    // Per grant: the rules whose grant does not cover it, which the index leaves out unasked.
+    const lower = new Map<string, Uint32Array>();
+    const lowerThan = (g: Record<string, string>) => {
+      const key = JSON.stringify(g);
+      let set = lower.get(key);
+      if (!set) lower.set(key, (set = ruleSet(rules.length, rules.flatMap((_, b) => (grantCovers(grants[b]!, g) ? [] : [b])))));
+      return set;
+    };
+    // Positions, not rule indices: a policy with a broken rule is checked without it.
+    for (let pa = 0; pa < rules.length; pa++) {
+      const a = rules[pa]!;
+      const ga = grants[pa]!;
+      // Only rules whose prefixes allow covering `a`, with a grant covering its own, are asked, in rule order.
+      for (const at of index.coverCandidates(pa, lowerThan(ga))) {
         const b = rules[at]!;
+        const gb = grants[at]!;
         if (a === b) continue;
-        budget.spend(a.index);
-        if (!ruleCovers(b, a) || !grantCovers(ruleGrant(b), ruleGrant(a))) continue;
+        budget.spend(pa);
+        if (!ruleCovers(b, a)) continue;
         // A later rule with a higher grant: the first match decides, so removing `a` would raise its callers' grant.
-        if (b.index > a.index && !grantCovers(ruleGrant(a), ruleGrant(b))) continue;
+        if (b.index > a.index && !grantCovers(ga, gb)) continue;
         // Two identical rules: report the later one only.
-        if (ruleCovers(a, b) && grantCovers(ruleGrant(a), ruleGrant(b)) && a.index < b.index) continue;
+        if (ruleCovers(a, b) && grantCovers(ga, gb) && a.index < b.index) continue;
         // A rule that admits nothing is reported as dead or contradictory, not as covered (searched last: it is costly).
         if (!ruleWitness(a)) break;
         ctx.report({ span: a.matchers[0]?.keySpan ?? a.span, messageId: 'redundant',

@@ -1,0 +1,125 @@
+// A cheap readable candidate for a witness token, tried before the full token search
+// (token-search.ts): values are read off per-claim words (the token's current claim value, its
+// tag / pull_request / environment variants, else the shortest word of the claim's matchers),
+// the first claim to name a value keeps it, and the token built from them (token-model.ts) is kept
+// only when every relation holds and every matcher accepts its claim. Undefined says nothing: the
+// search decides then, so existence answers stay exact.
+import { TOKEN_CLAIM, type ClaimName, type Claims, type Matcher } from '../model.js';
+import { acceptsWord, findWord, NotAnalysable, type NFA } from './nfa.js';
+import { matcherNfa } from './matcher-nfa.js';
+import { CLAIM_SHAPE, shapeNfa } from './shapes.js';
+import { DEFAULT_TOKEN, tokenClaims, tokenProblem, type TokenValues, type TokenVariable } from './token-model.js';
+
+/** The order claims name values in (after those that name one word): the narrowest first, the subject (which reads most values) late. */
+const ORDER: readonly ClaimName[] = ['repository_owner', 'repository', 'ref_type', 'ref', 'environment', 'workflow_ref', 'subject', 'actor', 'sha'];
+// The model's fallback refs (token-model.ts) for a tag and for a pull_request job.
+const TAG_REF = 'refs/tags/v1.0.0';
+const PULL_REF = 'refs/pull/1/merge';
+const SHA = /^[0-9a-f]{40}$/;
+const WORKFLOW_REF = /^([^/]+)\/([^/]+)\/\.github\/workflows\/([^@]+)@(.*)$/s;
+const SUBJECT = /^repo:([^/:@]+)(?:@([0-9]+))?\/([^/:@]+)(?:@([0-9]+))?:(.*)$/s;
+
+/** A token every rule admits, read off per-claim words, or undefined when this cheap try finds none. */
+export function candidateToken(rules: readonly { matchers: readonly Matcher[] }[]): Claims | undefined {
+  const byClaim = new Map<ClaimName, NFA[]>();
+  for (const r of rules) for (const m of r.matchers) byClaim.set(m.claim, [...(byClaim.get(m.claim) ?? []), matcherNfa(m)]);
+  const values: TokenValues = { ...DEFAULT_TOKEN };
+  const fixed = new Set<TokenVariable>();
+  const admits = (claim: ClaimName, nfas: readonly NFA[], word: string | undefined) => word !== undefined && acceptsWord(shapeNfa(CLAIM_SHAPE[claim]), word) && nfas.every((n) => acceptsWord(n, word));
+  // Claims whose matchers all name one word go first: their values are certain.
+  const certain = (claim: ClaimName) => byClaim.get(claim)!.every((n) => n.literal !== undefined);
+  const order = ORDER.filter((c) => byClaim.has(c)).sort((a, b) => Number(certain(b)) - Number(certain(a)));
+  try {
+    for (const claim of order) {
+      const nfas = byClaim.get(claim)!;
+      const chosen = variantWord(values, fixed, claim, (w) => admits(claim, nfas, w));
+      if (chosen !== undefined) {
+        name(values, fixed, claim, chosen);
+        continue;
+      }
+      const word = findWord({ include: [...nfas, shapeNfa(CLAIM_SHAPE[claim])] });
+      if (word === undefined) return undefined;
+      const before = { ...values };
+      name(values, fixed, claim, word);
+      // The shortest word spells every value (`a` for a wildcard): an earlier, readable one the claim still admits stays.
+      for (const key of Object.keys(values) as TokenVariable[]) {
+        const taken = { [key]: values[key] };
+        if (taken[key] === before[key]) continue;
+        Object.assign(values, { [key]: before[key] });
+        if (!admits(claim, nfas, tokenClaims(values)[TOKEN_CLAIM[claim]])) Object.assign(values, taken);
+      }
+    }
+  } catch (e) {
+    if (e instanceof NotAnalysable) return undefined;
+    throw e;
+  }
+  const claims = tokenClaims(values);
+  if (tokenProblem(claims) !== undefined) return undefined;
+  for (const [claim, nfas] of byClaim) if (!admits(claim, nfas, claims[TOKEN_CLAIM[claim]])) return undefined;
+  return claims;
+}
+
+/** The claim's value in the first variant of the values (see `variants`) that `admits`. */
+function variantWord(v: TokenValues, fixed: ReadonlySet<TokenVariable>, claim: ClaimName, admits: (word: string) => boolean): string | undefined {
+  for (const variant of variants(v, fixed)) {
+    const word = tokenClaims(variant)[TOKEN_CLAIM[claim]];
+    if (word !== undefined && admits(word)) return word;
+  }
+  return undefined;
+}
+
+/** The values as they are, then with the model's other choices (as far as no claim named them). */
+function variants(v: TokenValues, fixed: ReadonlySet<TokenVariable>): TokenValues[] {
+  const out = [v];
+  const free = (...keys: TokenVariable[]) => keys.every((k) => !fixed.has(k));
+  if (free('ref', 'refType')) out.push({ ...v, ref: TAG_REF, refType: 'tag' });
+  if (free('context', 'ref')) out.push({ ...v, context: 'pull_request', ref: PULL_REF });
+  if (free('context')) out.push({ ...v, context: 'environment' });
+  if (free('form')) out.push({ ...v, form: 'immutable' });
+  return out;
+}
+
+/** Takes the values `word` names for `claim`, those no earlier claim named; then what follows from them. */
+function name(v: TokenValues, fixed: Set<TokenVariable>, claim: ClaimName, word: string): void {
+  const set = <K extends TokenVariable>(key: K, value: TokenValues[K]) => {
+    if (!fixed.has(key)) (v[key] = value), fixed.add(key);
+  };
+  const setRef = (ref: string) => {
+    if (ref === '' || ref.startsWith('refs/')) set('ref', ref);
+  };
+  if (claim === 'repository_owner') set('owner', word);
+  else if (claim === 'repository') {
+    const at = word.indexOf('/');
+    set('owner', word.slice(0, at));
+    set('name', word.slice(at + 1));
+  } else if (claim === 'ref') setRef(word);
+  else if (claim === 'ref_type') set('refType', word as TokenValues['refType']);
+  else if (claim === 'environment') (set('context', 'environment'), set('environment', word));
+  else if (claim === 'actor') set('actor', word);
+  else if (claim === 'sha') set('sha', word);
+  else if (claim === 'workflow_ref') {
+    const m = WORKFLOW_REF.exec(word);
+    if (m) {
+      set('owner', m[1]!);
+      set('name', m[2]!);
+      set('file', m[3]!);
+      if (SHA.test(m[4]!) && !fixed.has('at')) (set('at', 'sha'), set('workflowSha', m[4]!));
+      else if (!fixed.has('ref') || v.ref === m[4]) (set('at', 'ref'), setRef(m[4]!));
+    }
+  } else {
+    const m = SUBJECT.exec(word);
+    if (m) {
+      set('owner', m[1]!);
+      set('name', m[3]!);
+      if (m[2] !== undefined && m[4] !== undefined) (set('form', 'immutable'), set('ownerId', m[2]), set('repoId', m[4]));
+      else set('form', 'classic');
+      const context = m[5]!;
+      if (context === 'pull_request') set('context', 'pull_request');
+      else if (context.startsWith('environment:')) (set('context', 'environment'), set('environment', context.slice('environment:'.length).replace(/%3A/g, ':')));
+      else if (context.startsWith('ref:')) (set('context', 'ref'), setRef(context.slice('ref:'.length)));
+    }
+  }
+  // What the model ties to the values named: a ref for the ref_type and context, a ref_type for the ref.
+  if (!fixed.has('ref')) v.ref = v.refType === 'tag' ? TAG_REF : v.context === 'pull_request' ? PULL_REF : DEFAULT_TOKEN.ref;
+  if (!fixed.has('refType')) v.refType = v.ref.startsWith('refs/tags/') ? 'tag' : 'branch';
+}
