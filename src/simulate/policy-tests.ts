@@ -149,6 +149,19 @@ function parseCase(raw: unknown, i: number, path: string, repoDir: string, fail:
   return { name: c.name as string, claims, expect: expect as Outcome, permissions, rule: c.rule as number | undefined };
 }
 
+/** One test file run against its policy. */
+export interface TestRun {
+  file: TestFile;
+  read: PolicyRead;
+  results: CaseResult[];
+}
+
+/** Cases passed and failed over all runs. */
+export function tally(runs: readonly TestRun[]): { passed: number; failed: number } {
+  const failed = runs.reduce((n, r) => n + r.results.filter((x) => !x.passed).length, 0);
+  return { passed: runs.reduce((n, r) => n + r.results.length, 0) - failed, failed };
+}
+
 export function runTestFile(file: TestFile): { results: CaseResult[]; read: PolicyRead } {
   const read = readSourcePolicy(file.repoDir, file.policyName);
   const results = file.cases.map((tc): CaseResult => {
