@@ -15,6 +15,7 @@ export function testText(runs: TestRun[], coverage: Coverage, passed: number, fa
       out.push(`  ${r.passed ? c.bold('✓') : c.red('✗')} ${inert(r.case.name)} ${c.dim(`(line ${r.case.line})`)}`);
       if (r.passed) continue;
       out.push(`      ${c.red(inert(r.failure!))}`);
+      for (const w of witnessLines(r)) out.push(`      ${inert(w)}`);
       if (read.kind === 'invalid') for (const f of read.findings) out.push(inert(`      ${f.path}:${f.line}:${f.column}  ${f.message}  ${f.ruleId}`));
       // The rule that should have matched: the one named, else the closest (most matchers true).
       const trace = r.trace ?? [];
@@ -35,6 +36,11 @@ export function testText(runs: TestRun[], coverage: Coverage, passed: number, fa
   return out.join('\n') + '\n';
 }
 
+/** Each answer over the case's tokens with its witness, a whole token `simulate --claims` reproduces. */
+function witnessLines(r: CaseResult): string[] {
+  return (r.completions ?? []).map((a) => `${a.outcome}${a.rule ? ` (rule ${a.rule})` : ''} for ${JSON.stringify(a.witness)}`);
+}
+
 function closest(trace: NonNullable<CaseResult['trace']>) {
   let best = trace[0];
   for (const t of trace) if (t.matchers.filter((m) => m.matched).length > (best?.matchers.filter((m) => m.matched).length ?? -1)) best = t;
@@ -51,7 +57,7 @@ export function testJson(runs: TestRun[], coverage: Coverage, passed: number, fa
           policy: file.policyName,
           policyPath: read.path,
           source: file.source ?? null,
-          cases: results.map((r) => ({ name: r.case.name, line: r.case.line, passed: r.passed, expected: r.case.expect, actual: r.actual, rule: r.rule ?? null, permissions: r.permissions ?? null, failure: r.failure ?? null })),
+          cases: results.map((r) => ({ name: r.case.name, line: r.case.line, passed: r.passed, expected: r.case.expect, actual: r.actual, rule: r.rule ?? null, permissions: r.permissions ?? null, failure: r.failure ?? null, ...(r.completions && { completions: r.completions }), ...(r.undecided && { undecided: r.undecided }) })),
         })),
         summary: { passed, failed },
         coverage,
@@ -70,7 +76,7 @@ export function testJunit(runs: TestRun[]): string {
     const cases = results.map((r) => {
       const head = `    <testcase classname="${xml(file.path)}" name="${xml(r.case.name)}"`;
       if (r.passed) return `${head}/>`;
-      const detail = formatTrace(r.trace ?? [], '').join('\n');
+      const detail = [...witnessLines(r), ...formatTrace(r.trace ?? [], '')].join('\n');
       return `${head}>\n      <failure message="${xml(r.failure!)}">${xml(detail)}</failure>\n    </testcase>`;
     });
     return `  <testsuite name="${xml(file.path)}" tests="${results.length}" failures="${failures}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;

@@ -1,0 +1,71 @@
+// A policy's answers over whole tokens (SPEC.md §5). A caller known by some claims only (a test
+// case's subject, simulate --subject) stands for every token GitHub can issue with those claims:
+// its completions. The given claims are fixed (matched exactly), the others free within the model,
+// and the rules run over all completions at once with the automata (token-search.ts): exact, not
+// sampled, and bounded (past the search's budget the answer is undecided). Each distinct first
+// matching rule (or none) comes with a witness token, evaluated as any caller is.
+import { CLAIM_NAMES, type ClaimName, type Claims } from '../model.js';
+import { MAX_TOKEN_STATES, tokenClasses, type SearchMatcher } from '../analysis/token-search.js';
+import { NotAnalysable } from '../analysis/nfa.js';
+import { claimValue } from '../engine/claims.js';
+import { evaluate, type CompiledPolicy, type Evaluation } from '../engine/evaluate.js';
+
+/** One answer some completions get: the first matching rule (none: denied), shown on a witness. */
+export interface Completion {
+  witness: Claims;
+  evaluation: Evaluation;
+}
+
+export type Completions =
+  /** Every claim given (environment's presence follows the subject): the claims are the token. */
+  | { kind: 'given' }
+  /** No token of the model has these claims (a custom subject, a value GitHub never issues): the claims are taken as given. */
+  | { kind: 'outside' }
+  | { kind: 'undecided'; reason: string }
+  /** The claims not given, and each answer (in search order: shortest witness first). */
+  | { kind: 'answers'; free: ClaimName[]; answers: Completion[] };
+
+export function completions(compiled: CompiledPolicy, claims: Claims, maxStates = MAX_TOKEN_STATES): Completions {
+  const given = CLAIM_NAMES.filter((c) => claimValue(claims, c) !== undefined);
+  const free = CLAIM_NAMES.filter((c) => !given.includes(c));
+  if (free.every((c) => c === 'environment')) return { kind: 'given' };
+  const fixed: SearchMatcher[] = given.map((claim) => ({ claim, value: claimValue(claims, claim)! }));
+  const rules = [...compiled.policy.rules, { matchers: fixed }];
+  let classes;
+  try {
+    classes = tokenClasses(rules, maxStates, [rules.length - 1], true);
+  } catch (e) {
+    if (e instanceof NotAnalysable) return { kind: 'undecided', reason: e.message };
+    throw e;
+  }
+  if (!classes.length) return { kind: 'outside' };
+  const byRule = new Map<number, Completion>();
+  for (const c of classes) {
+    const evaluation = evaluate(compiled, c.witness);
+    const key = evaluation.rule ?? -1;
+    if (!byRule.has(key)) byRule.set(key, { witness: c.witness, evaluation });
+  }
+  return { kind: 'answers', free, answers: [...byRule.values()] };
+}
+
+/**
+ * The free claims that tell `answers` apart: those whose values differ between the witnesses and
+ * that some rule reads (all differing ones if no rule reads any).
+ */
+export function decidingClaims(compiled: CompiledPolicy, free: readonly ClaimName[], answers: readonly Completion[]): ClaimName[] {
+  const differ = free.filter((c) => answers.some((a) => claimValue(a.witness, c) !== claimValue(answers[0]!.witness, c)));
+  const read = differ.filter((c) => compiled.rules.some((r) => r.matchers.some((m) => m.matcher.claim === c)));
+  return read.length ? read : differ;
+}
+
+/** The free claims a rule reads (0-based), or any rule when `rule` is undefined (a denial reads them all). */
+export function freeClaimsRead(compiled: CompiledPolicy, free: readonly ClaimName[], rule: number | undefined): ClaimName[] {
+  const rules = rule === undefined ? compiled.rules : [compiled.rules[rule]!];
+  return free.filter((c) => rules.some((r) => r.matchers.some((m) => m.matcher.claim === c)));
+}
+
+/** `claim is value` for a person (an empty value is shown as `""`; an absent one as absent). */
+export function claimIs(witness: Claims, claim: ClaimName): string {
+  const v = claimValue(witness, claim);
+  return v === undefined ? `${claim} is absent` : `${claim} is ${v === '' ? '""' : v}`;
+}
