@@ -144,3 +144,25 @@ describe('sts-policy test: cases over whole tokens (issue 18)', () => {
     expect(junit.stdout).toContain('minted (rule 1) for {&quot;sub&quot;:&quot;repo:acme/deployer:environment:staging&quot;');
   });
 });
+
+describe('sts-policy simulate --subject: an answer that claims not given would change says so', () => {
+  const source = (name: string) => `acme/deployer=${join(ROOT, 'fixtures/completions', name)}`;
+
+  it('text: which claims decide, each other answer with a witness token, and the flags to give; the exit code is the answer\'s as before', () => {
+    const r = runCli(['simulate', '--subject', 'repo:acme/deployer:pull_request', '--source', source('renovate'), '--expect', 'denied']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('acme/deployer  trust_policy_denied\n');
+    expect(r.stdout).toContain('  the answer depends on claims not given: trust_policy_denied here because actor and ref are absent (a token GitHub issues has them)\n');
+    expect(r.stdout).toContain('    minted by rule 2 when actor is renovate[bot] and ref is refs/pull/1/merge, e.g. {"sub":"repo:acme/deployer:pull_request",');
+    expect(r.stdout).toContain('    pass --claim actor=... --claim ref=... (or --claims with a whole token) to decide\n');
+  });
+
+  it('json: `dependence` names the claims and the answers with witnesses; null once the deciding claims are given', () => {
+    const j = JSON.parse(runCli(['simulate', '--subject', 'repo:acme/deployer:environment:staging', '--source', source('any-actor'), '--format', 'json']).stdout).repos['acme/deployer'];
+    expect(j.outcome).toBe('trust_policy_denied');
+    expect(j.dependence.claims).toEqual(['actor']);
+    expect(j.dependence.answers).toMatchObject([{ outcome: 'minted', rule: 0, ruleNumber: 1, witness: { sub: 'repo:acme/deployer:environment:staging', environment: 'staging', actor: 'octocat' } }]);
+    const given = JSON.parse(runCli(['simulate', '--subject', 'repo:acme/deployer:environment:staging', '--claim', 'actor=octocat', '--source', source('any-actor'), '--format', 'json']).stdout).repos['acme/deployer'];
+    expect([given.outcome, given.dependence]).toEqual(['minted', null]);
+  });
+});

@@ -3,8 +3,17 @@
 import { TOKEN_CLAIM, CLAIM_NAMES } from '../model.js';
 import { toWire, type RepoPrediction } from '../simulate/simulate.js';
 import type { ClaimsSource } from '../engine/claims.js';
+import { claimIs } from '../simulate/completions.js';
 import { formatTrace } from './trace-text.js';
 import { inertLines } from './inert.js';
+
+/** The answers tokens with the given claims get instead, each with its witness (null: none differ). */
+function dependenceJson(p: RepoPrediction) {
+  const d = p.dependence;
+  if (!d || d.kind === 'undecided') return d ? { undecided: d.reason } : null;
+  const answers = d.answers.map((a) => ({ outcome: a.evaluation.matched ? 'minted' : 'trust_policy_denied', rule: a.evaluation.rule ?? null, ruleNumber: a.evaluation.rule === undefined ? null : a.evaluation.rule + 1, permissions: a.evaluation.permissions, witness: a.witness }));
+  return { claims: d.claims.map((c) => TOKEN_CLAIM[c]), answers };
+}
 
 export function simulateJson(predictions: RepoPrediction[], input: ClaimsSource) {
   return {
@@ -24,12 +33,28 @@ export function simulateJson(predictions: RepoPrediction[], input: ClaimsSource)
           trace: p.evaluation?.trace ?? [],
           findings: p.findings ?? [],
           notes: p.notes,
+          dependence: dependenceJson(p),
         },
       ]),
     ),
     claims: input.claims,
     notes: input.notes,
   };
+}
+
+/** After the answer: how claims not given would change it, with a witness token per other answer. */
+function dependenceText(p: RepoPrediction): string[] {
+  const d = p.dependence;
+  if (!d) return [];
+  if (d.kind === 'undecided') return [`  could not check whether claims not given change this answer: ${d.reason}`];
+  const names = d.claims.map((c) => TOKEN_CLAIM[c]);
+  const out = [`  the answer depends on claims not given: ${p.outcome} here because ${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'} absent (a token GitHub issues has them)`];
+  for (const a of d.answers) {
+    const rule = a.evaluation.rule === undefined ? '' : ` by rule ${a.evaluation.rule + 1}`;
+    out.push(`    ${a.evaluation.matched ? 'minted' : 'trust_policy_denied'}${rule} when ${d.claims.map((c) => claimIs(a.witness, c)).join(' and ')}, e.g. ${JSON.stringify(a.witness)}`);
+  }
+  out.push(`    pass ${names.map((n) => `--claim ${n}=...`).join(' ')} (or --claims with a whole token) to decide`);
+  return out;
 }
 
 export function simulateText(predictions: RepoPrediction[], input: ClaimsSource, policyName: string): string {
@@ -68,6 +93,7 @@ export function simulateText(predictions: RepoPrediction[], input: ClaimsSource,
         out.push(...formatTrace(p.evaluation!.trace, '  '));
         break;
     }
+    out.push(...dependenceText(p));
     out.push('');
   }
   return inertLines(out);

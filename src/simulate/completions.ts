@@ -48,6 +48,22 @@ export function completions(compiled: CompiledPolicy, claims: Claims, maxStates 
   return { kind: 'answers', free, answers: [...byRule.values()] };
 }
 
+/** How an answer to claims taken as given (absent ones absent) turns on the claims not given. */
+export type Dependence =
+  | { kind: 'undecided'; reason: string }
+  /** `claims`: the ones not given that decide; `answers`: those the tokens with the given claims get instead. */
+  | { kind: 'depends'; claims: ClaimName[]; answers: Completion[] };
+
+/** Undefined when every token with the given claims gets the answer `evaluation` (of the claims as given). */
+export function dependence(compiled: CompiledPolicy, claims: Claims, evaluation: Evaluation): Dependence | undefined {
+  const comp = completions(compiled, claims);
+  if (comp.kind === 'undecided') return comp;
+  if (comp.kind !== 'answers') return undefined;
+  const answers = comp.answers.filter((a) => a.evaluation.rule !== evaluation.rule);
+  if (!answers.length) return undefined;
+  return { kind: 'depends', claims: [...new Set(answers.flatMap((a) => freeClaimsRead(compiled, comp.free, a.evaluation.rule)))], answers };
+}
+
 /**
  * The free claims that tell `answers` apart: those whose values differ between the witnesses and
  * that some rule reads (all differing ones if no rule reads any).
