@@ -30,7 +30,10 @@ export function completions(compiled: CompiledPolicy, claims: Claims, maxStates 
   const free = CLAIM_NAMES.filter((c) => !given.includes(c));
   if (free.every((c) => c === 'environment')) return { kind: 'given' };
   const fixed: SearchMatcher[] = given.map((claim) => ({ claim, value: claimValue(claims, claim)! }));
-  const rules = [...compiled.policy.rules, { matchers: fixed }];
+  // A rule that rejects a given claim's value matches no completion: only the others are searched
+  // (a 10,000-rule policy leaves a handful).
+  const open = compiled.rules.filter((r) => r.matchers.every((m) => !given.includes(m.matcher.claim) || m.test(claimValue(claims, m.matcher.claim)!)));
+  const rules = [...open.map((r) => compiled.policy.rules[r.index]!), { matchers: fixed }];
   let classes;
   try {
     classes = tokenClasses(rules, maxStates, [rules.length - 1], true);
@@ -39,13 +42,13 @@ export function completions(compiled: CompiledPolicy, claims: Claims, maxStates 
     throw e;
   }
   if (!classes.length) return { kind: 'outside' };
-  const byRule = new Map<number, Completion>();
+  // A class's first rule decides (the fixed claims' rule is last); one witness per first rule.
+  const byRule = new Map<number, Claims>();
   for (const c of classes) {
-    const evaluation = evaluate(compiled, c.witness);
-    const key = evaluation.rule ?? -1;
-    if (!byRule.has(key)) byRule.set(key, { witness: c.witness, evaluation });
+    const first = c.rules[0]! < open.length ? open[c.rules[0]!]!.index : -1;
+    if (!byRule.has(first)) byRule.set(first, c.witness);
   }
-  return { kind: 'answers', free, answers: [...byRule.values()] };
+  return { kind: 'answers', free, answers: [...byRule.values()].map((witness) => ({ witness, evaluation: evaluate(compiled, witness) })) };
 }
 
 /** How an answer to claims taken as given (absent ones absent) turns on the claims not given. */
