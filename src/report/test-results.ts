@@ -1,5 +1,6 @@
-// Renders policy test results (`sts-policy test`): text for people (a trace under each failure,
-// coverage gaps), JSON, or JUnit XML for CI test reporters.
+// Renders policy test results (`sts-policy test`): text for people (a trace under each failure, a
+// witness token per answer when a case turns on claims it leaves out, coverage gaps), JSON, or
+// JUnit XML for CI test reporters.
 import type { CaseResult, Coverage, TestRun } from '../simulate/policy-tests.js';
 import { formatTrace } from './trace-text.js';
 import { palette } from './colors.js';
