@@ -133,6 +133,14 @@ describe('verdicts over the tokens GitHub can issue (issue 18)', () => {
     for (const g of d.gains) expect(tokenProblem(g.witness)).toBeUndefined();
   });
 
+  it('a tag read only through the subject or workflow_ref is found: ref_type is chosen for them too', () => {
+    for (const m of ['subject: "repo:acme/app:ref:refs/tags/*"', 'workflow_ref: "acme/app/.github/workflows/ci.yml@refs/tags/*"']) {
+      const [found] = tokenClasses(one(m).rules, undefined, [0]);
+      expect(found?.witness).toMatchObject({ ref_type: 'tag' });
+      expect(tokenProblem(found!.witness)).toBeUndefined();
+    }
+  });
+
   it('rules no token satisfies admit nobody: adding them changes nobody\'s access', () => {
     const base = one('repository_owner: acme');
     for (const dead of [['ref: main'], ['environment: production', 'subject: "repo:acme/*:ref:*"'], ['repository: acme/app', 'repository_owner: other'], ['workflow_ref: "other/app/*"', 'repository: acme/app']]) {

@@ -147,7 +147,9 @@ function buildModel(): ModelNode[] {
       const atFork = fork(['workflow_ref'], (['ref', 'sha'] as const).map((at) => ({ set: { at }, next: chain([seg('ref', shape, readers(at), fallback), ...afterRef(at)], tail) })));
       return chain([feed('ref_type', refType), end('ref_type')], atFork);
     };
-    return fork(['ref_type', 'ref'], (['branch', 'tag'] as const).map((refType) => ({ set: { refType }, next: byType(refType) })));
+    // ref_type decides the ref's shape (refs/tags/ only for a tag), so every claim reading the ref tells the branches apart.
+    const readsRef: ClaimName[] = ['ref_type', 'ref', 'workflow_ref', ...(subjectReadsRef ? (['subject'] as const) : [])];
+    return fork(readsRef, (['branch', 'tag'] as const).map((refType) => ({ set: { refType }, next: byType(refType) })));
   };
   const withRef = refs(true);
   const withoutRef = refs(false);

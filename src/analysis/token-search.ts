@@ -8,7 +8,7 @@
 // policy's distinct patterns, not a product of claim values. Past MAX_TOKEN_STATES states (outer and
 // inner) it gives up with NotAnalysable, which the callers report as undecided.
 import { CLAIM_NAMES, type ClaimName, type Claims, type Matcher } from '../model.js';
-import { boundsOf, NotAnalysable, rangesContain, representative, type NFA } from './nfa.js';
+import { boundsOf, fromLiteral, NotAnalysable, rangesContain, representative, type NFA } from './nfa.js';
 import { matcherNfa } from './matcher-nfa.js';
 import { shapeNfa } from './shapes.js';
 import { DEFAULT_TOKEN, TOKEN_MODEL, tokenClaims, type TokenValues, type TokenVariable } from './token-model.js';
@@ -21,6 +21,10 @@ export interface TokenClass {
   rules: readonly number[];
   witness: Claims;
 }
+
+/** A matcher the search runs: a policy's, or a claim's exact value (a question that fixes a claim). */
+export type SearchMatcher = Matcher | { claim: ClaimName; value: string };
+const searchNfa = (m: SearchMatcher): NFA => ('value' in m ? fromLiteral(m.value) : matcherNfa(m));
 
 const EMPTY = -2;
 const DONE = -1;
@@ -102,14 +106,15 @@ function clearIfLarge(): void {
 
 /**
  * Every combination of rules that some token of the model matches exactly (the empty one included
- * when some token matches none), each with a witness token. With `required`, only the first
- * combination that holds all those rules (a witness search: tokens losing one are not explored).
+ * when some token matches none), each with a witness token. With `required`, only tokens all those
+ * rules match (the others are not explored): the first such combination (a witness search), or
+ * with `every` each of them (the tokens a question's fixed claims allow).
  */
-export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[], maxStates = MAX_TOKEN_STATES, required?: readonly number[]): TokenClass[] {
+export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[] }[], maxStates = MAX_TOKEN_STATES, required?: readonly number[], every = false): TokenClass[] {
   clearIfLarge();
 
   // Per rule: its matchers' automata, and which matcher (if any) reads each claim.
-  const nfas = rules.map((r) => r.matchers.map(matcherNfa));
+  const nfas = rules.map((r) => r.matchers.map(searchNfa));
   const byClaim = rules.map((r) => {
     const at = new Int32Array(CLAIM_NAMES.length).fill(-1);
     r.matchers.forEach((m, i) => (at[CLAIM_INDEX.get(m.claim)!] = i));
@@ -274,7 +279,7 @@ export function tokenClasses(rules: readonly { matchers: readonly Matcher[] }[],
     if (n.kind === 'final') {
       const key = matched.join(',');
       if (!classes.has(key)) classes.set(key, s);
-      if (required) break;
+      if (required && !every) break;
     } else if (n.kind === 'fork') {
       // A choice no remaining matcher can tell apart: one branch answers for all.
       const relevant = live.some((l) => n.claims.some((c) => matcherOn(l.rule, c) >= 0 && l.sets[matcherOn(l.rule, c)] !== DONE));

@@ -1,15 +1,8 @@
 // Builds the claim set for `simulate` (and `explore`) from --claims, --subject and --claim.
 import { MAX_INPUT_BYTES, readCapped } from '../load/read.js';
 import type { Claims } from '../model.js';
-import { claimsFromSubject, decodeClaimsInput, parseClaimAssignment } from '../engine/claims.js';
+import { claimsFromSubject, decodeClaimsInput, parseClaimAssignment, type ClaimsSource } from '../engine/claims.js';
 import { UsageError } from './errors.js';
-
-export interface ClaimsSource {
-  claims: Claims;
-  /** Lines for a person: how the claims were obtained and what was derived. */
-  notes: string[];
-  derived: Set<string>;
-}
 
 export function readClaims(opts: { claims?: string; subject?: string; claim?: string[] }, stdin: () => string): ClaimsSource {
   if (opts.claims && opts.subject) throw new UsageError('give either --claims or --subject, not both');

@@ -8,6 +8,14 @@ export function claimValue(claims: Claims, claim: ClaimName): string | undefined
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A caller as a command read it (claims file, JWT, subject, `--claim`s). */
+export interface ClaimsSource {
+  claims: Claims;
+  /** Lines for a person: how the claims were obtained and what was derived. */
+  notes: string[];
+  derived: Set<string>;
+}
+
 export interface ParsedSubject {
   owner: string;
   repo: string;

@@ -1,5 +1,7 @@
 // Policy unit tests: `.atmos/pro/sts/tests/<policy>.test.yaml` beside the policies. STS never reads
 // them (a subfolder; `.test` is not a policy name). Each case gives a caller, expects an outcome.
+// A caller given by some claims stands for every token the model allows with them (completions.ts):
+// the expectation must hold for each, else the case fails naming the claims that decide.
 import { readdirSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_NAME_PATTERN, type Claims, type Permissions } from '../model.js';
@@ -8,7 +10,8 @@ import { readInputFile } from '../load/read.js';
 import { parseYaml, placeAt, type PathSegment } from '../load/yaml.js';
 import { MAX_WALK_DEPTH, TESTS_DIR } from '../load/discover.js';
 import { claimsFromSubject, decodeClaimsInput } from '../engine/claims.js';
-import { evaluate, type RuleTrace } from '../engine/evaluate.js';
+import { evaluate, type Evaluation, type RuleTrace } from '../engine/evaluate.js';
+import { claimIs, completions, decidingClaims, freeClaimsRead } from './completions.js';
 import { readSourcePolicy, OUTCOMES, type Outcome, type PolicyRead } from './simulate.js';
 
 export interface TestCase {
@@ -45,6 +48,10 @@ export interface CaseResult {
   /** Why it failed, for a person. */
   failure?: string;
   trace?: RuleTrace[];
+  /** When the answer over the tokens the case's claims allow failed it: each answer, with a witness token. */
+  completions?: { outcome: Outcome; rule?: number; permissions?: Permissions | null; witness: Claims }[];
+  /** The search over those tokens gave up (its bound): the case fails, undecided. */
+  undecided?: string;
 }
 
 /**
@@ -149,32 +156,74 @@ function parseCase(raw: unknown, i: number, path: string, repoDir: string, fail:
   return { name: c.name as string, claims, expect: expect as Outcome, permissions, rule: c.rule as number | undefined };
 }
 
+/** One test file run against its policy. */
+export interface TestRun {
+  file: TestFile;
+  read: PolicyRead;
+  results: CaseResult[];
+}
+
+/** Cases passed and failed over all runs. */
+export function tally(runs: readonly TestRun[]): { passed: number; failed: number } {
+  const failed = runs.reduce((n, r) => n + r.results.filter((x) => !x.passed).length, 0);
+  return { passed: runs.reduce((n, r) => n + r.results.length, 0) - failed, failed };
+}
+
 export function runTestFile(file: TestFile): { results: CaseResult[]; read: PolicyRead } {
   const read = readSourcePolicy(file.repoDir, file.policyName);
   const results = file.cases.map((tc): CaseResult => {
-    let actual: Outcome;
-    let rule: number | undefined;
-    let permissions: Permissions | null | undefined;
-    let trace: RuleTrace[] | undefined;
-    if (read.kind === 'missing') actual = 'no_trust_policy';
-    else if (read.kind === 'invalid') actual = 'trust_policy_invalid';
-    else {
-      const ev = evaluate(read.compiled, tc.claims);
-      actual = ev.matched ? 'minted' : 'trust_policy_denied';
-      rule = ev.rule === undefined ? undefined : ev.rule + 1;
-      permissions = ev.permissions;
-      trace = ev.trace;
+    if (read.kind !== 'valid') return result(tc, { actual: read.kind === 'missing' ? 'no_trust_policy' : 'trust_policy_invalid' });
+    // The claims as given (absent ones absent): the answer when they are the whole token.
+    const asGiven = answerOf(evaluate(read.compiled, tc.claims));
+    const comp = completions(read.compiled, tc.claims);
+    if (comp.kind === 'given' || comp.kind === 'outside') return result(tc, asGiven);
+    if (comp.kind === 'undecided') return { ...result(tc, asGiven), passed: false, undecided: comp.reason, failure: `undecided: ${comp.reason}; give the case more claims` };
+    // `expect` holds only when it holds for every token with the case's claims.
+    const answers = comp.answers.map((a) => ({ ...answerOf(a.evaluation), witness: a.witness }));
+    const failing = answers.filter((a) => check(tc, a).length);
+    if (!failing.length) return result(tc, answers[0]!);
+    const shown = failing[0]!;
+    const listed = { completions: answers.map(({ actual, rule, permissions, witness }) => ({ outcome: actual, rule, permissions, witness })) };
+    if (failing.length === answers.length && new Set(failing.map((a) => check(tc, a).join())).size === 1) {
+      const out = result(tc, shown);
+      if (shown.actual === asGiven.actual && shown.rule === asGiven.rule) return out;
+      // Only the claims left out turn the answer: name those the deciding rule reads.
+      const left = freeClaimsRead(read.compiled, comp.free, shown.rule === undefined ? undefined : shown.rule - 1);
+      const why = left.length ? `: the case leaves out ${left.map((c) => `\`${c}\``).join(', ')}, e.g. ${left.map((c) => claimIs(shown.witness, c)).join(' and ')}` : '';
+      return { ...out, ...listed, failure: `${out.failure} for every token with the case's claims${why}` };
     }
-    const failures: string[] = [];
-    if (actual !== tc.expect) failures.push(`expected ${tc.expect}, got ${actual}${rule ? ` (rule ${rule})` : ''}`);
-    else {
-      if (tc.rule !== undefined && rule !== tc.rule) failures.push(`expected rule ${tc.rule} to match first, got rule ${rule}`);
-      if (tc.permissions && JSON.stringify(sorted(tc.permissions)) !== JSON.stringify(sorted(permissions ?? {})))
-        failures.push(`expected permissions ${fmt(tc.permissions)}, got ${fmt(permissions ?? {})}`);
-    }
-    return { case: tc, passed: failures.length === 0, actual, rule, permissions, trace, failure: failures.join('; ') || undefined };
+    const deciding = decidingClaims(read.compiled, comp.free, comp.answers);
+    const perms = new Set(answers.filter((a) => a.actual === 'minted').map((a) => fmt(a.permissions ?? {}))).size > 1;
+    const sides = answers.map((a) => `${a.actual}${perms && a.permissions ? ` ${fmt(a.permissions)}` : ''} when ${deciding.map((c) => claimIs(a.witness, c)).join(' and ')}${a.rule ? ` (rule ${a.rule})` : ''}`);
+    const failure = `expected ${tc.expect} for every token with the case's claims, but the answer depends on claims it leaves out: ${sides.join(', ')}: add ${deciding.map((c) => `\`${c}\``).join(', ')} to the case`;
+    return { ...result(tc, shown), ...listed, passed: false, failure };
   });
   return { results, read };
+}
+
+interface Answer {
+  actual: Outcome;
+  /** 1-based. */
+  rule?: number;
+  permissions?: Permissions | null;
+  trace?: RuleTrace[];
+}
+
+const answerOf = (ev: Evaluation): Answer => ({ actual: ev.matched ? 'minted' : 'trust_policy_denied', rule: ev.rule === undefined ? undefined : ev.rule + 1, permissions: ev.permissions, trace: ev.trace });
+
+/** Why `a` does not meet the case's expectation (none: it does). */
+function check(tc: TestCase, a: Answer): string[] {
+  if (a.actual !== tc.expect) return [`expected ${tc.expect}, got ${a.actual}${a.rule ? ` (rule ${a.rule})` : ''}`];
+  const failures: string[] = [];
+  if (tc.rule !== undefined && a.rule !== tc.rule) failures.push(`expected rule ${tc.rule} to match first, got rule ${a.rule}`);
+  if (tc.permissions && JSON.stringify(sorted(tc.permissions)) !== JSON.stringify(sorted(a.permissions ?? {})))
+    failures.push(`expected permissions ${fmt(tc.permissions)}, got ${fmt(a.permissions ?? {})}`);
+  return failures;
+}
+
+function result(tc: TestCase, a: Answer): CaseResult {
+  const failures = check(tc, a);
+  return { case: tc, passed: failures.length === 0, actual: a.actual, rule: a.rule, permissions: a.permissions, trace: a.trace, failure: failures.join('; ') || undefined };
 }
 
 const sorted = (p: Permissions) => Object.fromEntries(Object.entries(p).sort(([a], [b]) => (a < b ? -1 : 1)));

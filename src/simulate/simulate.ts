@@ -1,5 +1,7 @@
 // Predicts Atmos Pro STS's answer for each requested source repo (SPEC.md §3): not installed, no
-// policy, invalid policy, denied, or a token, grouped into the server's wire shape.
+// policy, invalid policy, denied, or a token, grouped into the server's wire shape. A caller given
+// by some claims is answered as given (absent claims absent); when tokens with those claims would
+// be answered otherwise, the prediction says how (completions.ts).
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_DIR, type Claims, type Finding, type Permissions } from '../model.js';
@@ -8,6 +10,7 @@ import { defaultBranch, readFromGit, runGit } from '../load/git.js';
 import { linkedPolicyDirMessage, symlinkedPolicyDirPart } from '../load/discover.js';
 import { readPolicy, isValidityError, mergeKeyNote } from '../validate/policy.js';
 import { compilePolicy, evaluate, type CompiledPolicy, type Evaluation } from '../engine/evaluate.js';
+import { dependence, type Dependence } from './completions.js';
 
 export type Outcome = 'minted' | 'trust_policy_denied' | 'no_trust_policy' | 'trust_policy_invalid' | 'not_installed_in_workspace';
 export const OUTCOMES: readonly Outcome[] = ['minted', 'trust_policy_denied', 'no_trust_policy', 'trust_policy_invalid', 'not_installed_in_workspace'];
@@ -34,6 +37,8 @@ export interface RepoPrediction {
   findings?: Finding[];
   /** Caveats a person should read: e.g. the working tree differs from the default branch. */
   notes: string[];
+  /** When claims not given would change the answer (a token GitHub issues always has them). */
+  dependence?: Dependence;
 }
 
 export interface WireToken {
@@ -71,7 +76,8 @@ export function predict(opts: PredictOptions): RepoPrediction[] {
     if (read.kind === 'invalid') return { repo: source.repo, outcome: 'trust_policy_invalid', policyPath: read.path, findings: read.findings, notes };
     notes.push(...mergeKeyNote(read.findings));
     const evaluation = evaluate(read.compiled, opts.claims);
-    return { repo: source.repo, outcome: evaluation.matched ? 'minted' : 'trust_policy_denied', policyPath: read.path, evaluation, notes };
+    const depends = dependence(read.compiled, opts.claims, evaluation);
+    return { repo: source.repo, outcome: evaluation.matched ? 'minted' : 'trust_policy_denied', policyPath: read.path, evaluation, notes, ...(depends && { dependence: depends }) };
   });
 }
 
