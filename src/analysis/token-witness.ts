@@ -2,6 +2,7 @@
 // toward a goal (an owner, a repository, a pull_request job) when some such token exists.
 import type { Claims, Matcher, Span } from '../model.js';
 import { tokenClasses } from './token-search.js';
+import { DEFAULT_TEMPLATE } from './token-model.js';
 
 export interface WitnessGoal {
   owner?: string;
@@ -15,19 +16,21 @@ export interface WitnessGoal {
 const NOWHERE: Span = { start: 0, end: 0, line: 0, column: 0, endLine: 0, endColumn: 0 };
 
 /** The goal as matchers (owner and repository names hold no glob wildcard). */
-function goalMatchers(goal: WitnessGoal): Matcher[] {
+function goalMatchers(goal: WitnessGoal, template: readonly string[] = DEFAULT_TEMPLATE): Matcher[] {
   const m = (claim: Matcher['claim'], pattern: string): Matcher => ({ claim, kind: 'glob', pattern, span: NOWHERE, keySpan: NOWHERE });
   const out: Matcher[] = [];
   if (goal.owner) out.push(m('repository_owner', goal.owner));
   if (goal.repo) out.push(m('repository', `${goal.owner ?? '*'}/${goal.repo}`));
-  if (goal.pullRequest) out.push(m('subject', '*:pull_request'));
+  // A pull_request job's subject has `pull_request` where the template puts the context.
+  const context = template.indexOf('context');
+  if (goal.pullRequest && context >= 0) out.push(m('subject', `${context ? '*:' : ''}pull_request${context < template.length - 1 ? ':*' : ''}`));
   return out;
 }
 
 /** A token every rule admits (the goal's if one fits), or undefined when no token satisfies them together. */
-export function tokenWitness(rules: readonly { matchers: readonly Matcher[] }[], goal: WitnessGoal = {}): Claims | undefined {
-  const wanted = goalMatchers(goal);
+export function tokenWitness(rules: readonly { matchers: readonly Matcher[] }[], goal: WitnessGoal = {}, template?: readonly string[]): Claims | undefined {
+  const wanted = goalMatchers(goal, template);
   const all = rules.map((_, i) => i);
-  const search = (required: number[]) => tokenClasses(required.length > rules.length ? [...rules, { matchers: wanted }] : rules, undefined, required)[0]?.witness;
+  const search = (required: number[]) => tokenClasses(required.length > rules.length ? [...rules, { matchers: wanted }] : rules, { template, required })[0]?.witness;
   return (wanted.length ? search([...all, rules.length]) : undefined) ?? search(all);
 }
