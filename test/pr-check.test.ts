@@ -453,6 +453,18 @@ describe('pr-check: the changes it finds', () => {
     expect(json(r).policies[0]).toMatchObject({ change: 'modified', verdict: 'narrower', approval: 'not-needed' });
   });
 
+  it("with the base revision's subjectTemplate, such subjects are read with it: the diff is decided and the gain needs approval", async () => {
+    const before = policy('default', { subject: 'repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/deploy.yml@refs/heads/main' });
+    const after = policy('default', { subject: 'repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main' });
+    const repo = makeRepo({ [DEFAULT]: before, '.sts-policy.yaml': 'subjectTemplate: [repository_owner, job_workflow_ref]\n', ...ownedBy('@alice') }, { [DEFAULT]: after });
+    const r = await prCheck({ repo, args: ['--format', 'json'], github: { reviews: [] } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const p = json(r).policies[0] as unknown as { gains: { witness: { sub: string } }[] };
+    expect(p).toMatchObject({ change: 'modified', verdict: 'wider', approval: 'missing' });
+    expect(p.gains[0]!.witness.sub).toMatch(/^repository_owner:acme:job_workflow_ref:acme\/wf\/\.github\/workflows\/.*@refs\/heads\/main$/);
+  });
+
   it('a symlink committed at the policy path is an error, never followed', async () => {
     const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: null });
     apply(repo.dir, { [DEFAULT]: 'symlink:/etc/passwd' });

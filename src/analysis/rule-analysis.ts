@@ -115,22 +115,23 @@ export function ownerWitness(langs: readonly NFA[], excluded: readonly string[],
 const witnesses = new Map<string, Claims | undefined>();
 /**
  * A whole token the rule admits (the goal's owner, repository or pull_request job when it admits
- * one), or undefined when it admits no token. Memoised like perRule, per goal.
+ * one), its subject following the org's template (GitHub's default when absent), or undefined when
+ * it admits no token. Memoised like perRule, per goal and template.
  */
-export function ruleWitness(rule: Rule, goal: WitnessGoal = {}): Claims | undefined {
-  // JSON escapes control characters, so the first U+0001 ends the goal.
-  const key = `${JSON.stringify(goal)}\u0001${contentKey(rule)}`;
+export function ruleWitness(rule: Rule, goal: WitnessGoal = {}, template?: readonly string[]): Claims | undefined {
+  // JSON escapes control characters, so the first U+0001 ends the goal and template.
+  const key = `${JSON.stringify([goal, template ?? null])}\u0001${contentKey(rule)}`;
   if (witnesses.has(key)) return witnesses.get(key);
-  const claims = tokenWitness([rule], goal);
+  const claims = tokenWitness([rule], goal, template);
   if (witnesses.size >= MAX_MEMO) witnesses.clear();
   witnesses.set(key, claims);
   return claims;
 }
 
 /** Does some token GitHub can issue satisfy the rule? (a rule whose matchers cannot be analysed is taken to: the worst case) */
-export function admitsToken(rule: Rule): boolean {
+export function admitsToken(rule: Rule, template?: readonly string[]): boolean {
   try {
-    return ruleWitness(rule) !== undefined;
+    return ruleWitness(rule, {}, template) !== undefined;
   } catch (e) {
     if (e instanceof NotAnalysable) return true;
     throw e;

@@ -73,7 +73,7 @@ export async function runAudit(req: AuditRequest): Promise<AuditResult> {
 
   req.progress.phase('analysing policies', snapshots.length);
   const analyzer = new RepoAnalyzer({ policyName: req.policyName, config: req.config, trustedOwners: req.trustedOwners, ignores: req.ignores });
-  const mapper = new AccessMapper(req.trustedOwners ?? req.config.owners);
+  const mapper = new AccessMapper(req.trustedOwners ?? req.config.owners, req.config.subjectTemplate);
   const repos: RepoAudit[] = [];
   const grants: AccessGrant[] = [];
   for (const s of snapshots) {

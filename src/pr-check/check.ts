@@ -120,7 +120,7 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     if (now) touched.set(now, { ...touched.get(now), ...(c.status === 'R' && c.oldPath ? { renamedFrom: c.oldPath } : {}) });
     if (old && c.status === 'R') touched.set(old, { ...touched.get(old), renamedTo: c.path });
   }
-  const diffs = diffPairs(gitPairs(repo, from, head).filter((p) => touched.has(p.path)));
+  const diffs = diffPairs(gitPairs(repo, from, head).filter((p) => touched.has(p.path)), settings.config.subjectTemplate);
 
   const baseOwners = readCodeowners(repo, base);
   const ownersOf = (path: string) => {
