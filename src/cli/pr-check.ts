@@ -14,6 +14,7 @@ import { plural } from '../report/summary.js';
 import { code, text } from '../report/markdown.js';
 import { markdown as diffMarkdown } from './diff.js';
 import { ApiError, createGithubApi, type GithubApi } from '../pr-check/github-api.js';
+import { SubjectTemplateReader } from '../load/subject-template.js';
 import { UsageError, EXIT } from './errors.js';
 import { inert as plain } from '../report/inert.js';
 
@@ -69,7 +70,9 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
       });
     }
     const source = api && pr ? { author: pr.author, reviews: api.listReviews, isTeamMember: api.isTeamMember } : undefined;
-    result = await checkPullRequest({ repo, base: pr?.base ?? opts.base!, head: pr?.head ?? opts.head!, failOn: opts.failOn, allowStaleApprovals: opts.allowStaleApprovals, approvals: source, trustedOwners: pr ? [pr.owner] : undefined });
+    const reader = api && new SubjectTemplateReader(api);
+    const githubTemplate = reader && pr ? { repo: `${pr.owner}/${pr.repo}`, read: () => reader.forRepo(pr.owner, pr.repo) } : undefined;
+    result = await checkPullRequest({ repo, base: pr?.base ?? opts.base!, head: pr?.head ?? opts.head!, failOn: opts.failOn, allowStaleApprovals: opts.allowStaleApprovals, approvals: source, trustedOwners: pr ? [pr.owner] : undefined, githubTemplate });
   } catch (e) {
     if (e instanceof GitError) throw new UsageError(e.message);
     if (e instanceof ApiError) {

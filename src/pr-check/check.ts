@@ -15,6 +15,7 @@ import { CONFIG_FILE, formatConfigProblem, originOwner, parseConfigText } from '
 import type { LintConfig } from '../rules/framework.js';
 import { gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/report.js';
+import { resolveSubjectTemplate, type GithubTemplate } from '../load/subject-template.js';
 import { failed, type FailOn } from '../diff/verdict.js';
 import { GitError } from '../simulate/simulate.js';
 import { plural } from '../report/summary.js';
@@ -42,6 +43,8 @@ export interface PrCheckOptions {
   approvals?: ApprovalSource;
   /** Trusted owners for lint rules when the base config names none (default: the origin remote's owner). */
   trustedOwners?: readonly string[];
+  /** With a token: the subject template GitHub uses for this repository (asked only when some policy matches `subject`). */
+  githubTemplate?: { repo: string; read(): Promise<GithubTemplate> };
 }
 
 export type Approval = 'not-needed' | 'approved' | 'missing' | 'not-checked';
@@ -109,6 +112,13 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
   const changes = nameStatus(repo, from, head);
   const settings = baseSettings(repo, base);
   notes.push(...settings.notes);
+  const pairs = gitPairs(repo, from, head);
+  // The template only shapes `sub`: a repository whose policies never match it needs no request.
+  if (opts.githubTemplate && pairs.some((p) => [p.before, p.after].some((v) => v?.policy?.rules.some((r) => r.matchers.some((m) => m.claim === 'subject'))))) {
+    const subject = resolveSubjectTemplate(opts.githubTemplate.repo, settings.config.subjectTemplate, await opts.githubTemplate.read());
+    notes.push(...subject.warnings);
+    settings.config = { ...settings.config, subjectTemplate: subject.template };
+  }
   const trusted = opts.trustedOwners ?? [originOwner(repo)].filter((o): o is string => Boolean(o));
   const lint = lintHead(repo, head, changes.filter((c) => c.status !== 'D').map((c) => c.path), settings.config, trusted);
   notes.push(...lint.notes);
@@ -120,7 +130,7 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     if (now) touched.set(now, { ...touched.get(now), ...(c.status === 'R' && c.oldPath ? { renamedFrom: c.oldPath } : {}) });
     if (old && c.status === 'R') touched.set(old, { ...touched.get(old), renamedTo: c.path });
   }
-  const diffs = diffPairs(gitPairs(repo, from, head).filter((p) => touched.has(p.path)), settings.config.subjectTemplate);
+  const diffs = diffPairs(pairs.filter((p) => touched.has(p.path)), settings.config.subjectTemplate);
 
   const baseOwners = readCodeowners(repo, base);
   const ownersOf = (path: string) => {
