@@ -1,6 +1,8 @@
 // `audit` as a library call: read every source repo's policy folder (GitHub or local clones),
 // audit each, and derive the inventory, the findings, the access map and, for a caller, the
 // predicted answer. What could not be read is reported as unknown and makes the result partial.
+// On GitHub, a repo whose policies match `subject` is analysed with the subject template GitHub
+// uses for it (src/load/subject-template.ts); a failed read or a disagreement is a note of the repo.
 import type { Claims, Finding } from '../model.js';
 import type { IgnoredFinding } from '../lint/ignores.js';
 import type { LintConfig } from '../rules/framework.js';
@@ -14,6 +16,7 @@ import { predictForCaller, type AuditPrediction } from './predict.js';
 import { fetchFromGitHub, type GitHubFetch } from './github.js';
 import { workspaceSnapshots } from './workspace.js';
 import { SettingsResolver } from '../lint/config.js';
+import { resolveSubjectTemplate, SubjectTemplateReader } from '../load/subject-template.js';
 
 export type AuditSource =
   | { kind: 'github'; client: GitHubClient; host: string; webUrl: string; cache?: SnapshotCache; batchSize: number; concurrency: number }
@@ -76,8 +79,20 @@ export async function runAudit(req: AuditRequest): Promise<AuditResult> {
   const mapper = new AccessMapper(req.trustedOwners ?? req.config.owners, req.config.subjectTemplate);
   const repos: RepoAudit[] = [];
   const grants: AccessGrant[] = [];
+  const reader = src.kind === 'github' ? new SubjectTemplateReader({ request: async (route, params) => ({ data: await src.client.rest(route, params) }) }) : undefined;
   for (const s of snapshots) {
-    const a = analyzer.audit(s);
+    let a = analyzer.audit(s);
+    // The template only shapes `sub`: only repos whose policies match it ask GitHub for theirs.
+    if (reader && a.policies.some((p) => p.validated?.policy?.rules.some((r) => r.matchers.some((m) => m.claim === 'subject')))) {
+      const [owner, name] = s.repo.split('/') as [string, string];
+      const config = s.settings?.config ?? req.config;
+      const subject = resolveSubjectTemplate(s.repo, config.subjectTemplate, await reader.forRepo(owner, name));
+      s.notes.push(...subject.warnings);
+      if ((subject.template ?? []).join() !== (config.subjectTemplate ?? []).join()) {
+        s.settings = { ...s.settings, config: { ...config, subjectTemplate: subject.template } };
+        a = analyzer.audit(s);
+      }
+    }
     repos.push(a);
     grants.push(...mapper.grants(a));
     req.progress.advance(1);
