@@ -7,7 +7,7 @@ import type { Matcher } from '../../model.js';
 export default defineRule({
   meta: { id: 'correctness/dead-matcher', severity: 'error', category: 'correctness', fixable: 'unsafe',
     messages: {
-      customSubject: 'no default-format subject matches `{{pattern}}` ({{format}}): fine if your org uses a custom `sub` template, but declare it as `subjectTemplate:` in .sts-policy.yaml: until then lint, diff, pr-check and audit take GitHub\'s default template, under which rule {{rule}} admits nobody',
+      customSubject: 'no default-format subject matches `{{pattern}}` ({{format}}): fine if your org uses a custom `sub` template, but declare it as `subjectTemplate:` in .sts-policy.yaml: until then lint and diff (and pr-check and audit without a token) read subjects with GitHub\'s default template, under which rule {{rule}} admits nobody',
       templateSubject: '`subject: {{pattern}}` can never match, so rule {{rule}} never matches: with `subjectTemplate: [{{template}}]` a subject is {{format}}',
       neverMatches: '`{{claim}}: {{pattern}}` can never match, so rule {{rule}} never matches: `{{claim}}` is {{format}}{{explanation}}',
     },
