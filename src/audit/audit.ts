@@ -16,7 +16,7 @@ import { predictForCaller, type AuditPrediction } from './predict.js';
 import { fetchFromGitHub, type GitHubFetch } from './github.js';
 import { workspaceSnapshots } from './workspace.js';
 import { SettingsResolver } from '../lint/config.js';
-import { resolveSubjectTemplate, SubjectTemplateReader } from '../load/subject-template.js';
+import { SubjectTemplateReader, withGithubTemplate } from '../load/subject-template.js';
 
 export type AuditSource =
   | { kind: 'github'; client: GitHubClient; host: string; webUrl: string; cache?: SnapshotCache; batchSize: number; concurrency: number }
@@ -82,16 +82,13 @@ export async function runAudit(req: AuditRequest): Promise<AuditResult> {
   const reader = src.kind === 'github' ? new SubjectTemplateReader({ request: async (route, params) => ({ data: await src.client.rest(route, params) }) }) : undefined;
   for (const s of snapshots) {
     let a = analyzer.audit(s);
-    // The template only shapes `sub`: only repos whose policies match it ask GitHub for theirs.
-    if (reader && a.policies.some((p) => p.validated?.policy?.rules.some((r) => r.matchers.some((m) => m.claim === 'subject')))) {
-      const [owner, name] = s.repo.split('/') as [string, string];
-      const config = s.settings?.config ?? req.config;
-      const subject = resolveSubjectTemplate(s.repo, config.subjectTemplate, await reader.forRepo(owner, name));
-      s.notes.push(...subject.warnings);
-      if ((subject.template ?? []).join() !== (config.subjectTemplate ?? []).join()) {
-        s.settings = { ...s.settings, config: { ...config, subjectTemplate: subject.template } };
-        a = analyzer.audit(s);
-      }
+    const [owner, name] = s.repo.split('/') as [string, string];
+    const config = s.settings?.config ?? req.config;
+    const github = reader && { repo: s.repo, read: () => reader.forRepo(owner, name) };
+    const withTemplate = await withGithubTemplate(config, a.policies.map((p) => p.validated?.policy), github, s.notes);
+    if ((withTemplate.subjectTemplate ?? []).join() !== (config.subjectTemplate ?? []).join()) {
+      s.settings = { ...s.settings, config: withTemplate };
+      a = analyzer.audit(s);
     }
     repos.push(a);
     grants.push(...mapper.grants(a));

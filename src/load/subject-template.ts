@@ -6,6 +6,8 @@
 // lint settings is then the template used (the offline way). When both exist and differ, GitHub's
 // wins and the disagreement is reported.
 import { DEFAULT_TEMPLATE } from '../analysis/token-model.js';
+import type { Policy } from '../model.js';
+import type { LintConfig } from '../rules/framework.js';
 
 /** What pr-check's and audit's GitHub clients offer: `request(route, params)` answering `{ data }`, throwing `{ status }` on HTTP errors. */
 export interface OctokitLike {
@@ -82,4 +84,21 @@ export function resolveSubjectTemplate(repo: string, configured: readonly string
   if (show(configured) === show(read.template) || !configured) return { template: read.template, warnings: [] };
   const from = read.from === 'default' ? "GitHub's default template" : `the ${read.from}'s OIDC customization`;
   return { template: read.template, warnings: [`subjectTemplate ${show(configured)} of the lint settings disagrees with what GitHub uses for ${repo}: ${show(read.template)} (${from}); subjects were read with GitHub's`] };
+}
+
+/** Where GitHub's template for one repository comes from (pr-check and audit, with a token). */
+export interface GithubTemplateSource {
+  repo: string;
+  read(): Promise<GithubTemplate>;
+}
+
+/**
+ * The lint settings with the template to analyse the repository's policies with, asked of GitHub
+ * only when some policy matches `subject` (the template shapes `sub` alone); warnings go to `notes`.
+ */
+export async function withGithubTemplate(config: LintConfig, policies: readonly (Policy | null | undefined)[], github: GithubTemplateSource | undefined, notes: string[]): Promise<LintConfig> {
+  if (!github || !policies.some((p) => p?.rules.some((r) => r.matchers.some((m) => m.claim === 'subject')))) return config;
+  const subject = resolveSubjectTemplate(github.repo, config.subjectTemplate, await github.read());
+  notes.push(...subject.warnings);
+  return { ...config, subjectTemplate: subject.template };
 }

@@ -11,11 +11,12 @@ import { POLICY_DIR, type Finding, type Severity } from '../model.js';
 import { policyNameOf } from '../load/discover.js';
 import { MAX_POLICY_BYTES } from '../load/read.js';
 import { lintPaths } from '../lint/lint.js';
-import { CONFIG_FILE, formatConfigProblem, originOwner, parseConfigText } from '../lint/config.js';
+import { CONFIG_FILE, originOwner } from '../lint/config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/report.js';
-import { resolveSubjectTemplate, type GithubTemplate } from '../load/subject-template.js';
+import { withGithubTemplate, type GithubTemplateSource } from '../load/subject-template.js';
+import { baseSettings } from './settings.js';
 import { failed, type FailOn } from '../diff/verdict.js';
 import { GitError } from '../simulate/simulate.js';
 import { plural } from '../report/summary.js';
@@ -43,8 +44,8 @@ export interface PrCheckOptions {
   approvals?: ApprovalSource;
   /** Trusted owners for lint rules when the base config names none (default: the origin remote's owner). */
   trustedOwners?: readonly string[];
-  /** With a token: the subject template GitHub uses for this repository (asked only when some policy matches `subject`). */
-  githubTemplate?: { repo: string; read(): Promise<GithubTemplate> };
+  /** With a token: the subject template GitHub uses for this repository. */
+  githubTemplate?: GithubTemplateSource;
 }
 
 export type Approval = 'not-needed' | 'approved' | 'missing' | 'not-checked';
@@ -110,17 +111,13 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     from = base;
   }
   const changes = nameStatus(repo, from, head);
-  const settings = baseSettings(repo, base);
+  // Lint settings come from the base revision's `.sts-policy.yaml`, like CODEOWNERS: a pull request cannot relax them.
+  const settings = baseSettings(textAt(repo, base, CONFIG_FILE, MAX_POLICY_BYTES));
   notes.push(...settings.notes);
   const pairs = gitPairs(repo, from, head);
-  // The template only shapes `sub`: a repository whose policies never match it needs no request.
-  if (opts.githubTemplate && pairs.some((p) => [p.before, p.after].some((v) => v?.policy?.rules.some((r) => r.matchers.some((m) => m.claim === 'subject'))))) {
-    const subject = resolveSubjectTemplate(opts.githubTemplate.repo, settings.config.subjectTemplate, await opts.githubTemplate.read());
-    notes.push(...subject.warnings);
-    settings.config = { ...settings.config, subjectTemplate: subject.template };
-  }
+  const config = await withGithubTemplate(settings.config, pairs.flatMap((p) => [p.before?.policy, p.after?.policy]), opts.githubTemplate, notes);
   const trusted = opts.trustedOwners ?? [originOwner(repo)].filter((o): o is string => Boolean(o));
-  const lint = lintHead(repo, head, changes.filter((c) => c.status !== 'D').map((c) => c.path), settings.config, trusted);
+  const lint = lintHead(repo, head, changes.filter((c) => c.status !== 'D').map((c) => c.path), config, trusted);
   notes.push(...lint.notes);
 
   const touched = new Map<string, { renamedFrom?: string; renamedTo?: string }>();
@@ -130,7 +127,7 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     if (now) touched.set(now, { ...touched.get(now), ...(c.status === 'R' && c.oldPath ? { renamedFrom: c.oldPath } : {}) });
     if (old && c.status === 'R') touched.set(old, { ...touched.get(old), renamedTo: c.path });
   }
-  const diffs = diffPairs(pairs.filter((p) => touched.has(p.path)), settings.config.subjectTemplate);
+  const diffs = diffPairs(pairs.filter((p) => touched.has(p.path)), config.subjectTemplate);
 
   const baseOwners = readCodeowners(repo, base);
   const ownersOf = (path: string) => {
@@ -142,8 +139,8 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     const added = addedIgnoresOf(repo, from, head, diff.path, lint.ignored);
     return { path: diff.path, diff, ...touched.get(diff.path), owners: ownersOf(diff.path), ...pending(failed([diff], opts.failOn) || added.length > 0), findings: [], addedIgnores: added };
   });
-  const config = changes.find((c) => c.path === CONFIG_FILE || c.oldPath === CONFIG_FILE);
-  const settingsCheck: SettingsCheck | null = config ? { path: CONFIG_FILE, change: config.status === 'A' ? 'added' : config.path !== CONFIG_FILE || config.status === 'D' ? 'removed' : 'modified', owners: ownersOf(CONFIG_FILE), ...pending(true) } : null;
+  const configChange = changes.find((c) => c.path === CONFIG_FILE || c.oldPath === CONFIG_FILE);
+  const settingsCheck: SettingsCheck | null = configChange ? { path: CONFIG_FILE, change: configChange.status === 'A' ? 'added' : configChange.path !== CONFIG_FILE || configChange.status === 'D' ? 'removed' : 'modified', owners: ownersOf(CONFIG_FILE), ...pending(true) } : null;
 
   if (opts.approvals) await judgeApprovals([...policies, ...(settingsCheck ? [settingsCheck] : [])], opts.approvals, head, opts.allowStaleApprovals ?? false);
 
@@ -298,16 +295,6 @@ function codeownersEdits(repo: string, base: string, head: string, before: Codeo
 
 function policyPathsAt(repo: string, rev: string): string[] {
   return git(repo, ['ls-tree', '--name-only', '-z', rev, '--', `${POLICY_DIR}/`]).toString('utf8').split('\0').filter((p) => p && policyNameOf(p));
-}
-
-/** Lint settings come from the base revision's `.sts-policy.yaml`, like CODEOWNERS: a pull request cannot relax them. */
-function baseSettings(repo: string, base: string): { config: LintConfig; notes: string[] } {
-  const text = textAt(repo, base, CONFIG_FILE, MAX_POLICY_BYTES);
-  if (text === undefined) return { config: {}, notes: [] };
-  if (text === 'too-large') return { config: {}, notes: [`the base revision's ${CONFIG_FILE} is too large: default lint settings were used`] };
-  const parsed = parseConfigText(CONFIG_FILE, text);
-  if (parsed.ok) return { config: parsed.config, notes: [] };
-  return { config: {}, notes: [`the base revision's ${CONFIG_FILE} has problems, so default lint settings were used: ${parsed.problems.map(formatConfigProblem).join('; ')}`] };
 }
 
 // --- linting the head versions of changed files -------------------------------------------------
