@@ -220,6 +220,36 @@ describe('audit: the access map', () => {
   });
 });
 
+describe('audit: the subject template GitHub uses', () => {
+  const CUSTOM = policy('default', '    - match:\n        subject: "repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main"\n      permissions:\n        contents: write\n');
+  const isTemplate = (r: { path: string }) => r.path.endsWith('/actions/oidc/customization/sub');
+
+  it("reads each repo's OIDC customization (the org's when a repo defers to it), only for repos whose policies match subject", async () => {
+    const fake = await fakeOrg([
+      { name: 'custom', files: { [POLICY_PATH]: CUSTOM }, oidc: { use_default: false } },
+      { name: 'own', files: { [POLICY_PATH]: CUSTOM }, oidc: { use_default: false, include_claim_keys: ['repository_owner', 'job_workflow_ref'] } },
+      { name: 'plain', files: { [POLICY_PATH]: CUSTOM } },
+      { name: 'pinned', files: { [POLICY_PATH]: PINNED } },
+    ]);
+    fake.orgOidc = { include_claim_keys: ['repository_owner', 'job_workflow_ref'] };
+    const j = await auditJson(fake, ['--org', 'acme', '--no-progress']);
+    // Under their templates the custom and own repos' rules admit tokens; plain uses GitHub's default, under which nobody.
+    expect([...new Set(j.access.map((g) => g.repo))].sort()).toEqual(['acme/custom', 'acme/own', 'acme/pinned']);
+    expect(fake.requests.filter(isTemplate).map((r) => r.path).sort()).toEqual(['/orgs/acme/actions/oidc/customization/sub', ...['custom', 'own', 'plain'].map((n) => `/repos/acme/${n}/actions/oidc/customization/sub`)]);
+    expect(byRepo(j)['acme/custom']!.notes).toEqual([]);
+  });
+
+  it('a failed read is a note of the repo naming the endpoint and the permission needed; --config\'s template is then used', async () => {
+    const fake = await fakeOrg([{ name: 'custom', files: { [POLICY_PATH]: CUSTOM } }]);
+    fake.inject({ kind: 'status', status: 403, times: 100, when: isTemplate });
+    const config = join(tempDir(), 'sts-policy.yaml');
+    writeFileSync(config, 'subjectTemplate: [repository_owner, job_workflow_ref]\n');
+    const j = await auditJson(fake, ['--org', 'acme', '--no-progress', '--config', config]);
+    expect(byRepo(j)['acme/custom']!.notes).toEqual(['could not read `GET /repos/acme/custom/actions/oidc/customization/sub` (HTTP 403); the token needs the "Actions" repository permission (read), or a classic token with `repo`: subjects of acme/custom were read with subjectTemplate [repository_owner, job_workflow_ref] of the lint settings']);
+    expect(j.access.map((g) => g.repo)).toEqual(['acme/custom']);
+  });
+});
+
 describe('audit --caller / --claims', () => {
   const repos: FakeRepoSpec[] = [
     { name: 'modules', files: { [POLICY_PATH]: PINNED } },

@@ -139,6 +139,15 @@ describe('audit --workspace', () => {
     expect(j.access).toEqual([]);
   });
 
+  it("reads such subjects with the clone's own subjectTemplate: its rules enter the access map", () => {
+    const root = tempDir();
+    const custom = policy('default', '    - match:\n        subject: "repository_owner:*"\n    - match:\n        subject: "repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main"\n      permissions:\n        contents: write\n');
+    writeClones(root, 'acme', [{ name: 'custom', files: { [POLICY_PATH]: custom, '.sts-policy.yaml': 'subjectTemplate: [repository_owner, job_workflow_ref]\n' } }]);
+    const j = workspaceJson(['--workspace', root], 0);
+    // Both rules admit tokens under the template (without it, neither does: the test above).
+    expect(j.access.map((g) => [g.rule, g.write]).sort()).toEqual([[1, false], [2, true]]);
+  });
+
   it('is a usage error when the folder does not exist', () => {
     const r = runCli(['audit', '--workspace', join(tmpdir(), 'no-such-sts-workspace')]);
     expect(r.code).toBe(2);

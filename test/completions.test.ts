@@ -48,7 +48,7 @@ function universe(): Claims[] {
             for (const at of ['ref', 'sha'] as const)
               for (const actor of ['octocat', 'renovate[bot]', 'dependabot[bot]'])
                 for (const file of ['ci.yml', 'cd.yml'])
-                  out.push(tokenClaims({ owner, name, form, ownerId: '1', repoId: '2', file, context, environment, ref, refType, at, workflowSha: 'a'.repeat(40), sha: 'b'.repeat(40), actor }));
+                  out.push(tokenClaims({ owner, name, form, ownerId: '1', repoId: '2', file, context, environment, ref, refType, at, workflowSha: 'a'.repeat(40), sha: 'b'.repeat(40), actor, free: {} }));
   return out;
 }
 

@@ -283,6 +283,12 @@ describe('rule severities from the config', () => {
     put(join(dir, '.sts-policy.yaml'), 'subjectTemplate: [repository_owner, context]\n');
     expect(ruleIds(dir)).not.toContain('info correctness/dead-matcher');
     expect(ruleIds(dir)).not.toContain('error correctness/dead-matcher');
+    // Under a declared template, a subject of another shape is dead, and the message shows the template's shape.
+    put(join(dir, '.sts-policy.yaml'), 'subjectTemplate: [repo, context, job_workflow_ref]\n');
+    const dead = lintPaths([dir]).findings.filter((f) => f.ruleId === 'correctness/dead-matcher');
+    expect(dead.map((f) => [f.severity, f.line, f.message])).toEqual([
+      ['error', 9, '`subject: repository_owner:acme:ref:refs/heads/main` can never match, so rule 1 never matches: with `subjectTemplate: [repo, context, job_workflow_ref]` a subject is `repo:OWNER/REPO:CONTEXT:job_workflow_ref:VALUE` (CONTEXT: `ref:REF`, `environment:ENV` or `pull_request`), a `:` in a value written `%3A`'],
+    ]);
   });
 });
 

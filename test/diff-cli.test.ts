@@ -136,6 +136,41 @@ describe('fixture pairs through the CLI', () => {
       replay(p, side(name, 'old'), side(name, 'new'));
     }, 120_000);
 
+  describe('a custom subject template (subjectTemplate in the lint settings)', () => {
+    const pair = [side('custom-template', 'old'), side('custom-template', 'new')];
+    const config = join(FIXTURES, 'custom-template', 'sts-policy.yaml');
+
+    it('--config: the subjects are read with the template, the verdict is decided, and every witness replays in the simulator', () => {
+      const { json, code } = diffJson(['--config', config, ...pair]);
+      expect(code).toBe(0);
+      const p = json.policies[0]!;
+      expect([p.change, p.verdict]).toEqual(['modified', 'wider']);
+      expect(p.notes).toEqual(['subjects follow the subject template [repo, context, job_workflow_ref] of the lint settings']);
+      expect(p.gains.map((g) => g.kind)).toEqual(['new-access']);
+      // A whole token: its subject names its own repository and environment, then the called workflow.
+      const w = p.gains[0]!.witness;
+      expect(w.sub).toBe(`repo:${w.repository}:environment:${w.environment}:job_workflow_ref:${w.sub!.split(':job_workflow_ref:')[1]}`);
+      replay(p, pair[0]!, pair[1]!);
+    }, 120_000);
+
+    it("without the template, GitHub's default subject: such rules admit nobody, so nothing changes", () => {
+      expect(diffJson(pair).json.policies[0]).toMatchObject({ verdict: 'equivalent', gains: [], losses: [] });
+    });
+
+    it("the repository's own .sts-policy.yaml is read, as lint reads it; a bad one is a located usage error", () => {
+      const repo = mkdtempSync(join(tmp, 'template-repo-'));
+      mkdirSync(join(repo, '.atmos'));
+      writeFileSync(join(repo, '.sts-policy.yaml'), readFileSync(config));
+      const local = ['old', 'new'].map((s) => (writeFileSync(join(repo, `${s}.yaml`), readFileSync(side('custom-template', s as 'old' | 'new'))), join(repo, `${s}.yaml`)));
+      expect(diffJson(local).json.policies[0]!.verdict).toBe('wider');
+      writeFileSync(join(repo, '.sts-policy.yaml'), 'subjectTemplate: [repo, contxt]\n');
+      const r = runCli(['diff', ...local]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/\.sts-policy\.yaml:1:25: `contxt` is not a claim key/);
+      expect(r.stdout).toBe('');
+    });
+  });
+
   it('adding `repo:acme*` widens to an owner that is not acme', () => {
     const g = diffJson([side('add-owner-prefix', 'old'), side('add-owner-prefix', 'new')]).json.policies[0]!.gains;
     expect(g.map((x) => x.kind)).toEqual(['new-access']);

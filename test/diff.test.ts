@@ -415,9 +415,10 @@ describe('bound', () => {
   }, 120_000);
 });
 
-// Keep a copy of the fixtures list honest: every case directory is exercised above.
+// Keep a copy of the fixtures list honest: every case directory is exercised above (custom-template
+// in diff-cli.test.ts, with its settings).
 it('every fixtures/diff case is covered', () => {
-  const covered = ['reorder', 'split-alternation', 'glob-as-regex', 'glob-as-regex-newline', 'add-owner-prefix', 'pin-ref', 'incomparable', 'escalation', 'added', 'removed', 'invalid-new', 'unchanged'];
+  const covered = ['reorder', 'split-alternation', 'glob-as-regex', 'glob-as-regex-newline', 'add-owner-prefix', 'pin-ref', 'incomparable', 'escalation', 'added', 'removed', 'invalid-new', 'unchanged', 'custom-template'];
   const dirs = readdirSync(FIXTURES);
   expect(dirs.sort()).toEqual([...covered].sort());
 });

@@ -4,7 +4,7 @@
 // UPDATE_GOLDEN=1 rewrites the goldens. Every witness any finding carries is replayed through the simulator and must mint,
 // with the shape of a real default-format GitHub token. Tight policies stay quiet.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths, policyNameOf, type Claims, type Finding, type LintResult } from '../src/index.js';
 import type { LintConfig } from '../src/rules/framework.js';
@@ -17,6 +17,7 @@ import { blocks, pageConfig, readPage } from './helpers/rule-docs.js';
 import { tempDirs } from './helpers/temp.js';
 import { expectGolden, outLine } from './helpers/golden.js';
 import { fixPolicyText } from '../src/lint/fix.js';
+import { tokenProblem } from '../src/analysis/token-model.js';
 
 const RULES = join(ROOT, 'fixtures/rules');
 /** The lint rules (rules/index.ts), and the finding the runner makes when one hits a bound. */
@@ -24,7 +25,9 @@ const lintRuleIds = [...LINT_RULES.map((r) => r.meta.id), 'analysis/not-analysed
 
 /** Rules that only report with configuration: the config each one's fixtures are linted with. */
 const CONFIG: Record<string, LintConfig> = { 'security/untrusted-owner': { owners: ['acme'] } };
-const configFor = (ruleId: string): LintConfig => CONFIG[ruleId] ?? {};
+/** Fixtures written for one setting (by path under fixtures/rules), linted with it instead. */
+const FIXTURE_CONFIG: Record<string, LintConfig> = { 'correctness-dead-matcher/invalid/template-subject.yaml': { subjectTemplate: ['repo', 'context', 'job_workflow_ref'] } };
+const configFor = (ruleId: string, path = ''): LintConfig => FIXTURE_CONFIG[relative(RULES, path)] ?? CONFIG[ruleId] ?? {};
 
 const dirOf = (ruleId: string) => join(RULES, ruleId.replace('/', '-'));
 const FIXED = '.fixed.yaml';
@@ -87,7 +90,7 @@ function fitsTemplate(message: string, template: string): boolean {
 }
 
 describe.each(LINT_RULES.map((r) => r.meta))('$id against its fixtures', (meta) => {
-  const findings = ['invalid', 'valid'].flatMap((kind) => yamlFiles(join(dirOf(meta.id), kind)).flatMap((f) => lintFile(join(dirOf(meta.id), kind, f), configFor(meta.id)).findings.filter((x) => x.ruleId === meta.id)));
+  const findings = ['invalid', 'valid'].flatMap((kind) => yamlFiles(join(dirOf(meta.id), kind)).flatMap((f) => lintFile(join(dirOf(meta.id), kind, f), configFor(meta.id, join(dirOf(meta.id), kind, f))).findings.filter((x) => x.ruleId === meta.id)));
 
   it('declares `fixable` exactly when a fixture produces a fix', () => {
     expect(Boolean(meta.fixable)).toBe(findings.some((f) => f.fix));
@@ -107,7 +110,7 @@ describe.each(lintRuleIds)('%s', (id) => {
 
   it.each(invalid)('invalid/%s yields exactly the findings of its .out', (file) => {
     const path = join(dirOf(id), 'invalid', file);
-    const findings = lintFile(path, configFor(id)).findings.filter((f) => f.ruleId === id);
+    const findings = lintFile(path, configFor(id, path)).findings.filter((f) => f.ruleId === id);
     expect(findings.length, 'an invalid fixture yields the rule').toBeGreaterThan(0);
     expectGolden(path.replace(/\.yaml$/, '.out'), findings.map((f) => outLine(f) + '\n').join(''));
     for (const f of findings) {
@@ -121,7 +124,7 @@ describe.each(lintRuleIds)('%s', (id) => {
     const path = join(dirOf(id), 'invalid', file);
     // Only this rule reports, so the golden pins its fixes alone.
     const rules = Object.fromEntries(lintRuleIds.filter((other) => other !== id).map((other) => [other, { severity: 'off' as const }]));
-    const fixed = fixPolicyText(path, basename(path, '.yaml'), readFileSync(path, 'utf8'), { config: { ...configFor(id), rules }, unsafe: true });
+    const fixed = fixPolicyText(path, basename(path, '.yaml'), readFileSync(path, 'utf8'), { config: { ...configFor(id, path), rules }, unsafe: true });
     expectGolden(path.replace(/\.yaml$/, FIXED), fixed.applied.length ? fixed.text : undefined);
   });
 
@@ -255,7 +258,7 @@ function collectWitnesses(): Witnessed[] {
   for (const folder of readdirSync(RULES)) {
     const rule = lintRuleIds.find((id) => id.replace('/', '-') === folder);
     const files = folder === 'tight' ? yamlFiles(join(RULES, folder)).map((f) => join(RULES, folder, f)) : ['invalid', 'valid'].flatMap((k) => yamlFiles(join(RULES, folder, k)).map((f) => join(RULES, folder, k, f)));
-    for (const path of files) out.push(...witnessesOf(lintPaths([path], { config: rule ? configFor(rule) : {} }), path, checkoutOf));
+    for (const path of files) out.push(...witnessesOf(lintPaths([path], { config: rule ? configFor(rule, path) : {} }), path, checkoutOf));
   }
   // Seed examples and the example workspace.
   for (const root of ['fixtures/valid', 'fixtures/examples']) out.push(...witnessesOf(lintPaths([join(ROOT, root)]), root, checkoutOf));
@@ -322,6 +325,29 @@ describe('witnesses', () => {
 
   it.each(all.map((w) => [label(w), w] as const))('%s: it has the shape of a real token', (_, w) => {
     expect(unrealistic(w.finding.witness!), JSON.stringify(w.finding.witness)).toBeUndefined();
+  });
+
+  it('under a custom subject template, witnesses are whole tokens whose subject follows it, and `simulate --claims` mints for them', () => {
+    const template = ['repo', 'context', 'job_workflow_ref'];
+    const dir = tempDir();
+    mkdirSync(join(dir, '.atmos/pro/sts'), { recursive: true });
+    const rules = [
+      '    - match:\n        subject: "repo:*:environment:prod:job_workflow_ref:acme/shared/*"\n      permissions:\n        contents: write\n',
+      '    - match:\n        repository_owner: acme\n        subject: "*:pull_request:job_workflow_ref:*"\n      permissions:\n        pull_requests: write\n',
+    ];
+    writeFileSync(join(dir, '.atmos/pro/sts/default.yaml'), `apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n${rules.join('')}`);
+    const found = lintPaths([dir], { config: { subjectTemplate: template } }).findings.filter((f) => f.witness);
+    expect(found.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['security/any-owner', 'permissions/pull-request-write']));
+    expect(lintPaths([dir], { config: { subjectTemplate: template } }).findings.map((f) => f.ruleId)).not.toContain('correctness/dead-matcher');
+    for (const f of found) {
+      const w = f.witness!;
+      expect(tokenProblem(w, template), JSON.stringify(w)).toBeUndefined();
+      expect(w.sub!.startsWith(`repo:${w.repository}:`), JSON.stringify(w)).toBe(true);
+      const run = runCli(['simulate', '--claims', '-', '--source', `acme/modules=${dir}`, '--format', 'json', '--expect', 'minted'], { input: JSON.stringify(w) });
+      expect(run.code, `${f.ruleId} ${JSON.stringify(w)} ${run.stderr}`).toBe(0);
+    }
+    const pr = found.find((f) => f.ruleId === 'permissions/pull-request-write')!.witness!;
+    expect(pr.sub).toMatch(/^repo:acme\/[^:]+:pull_request:job_workflow_ref:/);
   });
 
   it('through the CLI: `sts-policy simulate --claims` mints for a few witnesses', () => {

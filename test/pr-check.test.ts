@@ -453,6 +453,61 @@ describe('pr-check: the changes it finds', () => {
     expect(json(r).policies[0]).toMatchObject({ change: 'modified', verdict: 'narrower', approval: 'not-needed' });
   });
 
+  it("offline, with the base revision's subjectTemplate, such subjects are read with it: the diff is decided and the gain needs approval", async () => {
+    const before = policy('default', { subject: 'repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/deploy.yml@refs/heads/main' });
+    const after = policy('default', { subject: 'repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main' });
+    const repo = makeRepo({ [DEFAULT]: before, '.sts-policy.yaml': 'subjectTemplate: [repository_owner, job_workflow_ref]\n', ...ownedBy('@alice') }, { [DEFAULT]: after });
+    const r = await offlineCheck(repo, ['--format', 'json']);
+    expect(r.stderr).toBe('');
+    const p = json(r).policies[0] as unknown as { gains: { witness: { sub: string } }[] };
+    expect(p).toMatchObject({ change: 'modified', verdict: 'wider', approval: 'not-checked' });
+    expect(p.gains[0]!.witness.sub).toMatch(/^repository_owner:acme:job_workflow_ref:acme\/wf\/\.github\/workflows\/.*@refs\/heads\/main$/);
+  });
+
+  describe('with a token, the subject template GitHub uses (GET .../actions/oidc/customization/sub)', () => {
+    const before = policy('default', { subject: 'repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/deploy.yml@refs/heads/main' });
+    const after = policy('default', { subject: 'repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main' });
+    const REPO_ROUTE = `/repos/${OWNER}/${REPO}/actions/oidc/customization/sub`;
+    const ORG_ROUTE = `/orgs/${OWNER}/actions/oidc/customization/sub`;
+    const notesOf = (r: Run) => (JSON.parse(r.stdout) as { notes: string[] }).notes;
+    const templateRequests = (g: FakeGithub) => g.requests.filter((q) => q.path.endsWith('/actions/oidc/customization/sub')).map((q) => q.path);
+
+    it("a repository that opted in without keys gets the org's template: the diff is decided with it", async () => {
+      const repo = makeRepo({ [DEFAULT]: before, ...ownedBy('@alice') }, { [DEFAULT]: after });
+      const r = await prCheck({ repo, args: ['--format', 'json'], github: { oidc: { repo: { use_default: false }, org: { include_claim_keys: ['repository_owner', 'job_workflow_ref'] } } } });
+      expect(r.stderr).toBe('');
+      expect(json(r).policies[0]).toMatchObject({ verdict: 'wider', approval: 'missing' });
+      expect(notesOf(r)).toEqual([]);
+      expect(templateRequests(r.github)).toEqual([REPO_ROUTE, ORG_ROUTE]);
+    });
+
+    it("GitHub's template wins over a different subjectTemplate in .sts-policy.yaml, and the disagreement is reported", async () => {
+      const repo = makeRepo({ [DEFAULT]: before, '.sts-policy.yaml': 'subjectTemplate: [repo, context]\n', ...ownedBy('@alice') }, { [DEFAULT]: after });
+      const r = await prCheck({ repo, args: ['--format', 'json'], github: { oidc: { repo: { use_default: false, include_claim_keys: ['repository_owner', 'job_workflow_ref'] } } } });
+      expect(json(r).policies[0]).toMatchObject({ verdict: 'wider' });
+      expect(notesOf(r)).toEqual([`subjectTemplate [repo, context] of the lint settings disagrees with what GitHub uses for ${OWNER}/${REPO}: [repository_owner, job_workflow_ref] (the repository's OIDC customization); subjects were read with GitHub's`]);
+      // The org's template is not asked for: the repository has its own.
+      expect(templateRequests(r.github)).toEqual([REPO_ROUTE]);
+    });
+
+    it('a read that fails is reported with the endpoint and the permission the token needs, never taken as the default: the settings\' template is used', async () => {
+      const repo = makeRepo({ [DEFAULT]: before, '.sts-policy.yaml': 'subjectTemplate: [repository_owner, job_workflow_ref]\n', ...ownedBy('@alice') }, { [DEFAULT]: after });
+      const r = await prCheck({ repo, args: ['--format', 'json'], github: { failures: [{ path: REPO_ROUTE, status: 403, message: 'Resource not accessible by integration', times: Infinity }] } });
+      expect(json(r).policies[0]).toMatchObject({ verdict: 'wider' });
+      expect(notesOf(r)).toEqual([`could not read \`GET ${REPO_ROUTE}\` (HTTP 403); the token needs the "Actions" repository permission (read), or a classic token with \`repo\`: subjects of ${OWNER}/${REPO} were read with subjectTemplate [repository_owner, job_workflow_ref] of the lint settings`]);
+      // Without settings, the fallback is named as GitHub's default, unverified; the org's failure names its permission.
+      const bare = makeRepo({ [DEFAULT]: before, ...ownedBy('@alice') }, { [DEFAULT]: after });
+      const o = await prCheck({ repo: bare, args: ['--format', 'json'], github: { oidc: { repo: { use_default: false } }, failures: [{ path: ORG_ROUTE, status: 404, times: Infinity }] } });
+      expect(notesOf(o)).toEqual([`could not read \`GET ${ORG_ROUTE}\` (HTTP 404); the token needs the "Administration" organization permission (read), or a classic token with \`read:org\`: subjects of ${OWNER}/${REPO} were read with GitHub's default template, unverified`]);
+      expect(json(o).policies[0]).toMatchObject({ verdict: 'equivalent' });
+    });
+
+    it('policies that never match `subject` need no template: nothing is asked', async () => {
+      const r = await prCheck({ repo: widened(), args: ['--format', 'json'] });
+      expect(templateRequests(r.github)).toEqual([]);
+    });
+  });
+
   it('a symlink committed at the policy path is an error, never followed', async () => {
     const repo = makeRepo({ [DEFAULT]: BASE_POLICY, ...ownedBy('@alice') }, { [DEFAULT]: null });
     apply(repo.dir, { [DEFAULT]: 'symlink:/etc/passwd' });

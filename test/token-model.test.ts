@@ -2,13 +2,14 @@
 // (src/analysis/token-search.ts), against brute force over a finite universe of tokens GitHub can
 // issue, built here independently of the model: every combination of rules some universe token
 // matches is a class the search finds, and every class's witness is a whole token that exactly its
-// rules admit (the evaluator judges). Plus the relations check and the examples of issue 18.
+// rules admit (the evaluator judges). The same for custom subject templates, over universes whose
+// subjects follow them. Plus the relations check and the examples of issue 18.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tokenClasses } from '../src/analysis/token-search.js';
 import { candidateToken } from '../src/analysis/token-candidate.js';
 import { tokenWitness } from '../src/analysis/token-witness.js';
-import { tokenProblem, TOKEN_MODEL } from '../src/analysis/token-model.js';
+import { tokenModel, tokenProblem } from '../src/analysis/token-model.js';
 import { acceptsWord } from '../src/analysis/nfa.js';
 import { shapeNfa } from '../src/analysis/shapes.js';
 import { compilePolicy, firstMatch } from '../src/engine/evaluate.js';
@@ -20,8 +21,11 @@ import { POLICY_HEADER } from './helpers/diff-replay.js';
 const SHA = 'a'.repeat(40);
 const OTHER_SHA = '0123456789abcdef0123456789abcdef01234567';
 
-/** Tokens GitHub can issue, written out claim by claim (not with the model's own builder). */
-const UNIVERSE: Claims[] = (() => {
+/**
+ * Tokens GitHub can issue, written out claim by claim (not with the model's own builder), their
+ * subject following `template` (GitHub's default when absent; GITHUB-OIDC.md "Customized `sub`").
+ */
+function universe(template?: readonly string[]): Claims[] {
   const out: Claims[] = [];
   for (const owner of ['acme', 'acme-evil', 'octo-org'])
     for (const name of ['app', 'infra', 'app.js'])
@@ -31,15 +35,20 @@ const UNIVERSE: Claims[] = (() => {
             for (const pr of env === null ? [false, true] : [false])
               for (const refType of ref.startsWith('refs/heads/') ? ['branch'] : ref.startsWith('refs/tags/') ? ['tag'] : ['branch', 'tag'])
                 for (const at of [ref, OTHER_SHA])
-                  for (const actor of ['octocat', 'renovate[bot]']) {
-                    const context = env !== null ? `environment:${env.replace(/:/g, '%3A')}` : pr ? 'pull_request' : `ref:${ref}`;
-                    const c: Claims = { sub: `repo:${repo}:${context}`, repository: `${owner}/${name}`, repository_owner: owner, ref, ref_type: refType };
-                    if (env !== null) c.environment = env;
-                    Object.assign(c, { actor, workflow_ref: `${owner}/${name}/.github/workflows/${at === ref ? 'ci.yml' : 'deploy.yml'}@${at}`, sha: SHA });
-                    out.push(c);
-                  }
+                  for (const actor of ['octocat', 'renovate[bot]'])
+                    for (const jobWorkflow of template?.includes('job_workflow_ref') ? ['acme/shared/.github/workflows/deploy.yml@refs/heads/main', 'octo-org/x/.github/workflows/a:b.yml@v1'] : ['']) {
+                      if (template?.includes('environment') && env === null) continue;
+                      const context = env !== null ? `environment:${env.replace(/:/g, '%3A')}` : pr ? 'pull_request' : `ref:${ref}`;
+                      const c: Claims = { sub: '', repository: `${owner}/${name}`, repository_owner: owner, ref, ref_type: refType };
+                      if (env !== null) c.environment = env;
+                      Object.assign(c, { actor, workflow_ref: `${owner}/${name}/.github/workflows/${at === ref ? 'ci.yml' : 'deploy.yml'}@${at}`, sha: SHA });
+                      const value = (k: string) => (k === 'repo' ? `repo:${repo}` : k === 'context' ? context : `${k}:${(k === 'job_workflow_ref' ? jobWorkflow : c[k]!).replace(/:/g, '%3A')}`);
+                      c.sub = (template ?? ['repo', 'context']).map(value).join(':');
+                      out.push(c);
+                    }
   return out;
-})();
+}
+const UNIVERSE = universe();
 
 /** Matchers per claim, chosen so rules meet through related claims (subject vs repository, ref, environment). */
 const VOCAB: Record<string, string[]> = {
@@ -53,7 +62,16 @@ const VOCAB: Record<string, string[]> = {
   actor: ['"*[bot]"', 'octocat'],
 };
 
-const ruleArb = fc.uniqueArray(fc.constantFrom(...Object.keys(VOCAB)), { minLength: 1, maxLength: 3 }).chain((claims) => fc.tuple(...claims.map((c) => fc.constantFrom(...VOCAB[c]!.map((m) => `        ${c}: ${m}\n`)))));
+const rulesOf = (vocab: Record<string, string[]>) => fc.uniqueArray(fc.constantFrom(...Object.keys(vocab)), { minLength: 1, maxLength: 3 }).chain((claims) => fc.tuple(...claims.map((c) => fc.constantFrom(...vocab[c]!.map((m) => `        ${c}: ${m}\n`)))));
+const ruleArb = rulesOf(VOCAB);
+
+/** Custom subject templates (GITHUB-OIDC.md examples), with subject matchers written for each. `copies`: the template reads a value against workflow_ref's order, so the model reads a free copy (an over-approximation). */
+const TEMPLATES: { template: string[]; subjects: string[]; copies?: boolean }[] = [
+  { template: ['repo', 'context', 'job_workflow_ref'], subjects: ['"repo:acme/*:job_workflow_ref:acme/shared/*"', '"*:job_workflow_ref:*a%3Ab.yml@*"', '"repo:*:environment:prod*:job_workflow_ref:*"', '"repo:*:pull_request:*"', '{ regex: "repo:acme/app:ref:refs/heads/.*:job_workflow_ref:.*" }', '"repo:acme/*"'] },
+  { template: ['environment', 'repository_owner'], subjects: ['"environment:production:repository_owner:acme"', '"environment:prod%3Aeu:*"', '{ regex: "environment:[a-z]+:repository_owner:acme.*" }', '"*:repository_owner:octo-org"'] },
+  { template: ['repository_owner', 'ref_type', 'ref'], subjects: ['"repository_owner:acme:ref_type:tag:*"', '"*:ref:refs/heads/*"', '"repository_owner:acme-evil:*"', '{ regex: "repository_owner:[a-z-]+:ref_type:branch:ref:" }'] },
+  { template: ['ref', 'repository_owner'], subjects: ['"ref:refs/tags/*:repository_owner:acme"', '"ref::*"', '"*:repository_owner:octo-org"'], copies: true },
+];
 
 function parse(text: string): Policy {
   const v = validatePolicyText('default.yaml', 'default', text);
@@ -93,7 +111,8 @@ describe('the universe is in the model', () => {
   });
 
   it('each value a witness falls back to fits its shape in the model', () => {
-    for (const n of TOKEN_MODEL) if (n.kind === 'segment') expect(acceptsWord(shapeNfa(n.shape), n.fallback), `${n.variable}: ${n.fallback}`).toBe(true);
+    for (const template of [undefined, ['repo', 'context', 'job_workflow_ref'], ['environment', 'repository_owner'], ['ref', 'repository_owner']])
+      for (const n of tokenModel(template).nodes) if (n.kind === 'segment') expect(acceptsWord(shapeNfa(n.shape), n.fallback), `${n.variable}: ${n.fallback}`).toBe(true);
   });
 });
 
@@ -119,8 +138,39 @@ describe('property: token classes vs brute force over the universe', () => {
   }, 180_000);
 });
 
+describe('property: custom subject templates, token classes vs brute force over their universe', () => {
+  for (const { template, subjects, copies } of TEMPLATES)
+    it(`[${template.join(', ')}]: every combination a universe token matches is found; witnesses are whole tokens${copies ? '' : ' matched by exactly their class'}`, () => {
+      const tokens = universe(template);
+      for (const t of tokens.slice(0, 50)) expect(tokenProblem(t, template), JSON.stringify(t)).toBeUndefined();
+      expect(tokenProblem(tokens[0]!), 'a custom subject is not a default-template token').toMatch(/sub/);
+      fc.assert(
+        fc.property(fc.array(rulesOf({ ...VOCAB, subject: subjects }), { minLength: 1, maxLength: 4 }), (specs) => {
+          const policy = policyOf(specs);
+          const classes = tokenClasses(policy.rules, { template });
+          const found = new Set(classes.map((c) => c.rules.join(',')));
+          for (const t of tokens) {
+            const m = matching(policy.rules, t).join(',');
+            expect(found.has(m), `rules [${m}] match ${JSON.stringify(t)} but no class has them`).toBe(true);
+          }
+          for (const c of classes) {
+            expect(tokenProblem(c.witness, template), JSON.stringify(c.witness)).toBeUndefined();
+            if (!copies) expect(matching(policy.rules, c.witness), JSON.stringify(c.witness)).toEqual(c.rules);
+          }
+        }),
+        { numRuns: 40, seed: 1818 },
+      );
+    }, 180_000);
+});
+
 describe('verdicts over the tokens GitHub can issue (issue 18)', () => {
   const one = (...m: string[]) => policyOf([m.map((x) => `        ${x}\n`)]);
+
+  it('a subject pinning tag refs admits the tag jobs (the ref type is a choice the subject reads too)', () => {
+    const d = diffAccess(null, one('subject: "repo:acme/app:ref:refs/tags/*"'));
+    expect(d.verdict).toBe('wider');
+    expect(d.gains[0]!.witness).toMatchObject({ sub: 'repo:acme/app:ref:refs/tags/v1.0.0', ref_type: 'tag' });
+  });
 
   it('`repository_owner: acme` and `repository: "acme/*"` are equivalent', () => {
     expect(diffAccess(one('repository_owner: acme'), one('repository: "acme/*"'))).toMatchObject({ verdict: 'equivalent', gains: [], losses: [] });
@@ -135,7 +185,7 @@ describe('verdicts over the tokens GitHub can issue (issue 18)', () => {
 
   it('a tag read only through the subject or workflow_ref is found: ref_type is chosen for them too', () => {
     for (const m of ['subject: "repo:acme/app:ref:refs/tags/*"', 'workflow_ref: "acme/app/.github/workflows/ci.yml@refs/tags/*"']) {
-      const [found] = tokenClasses(one(m).rules, undefined, [0]);
+      const [found] = tokenClasses(one(m).rules, { required: [0] });
       expect(found?.witness).toMatchObject({ ref_type: 'tag' });
       expect(tokenProblem(found!.witness)).toBeUndefined();
     }

@@ -115,25 +115,26 @@ export function ownerWitness(langs: readonly NFA[], excluded: readonly string[],
 const witnesses = new Map<string, Claims | undefined>();
 /**
  * A whole token every rule admits (the goal's owner, repository or pull_request job when they
- * admit one), or undefined when they admit no token together. Memoised like perRule, per goal.
+ * admit one), its subject following the org's template (GitHub's default when absent), or undefined
+ * when they admit no token together. Memoised like perRule, per goal and template.
  */
-export function rulesWitness(rules: readonly Rule[], goal: WitnessGoal = {}): Claims | undefined {
-  // JSON escapes control characters, so the first U+0001 ends the goal; each rule's key is led by its length.
-  const key = `${JSON.stringify(goal)}\u0001${rules.map((r) => `${contentKey(r).length}:${contentKey(r)}`).join('')}`;
+export function rulesWitness(rules: readonly Rule[], goal: WitnessGoal = {}, template?: readonly string[]): Claims | undefined {
+  // JSON escapes control characters, so the first U+0001 ends the goal and template; each rule's key is led by its length.
+  const key = `${JSON.stringify([goal, template ?? null])}\u0001${rules.map((r) => `${contentKey(r).length}:${contentKey(r)}`).join('')}`;
   if (witnesses.has(key)) return witnesses.get(key);
-  const claims = tokenWitness(rules, goal);
+  const claims = tokenWitness(rules, goal, template);
   if (witnesses.size >= MAX_MEMO) witnesses.clear();
   witnesses.set(key, claims);
   return claims;
 }
 
 /** A whole token the rule admits (the goal's when it admits one), or undefined when it admits none. */
-export const ruleWitness = (rule: Rule, goal: WitnessGoal = {}): Claims | undefined => rulesWitness([rule], goal);
+export const ruleWitness = (rule: Rule, goal: WitnessGoal = {}, template?: readonly string[]): Claims | undefined => rulesWitness([rule], goal, template);
 
 /** Does some token GitHub can issue satisfy the rule? (a rule whose matchers cannot be analysed is taken to: the worst case) */
-export function admitsToken(rule: Rule): boolean {
+export function admitsToken(rule: Rule, template?: readonly string[]): boolean {
   try {
-    return ruleWitness(rule) !== undefined;
+    return ruleWitness(rule, {}, template) !== undefined;
   } catch (e) {
     if (e instanceof NotAnalysable) return true;
     throw e;

@@ -99,10 +99,13 @@ export function shapeNfa(regex: string): NFA {
   return n;
 }
 
-/** The subject shape for an org's custom `include_claim_keys` template (GITHUB-OIDC.md). */
-export function subjectShapeFor(template: readonly string[] | undefined): string {
-  if (!template?.length) return CLAIM_SHAPE.subject;
+/** The subject shape for an org's custom `include_claim_keys` template (GITHUB-OIDC.md); `context`: the contexts allowed. */
+export function subjectShapeFor(template: readonly string[] | undefined, context = CONTEXT): string {
+  if (!template?.length) return context === CONTEXT ? CLAIM_SHAPE.subject : `repo:${OWNER}${ID}/${REPO_NAME}${ID}:${context}`;
   return template
-    .map((key) => (key === 'repo' ? `repo:${OWNER}${ID}/${REPO_NAME}${ID}` : key === 'context' ? CONTEXT : `${key}:[^:]*`))
+    .map((key) => (key === 'repo' ? `repo:${OWNER}${ID}/${REPO_NAME}${ID}` : key === 'context' ? context : `${key}:[^:]*`))
     .join(':');
 }
+
+/** A pull_request job's subject under the template, or undefined when the template has no context to tell. */
+export const pullRequestSubjectFor = (template: readonly string[] | undefined): string | undefined => (!template?.length ? SHAPE.pullRequestSubject : template.includes('context') ? subjectShapeFor(template, 'pull_request') : undefined);

@@ -8,7 +8,10 @@ import { TOKEN_CLAIM, type ClaimName, type Claims, type Matcher } from '../model
 import { acceptsWord, findWord, NotAnalysable, type NFA } from './nfa.js';
 import { matcherNfa } from './matcher-nfa.js';
 import { CLAIM_SHAPE, shapeNfa } from './shapes.js';
-import { DEFAULT_TOKEN, tokenClaims, tokenProblem, type TokenValues, type TokenVariable } from './token-model.js';
+import { DEFAULT_TOKEN, tokenClaims, tokenProblem, type TokenValues } from './token-model.js';
+
+/** The values GitHub's default template reads (a candidate is only built for it; no free template keys). */
+type CoreVariable = Exclude<keyof TokenValues, 'free'>;
 
 /** The order claims name values in (after those that name one word): the narrowest first, the subject (which reads most values) late. */
 const ORDER: readonly ClaimName[] = ['repository_owner', 'repository', 'ref_type', 'ref', 'environment', 'workflow_ref', 'subject', 'actor', 'sha'];
@@ -24,7 +27,7 @@ export function candidateToken(rules: readonly { matchers: readonly Matcher[] }[
   const byClaim = new Map<ClaimName, NFA[]>();
   for (const r of rules) for (const m of r.matchers) byClaim.set(m.claim, [...(byClaim.get(m.claim) ?? []), matcherNfa(m)]);
   const values: TokenValues = { ...DEFAULT_TOKEN };
-  const fixed = new Set<TokenVariable>();
+  const fixed = new Set<CoreVariable>();
   const admits = (claim: ClaimName, nfas: readonly NFA[], word: string | undefined) => word !== undefined && acceptsWord(shapeNfa(CLAIM_SHAPE[claim]), word) && nfas.every((n) => acceptsWord(n, word));
   // Claims whose matchers all name one word go first: their values are certain.
   const certain = (claim: ClaimName) => byClaim.get(claim)!.every((n) => n.literal !== undefined);
@@ -42,7 +45,7 @@ export function candidateToken(rules: readonly { matchers: readonly Matcher[] }[
       const before = { ...values };
       name(values, fixed, claim, word);
       // The shortest word spells every value (`a` for a wildcard): an earlier, readable one the claim still admits stays.
-      for (const key of Object.keys(values) as TokenVariable[]) {
+      for (const key of (Object.keys(values) as (keyof TokenValues)[]).filter((k): k is CoreVariable => k !== 'free')) {
         const taken = { [key]: values[key] };
         if (taken[key] === before[key]) continue;
         Object.assign(values, { [key]: before[key] });
@@ -60,7 +63,7 @@ export function candidateToken(rules: readonly { matchers: readonly Matcher[] }[
 }
 
 /** The claim's value in the first variant of the values (see `variants`) that `admits`. */
-function variantWord(v: TokenValues, fixed: ReadonlySet<TokenVariable>, claim: ClaimName, admits: (word: string) => boolean): string | undefined {
+function variantWord(v: TokenValues, fixed: ReadonlySet<CoreVariable>, claim: ClaimName, admits: (word: string) => boolean): string | undefined {
   for (const variant of variants(v, fixed)) {
     const word = tokenClaims(variant)[TOKEN_CLAIM[claim]];
     if (word !== undefined && admits(word)) return word;
@@ -69,9 +72,9 @@ function variantWord(v: TokenValues, fixed: ReadonlySet<TokenVariable>, claim: C
 }
 
 /** The values as they are, then with the model's other choices (as far as no claim named them). */
-function variants(v: TokenValues, fixed: ReadonlySet<TokenVariable>): TokenValues[] {
+function variants(v: TokenValues, fixed: ReadonlySet<CoreVariable>): TokenValues[] {
   const out = [v];
-  const free = (...keys: TokenVariable[]) => keys.every((k) => !fixed.has(k));
+  const free = (...keys: CoreVariable[]) => keys.every((k) => !fixed.has(k));
   if (free('ref', 'refType')) out.push({ ...v, ref: TAG_REF, refType: 'tag' });
   if (free('context', 'ref')) out.push({ ...v, context: 'pull_request', ref: PULL_REF });
   if (free('context')) out.push({ ...v, context: 'environment' });
@@ -80,8 +83,8 @@ function variants(v: TokenValues, fixed: ReadonlySet<TokenVariable>): TokenValue
 }
 
 /** Takes the values `word` names for `claim`, those no earlier claim named; then what follows from them. */
-function name(v: TokenValues, fixed: Set<TokenVariable>, claim: ClaimName, word: string): void {
-  const set = <K extends TokenVariable>(key: K, value: TokenValues[K]) => {
+function name(v: TokenValues, fixed: Set<CoreVariable>, claim: ClaimName, word: string): void {
+  const set = <K extends CoreVariable>(key: K, value: TokenValues[K]) => {
     if (!fixed.has(key)) (v[key] = value), fixed.add(key);
   };
   const setRef = (ref: string) => {

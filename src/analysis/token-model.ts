@@ -1,15 +1,19 @@
 // The token model (SPEC.md §5): which claim sets GitHub Actions can issue. A token is generated
 // from a few free values (owner, repository name, IDs, workflow file, environment, ref, SHAs,
 // actor) and choices (subject form, context, ref_type, what workflow_ref is pinned at); every claim
-// is built from them. The model is a graph of steps in which each claim's characters are produced
-// in order, so an analysis can run every matcher on its claim while a token is being generated
-// (see token-search.ts). `tokenClaims` builds a token's claims and `tokenProblem` checks a claim
-// set against the same relations: they are the one statement of the model in code.
+// is built from them. The subject follows a template (`include_claim_keys`: GitHub's default
+// `[repo, context]` or an org's own), `key:value` pairs in order with `:` in values written `%3A`.
+// The model is a graph of steps in which each claim's characters are produced in order, so an
+// analysis can run every matcher on its claim while a token is being generated (see
+// token-search.ts); it is built per template from each claim's text (`claimPieces`), one graph per
+// template. `tokenClaims` builds a token's claims and `tokenProblem` checks a claim set against the
+// same relations: they are the one statement of the model in code.
 //
 // Deliberate over-approximations (a verdict never misses a token GitHub can issue): lengths are not
 // bounded (owner 39, name 100, environment 255), `..` is allowed in refs, a pull_request job may
-// carry any ref, and the subject is GitHub's default template (classic or immutable form).
-import type { ClaimName, Claims } from '../model.js';
+// carry any ref, template keys outside the nine claims (`job_workflow_ref`, `runner_environment`)
+// take any value, and a template value read twice or against workflow_ref's order is a free copy.
+import { CLAIM_NAMES, type ClaimName, type Claims } from '../model.js';
 import { CLAIM_SHAPE, OWNER, REPO_NAME } from './shapes.js';
 
 /** The free values of a token (strings) and its choices. */
@@ -30,9 +34,12 @@ export interface TokenValues {
   workflowSha: string;
   sha: string;
   actor: string;
+  /** Values of subject template keys the nine claims do not carry (`job_workflow_ref`, ...), by key. */
+  free: Record<string, string>;
 }
 
-export type TokenVariable = keyof TokenValues;
+/** A free value: one of the token's, or `free:KEY` (a template key outside the nine claims). */
+export type TokenVariable = Exclude<keyof TokenValues, 'free'> | `free:${string}`;
 
 const SHA = 'e5c1f2a9d3b47c06a1d2e3f4a5b6c7d8e9f0a1b2';
 
@@ -52,20 +59,22 @@ export const DEFAULT_TOKEN: TokenValues = {
   workflowSha: SHA,
   sha: SHA,
   actor: 'octocat',
+  free: {},
 };
 
 const escapeColons = (v: string) => v.replace(/:/g, '%3A');
 
-/** The claims of a token, in the order a person reads them. */
-export function tokenClaims(v: TokenValues): Claims {
+/** The claims of a token, in the order a person reads them; its subject follows `template` (GitHub's default when absent). */
+export function tokenClaims(v: TokenValues, template: readonly string[] = DEFAULT_TEMPLATE): Claims {
   const repository = `${v.owner}/${v.name}`;
   const repo = v.form === 'classic' ? repository : `${v.owner}@${v.ownerId}/${v.name}@${v.repoId}`;
   const context = v.context === 'environment' ? `environment:${escapeColons(v.environment)}` : v.context === 'pull_request' ? 'pull_request' : `ref:${v.ref}`;
-  const claims: Claims = { sub: `repo:${repo}:${context}`, repository, repository_owner: v.owner, ref: v.ref, ref_type: v.refType };
+  const claims: Claims = { sub: '', repository, repository_owner: v.owner, ref: v.ref, ref_type: v.refType };
   if (v.context === 'environment') claims.environment = v.environment;
   claims.actor = v.actor;
   claims.workflow_ref = `${repository}/.github/workflows/${v.file}@${v.at === 'ref' ? v.ref : v.workflowSha}`;
   claims.sha = v.sha;
+  claims.sub = template.map((key) => (key === 'repo' ? `repo:${repo}` : key === 'context' ? context : `${key}:${escapeColons(key !== 'sub' && Object.hasOwn(claims, key) ? claims[key]! : (v.free[key] ?? ''))}`)).join(':');
   return claims;
 }
 
@@ -110,62 +119,169 @@ export type ModelNode =
   | { kind: 'fork'; claims: readonly ClaimName[]; branches: readonly { set: Partial<TokenValues>; next: number }[] }
   | { kind: 'final' };
 
-/** A claim reading a segment; `subject%` reads it with `:` written `%3A`. */
-type Reader = ClaimName | `${ClaimName}%`;
-type Op = { kind: 'feed'; claim: ClaimName; text: string } | { kind: 'end' | 'absent'; claim: ClaimName } | { kind: 'segment'; variable: TokenVariable; shape: string; readers: readonly Reader[]; fallback: string };
+/** The model for one subject template as a graph; node 0 is the start. `id` tells models apart in memos. */
+export interface TokenModel {
+  id: number;
+  template: readonly string[];
+  nodes: readonly ModelNode[];
+}
 
-/** The model as a graph; node 0 is the start. */
-export const TOKEN_MODEL: readonly ModelNode[] = buildModel();
+type Op = DistributiveOmit<Exclude<ModelNode, { kind: 'fork' | 'final' }>, 'next'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type Choices = Pick<TokenValues, 'form' | 'context' | 'refType' | 'at'>;
+const CHOICES = ['form', 'context', 'refType', 'at'] as const;
+/** A claim's value as literal text and free values, in order. */
+type Piece = string | { variable: TokenVariable; escape: boolean };
 
-function buildModel(): ModelNode[] {
+/** The free values in the order GitHub's default template and the other claims read them. */
+const CORE_ORDER: readonly TokenVariable[] = ['owner', 'ownerId', 'name', 'repoId', 'file', 'environment', 'ref', 'workflowSha', 'sha', 'actor'];
+/** Readable values for template keys the nine claims do not carry (any other: `1`, like an ID). */
+const FREE_FALLBACK: Record<string, string> = { job_workflow_ref: 'acme/app/.github/workflows/ci.yml@refs/heads/main', runner_environment: 'github-hosted', repository_visibility: 'private', event_name: 'push' };
+const isValue = (p: Piece): p is Exclude<Piece, string> => typeof p !== 'string';
+
+/** Each claim's value (null: absent) for one choice of form, context, ref_type and workflow pin. */
+function claimPieces(c: Choices, template: readonly string[]): Record<ClaimName, Piece[] | null> {
+  const v = (variable: TokenVariable, escape = false): Piece => ({ variable, escape });
+  const repository = [v('owner'), '/', v('name')];
+  const claims: Record<ClaimName, Piece[] | null> = {
+    subject: [], repository, repository_owner: [v('owner')], ref: [v('ref')], ref_type: [c.refType], actor: [v('actor')],
+    workflow_ref: [...repository, '/.github/workflows/', v('file'), '@', v(c.at === 'ref' ? 'ref' : 'workflowSha')],
+    environment: c.context === 'environment' ? [v('environment')] : null, sha: [v('sha')],
+  };
+  const part = (key: string): Piece[] => {
+    if (key === 'repo') return c.form === 'classic' ? ['repo:', ...repository] : ['repo:', v('owner'), '@', v('ownerId'), '/', v('name'), '@', v('repoId')];
+    if (key === 'context') return c.context === 'environment' ? ['environment:', v('environment', true)] : c.context === 'pull_request' ? ['pull_request'] : ['ref:', v('ref')];
+    const own = key !== 'subject' && Object.hasOwn(claims, key) ? claims[key as ClaimName]! : [v(`free:${key}`)];
+    return [`${key}:`, ...own.map((p) => (isValue(p) ? { ...p, escape: true } : escapeColons(p)))];
+  };
+  claims.subject = template.flatMap((key, i) => [...(i ? [':'] : []), ...part(key)]);
+  return claims;
+}
+
+/** Shape and witness fallback of a free value (`free:#N:VAR` is a copy of VAR, see `orderValues`). */
+function valueShape(variable: TokenVariable, c: Choices): { shape: string; fallback: string } {
+  const copy = /^free:#\d+:(.+)$/.exec(variable);
+  if (copy) return valueShape(copy[1] as TokenVariable, c);
+  if (variable.startsWith('free:')) return { shape: '(?s).*', fallback: FREE_FALLBACK[variable.slice(5)] ?? '1' };
+  if (variable === 'ref') return c.refType === 'tag' ? { shape: VALUE_SHAPE.tagRef, fallback: 'refs/tags/v1.0.0' } : { shape: VALUE_SHAPE.branchRef, fallback: c.context === 'pull_request' ? 'refs/pull/1/merge' : 'refs/heads/main' };
+  const shape = variable === 'ownerId' || variable === 'repoId' ? VALUE_SHAPE.id : variable === 'workflowSha' ? VALUE_SHAPE.sha : VALUE_SHAPE[variable as 'owner' | 'name' | 'file' | 'environment' | 'sha' | 'actor'];
+  return { shape, fallback: (DEFAULT_TOKEN as unknown as Record<string, string>)[variable]! };
+}
+
+/**
+ * One order in which every claim reads its values in its own order. A subject read that cannot fit
+ * (a template naming a value twice, or against workflow_ref's order, such as `[ref, repository_owner]`)
+ * reads a free copy instead: an over-approximation, and such a witness's subject may differ from the copy.
+ */
+function orderValues(combos: readonly Record<ClaimName, Piece[] | null>[]): TokenVariable[] {
+  const after = new Map<TokenVariable, Set<TokenVariable>>();
+  const edge = (a: TokenVariable, b: TokenVariable) => (after.get(a) ?? after.set(a, new Set()).get(a)!).add(b);
+  const reaches = (a: TokenVariable, b: TokenVariable, seen = new Set<TokenVariable>()): boolean => a === b || [...(after.get(a) ?? [])].some((x) => !seen.has(x) && (seen.add(x), reaches(x, b, seen)));
+  const chainOf = (pieces: readonly Piece[]) => pieces.filter(isValue).forEach((p, i, all) => i && edge(all[i - 1]!.variable, p.variable));
+  for (const claims of combos) for (const k of CLAIM_NAMES) if (k !== 'subject' && claims[k]) chainOf(claims[k]!);
+  for (const claims of combos) {
+    const read = new Set<TokenVariable>();
+    let prev: TokenVariable | undefined;
+    claims.subject!.forEach((p, i) => {
+      if (!isValue(p)) return;
+      if (read.has(p.variable) || (prev && reaches(p.variable, prev))) claims.subject![i] = p = { ...p, variable: `free:#${i}:${p.variable}` };
+      if (prev) edge(prev, p.variable);
+      read.add((prev = p.variable));
+    });
+  }
+  const all = [...new Set([...CORE_ORDER, ...combos.flatMap((c) => CLAIM_NAMES.flatMap((k) => (c[k] ?? []).filter(isValue).map((p) => p.variable)))])];
+  const order: TokenVariable[] = [];
+  while (order.length < all.length) order.push(all.find((x) => !order.includes(x) && all.every((y) => y === x || order.includes(y) || !after.get(y)?.has(x)))!);
+  return order;
+}
+
+/**
+ * A token's steps for one choice: each claim's text is fed just before the value it precedes and
+ * ended after its last value. What no value follows (ref_type, an absent environment, a trailing
+ * `:pull_request`) is settled with the ref, so the choices behind it fork late and forks share more.
+ */
+function comboOps(order: readonly TokenVariable[], claims: Record<ClaimName, Piece[] | null>, c: Choices): Op[] {
+  const ops: Op[] = [];
+  const at = new Map<ClaimName, number>(CLAIM_NAMES.map((k) => [k, 0]));
+  const literals = (k: ClaimName) => {
+    const p = claims[k]!;
+    let text = '';
+    let i = at.get(k)!;
+    for (; i < p.length && !isValue(p[i]!); i++) text += p[i] as string;
+    at.set(k, i);
+    if (text) ops.push({ kind: 'feed', claim: k, text });
+  };
+  const rest = (k: ClaimName) => (claims[k] ?? []).slice(at.get(k)!);
+  const finish = (k: ClaimName) => (literals(k), ops.push({ kind: 'end', claim: k }));
+  let settled = false;
+  const settle = () => {
+    if (settled) return;
+    settled = true;
+    for (const k of CLAIM_NAMES) if (claims[k] === null) ops.push({ kind: 'absent', claim: k });
+      else if (at.get(k)! < claims[k]!.length && !rest(k).some(isValue)) finish(k);
+  };
+  for (const x of order) {
+    const readers = CLAIM_NAMES.filter((k) => rest(k).find(isValue)?.variable === x);
+    if (!readers.length) continue;
+    if (x === 'ref') settle();
+    const escapes = readers.map((k) => (literals(k), at.set(k, at.get(k)! + 1), (claims[k]![at.get(k)! - 1] as Exclude<Piece, string>).escape));
+    ops.push({ kind: 'segment', variable: x, ...valueShape(x, c), readers: readers.map((claim, i) => ({ claim, escapeColon: escapes[i]! })) });
+    for (const k of readers) if (!rest(k).length) ops.push({ kind: 'end', claim: k });
+  }
+  settle();
+  return ops;
+}
+
+export const DEFAULT_TEMPLATE: readonly string[] = ['repo', 'context'];
+const models = new Map<string, TokenModel>();
+
+/** The model for a subject template (`include_claim_keys`; GitHub's default when absent), built once. */
+export function tokenModel(template?: readonly string[]): TokenModel {
+  const keys = template?.length ? template : DEFAULT_TEMPLATE;
+  let m = models.get(keys.join(','));
+  if (!m) models.set(keys.join(','), (m = { id: models.size, template: keys, nodes: buildModel(keys) }));
+  return m;
+}
+
+function buildModel(template: readonly string[]): ModelNode[] {
+  const choices: Choices[] = [];
+  for (const form of ['classic', 'immutable'] as const)
+    for (const context of ['ref', 'environment', 'pull_request'] as const)
+      // A template with `environment` gives no token to a job without one (GITHUB-OIDC.md).
+      if (context === 'environment' || !template.includes('environment'))
+        for (const refType of ['branch', 'tag'] as const) for (const at of ['ref', 'sha'] as const) choices.push({ form, context, refType, at });
+  const pieces = choices.map((c) => claimPieces(c, template));
+  const order = orderValues(pieces);
+  const combos = choices.map((c, i) => ({ choices: c, ops: comboOps(order, pieces[i]!, c) }));
+
+  // The combos' steps as a graph: common prefixes shared up to a fork, equal suffixes shared.
   const nodes: ModelNode[] = [{ kind: 'final' }];
-  const add = (n: ModelNode) => nodes.push(n) - 1;
-  /** The ops in order, then `next`: the id of the first. */
-  const chain = (ops: readonly Op[], next: number): number => {
-    for (const op of [...ops].reverse()) {
-      if (op.kind === 'segment') {
-        const readers = op.readers.map((r) => ({ claim: r.replace('%', '') as ClaimName, escapeColon: r.endsWith('%') }));
-        next = add({ ...op, readers, next });
-      } else next = add({ ...op, next });
-    }
-    return next;
+  const ids = new Map<string, number>();
+  const add = (n: ModelNode) => {
+    const key = JSON.stringify(n);
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = nodes.push(n) - 1));
+    return id;
   };
-  const fork = (claims: ClaimName[], branches: { set: Partial<TokenValues>; next: number }[]) => add({ kind: 'fork', claims, branches });
-  const seg = (variable: TokenVariable, shape: string, readers: readonly Reader[], fallback: string): Op => ({ kind: 'segment', variable, shape, readers, fallback });
-  const end = (claim: ClaimName): Op => ({ kind: 'end', claim });
-  const absent = (claim: ClaimName): Op => ({ kind: 'absent', claim });
-  const feed = (claim: ClaimName, text: string): Op => ({ kind: 'feed', claim, text });
-
-  const tail = chain([seg('sha', VALUE_SHAPE.sha, ['sha'], SHA), end('sha'), seg('actor', VALUE_SHAPE.actor, ['actor'], 'octocat'), end('actor')], 0);
-  /** From ref_type on; `subjectReadsRef`: a `ref:` context, whose subject ends with the ref; a pull_request job's witness reads `refs/pull/1/merge`. */
-  const refs = (subjectReadsRef: boolean, pullRequest = false): number => {
-    const afterRef = (at: 'ref' | 'sha') => [end('ref'), ...(subjectReadsRef ? [end('subject')] : []), ...(at === 'sha' ? [seg('workflowSha', VALUE_SHAPE.sha, ['workflow_ref'], SHA)] : []), end('workflow_ref')];
-    const byType = (refType: 'branch' | 'tag') => {
-      const shape = refType === 'branch' ? VALUE_SHAPE.branchRef : VALUE_SHAPE.tagRef;
-      const fallback = refType === 'tag' ? 'refs/tags/v1.0.0' : pullRequest ? 'refs/pull/1/merge' : 'refs/heads/main';
-      const readers = (at: 'ref' | 'sha'): Reader[] => ['ref', ...(subjectReadsRef ? (['subject'] as const) : []), ...(at === 'ref' ? (['workflow_ref'] as const) : [])];
-      const atFork = fork(['workflow_ref'], (['ref', 'sha'] as const).map((at) => ({ set: { at }, next: chain([seg('ref', shape, readers(at), fallback), ...afterRef(at)], tail) })));
-      return chain([feed('ref_type', refType), end('ref_type')], atFork);
-    };
-    // ref_type decides the ref's shape (refs/tags/ only for a tag), so every claim reading the ref tells the branches apart.
-    const readsRef: ClaimName[] = ['ref_type', 'ref', 'workflow_ref', ...(subjectReadsRef ? (['subject'] as const) : [])];
-    return fork(readsRef, (['branch', 'tag'] as const).map((refType) => ({ set: { refType }, next: byType(refType) })));
+  const opKey = (op: Op | undefined) => JSON.stringify(op ?? null);
+  /** What a claim sees of a token's steps (a witness's fallbacks aside). */
+  const view = (ops: readonly Op[], k: ClaimName) =>
+    JSON.stringify(ops.flatMap((op): unknown[] => (op.kind !== 'segment' ? (op.claim === k ? [op] : []) : op.readers.filter((r) => r.claim === k).map((r) => [op.variable, op.shape, r.escapeColon]))));
+  const build = (group: typeof combos, i: number): number => {
+    const parts = new Map<string, typeof combos>();
+    for (const g of group) (parts.get(opKey(g.ops[i])) ?? parts.set(opKey(g.ops[i]), []).get(opKey(g.ops[i]))!).push(g);
+    if (parts.size === 1) return group[0]!.ops[i] ? add({ ...group[0]!.ops[i]!, next: build(group, i + 1) } as ModelNode) : 0;
+    // One choice at a time where one choice explains the split: a matcher that tells only the ref
+    // types apart then explores two branches, not one per context and ref type.
+    const one = CHOICES.find((d) => group.some((g) => g.choices[d] !== group[0]!.choices[d]) && [...parts.values()].every((p) => p.every((g) => g.choices[d] === p[0]!.choices[d])));
+    const byChoice = new Map<string, typeof combos>();
+    if (one) for (const g of group) (byChoice.get(g.choices[one]) ?? byChoice.set(g.choices[one], []).get(g.choices[one])!).push(g);
+    const branches = [...(one ? byChoice : parts).values()];
+    // A claim depends on the choice when the branches offer it different values.
+    const claimsOf = (k: ClaimName) => new Set(branches.map((b) => [...new Set(b.map((g) => view(g.ops.slice(i), k)))].sort().join('\n'))).size > 1;
+    return add({ kind: 'fork', claims: CLAIM_NAMES.filter(claimsOf), branches: branches.map((b) => ({ set: { ...b[0]!.choices }, next: build(b, i) })) });
   };
-  const withRef = refs(true);
-  const withoutRef = refs(false);
-  const pullRequestRefs = refs(false, true);
-  const contexts = fork(['subject', 'environment'], [
-    { set: { context: 'ref' }, next: chain([absent('environment'), feed('subject', 'ref:')], withRef) },
-    { set: { context: 'environment' }, next: chain([feed('subject', 'environment:'), seg('environment', VALUE_SHAPE.environment, ['environment', 'subject%'], 'production'), end('environment'), end('subject')], withoutRef) },
-    { set: { context: 'pull_request' }, next: chain([absent('environment'), feed('subject', 'pull_request'), end('subject')], pullRequestRefs) },
-  ]);
-  const afterName = chain([end('repository'), feed('workflow_ref', '/.github/workflows/'), feed('subject', ':'), seg('file', VALUE_SHAPE.file, ['workflow_ref'], 'ci.yml'), feed('workflow_ref', '@')], contexts);
-  const name = seg('name', VALUE_SHAPE.name, ['repository', 'subject', 'workflow_ref'], 'app');
-  const forms = fork(['subject'], [
-    { set: { form: 'classic' }, next: chain([feed('subject', '/'), name], afterName) },
-    { set: { form: 'immutable' }, next: chain([feed('subject', '@'), seg('ownerId', VALUE_SHAPE.id, ['subject'], '1234567'), feed('subject', '/'), name, feed('subject', '@'), seg('repoId', VALUE_SHAPE.id, ['subject'], '7654321')], afterName) },
-  ]);
-  const start = chain([feed('subject', 'repo:'), seg('owner', VALUE_SHAPE.owner, ['repository_owner', 'repository', 'subject', 'workflow_ref'], 'acme'), end('repository_owner'), feed('repository', '/'), feed('workflow_ref', '/')], forms);
+  const start = build(combos, 0);
   // Node 0 is the start: swap it with the final node.
   const startNode = nodes[start]!;
   nodes[start] = nodes[0]!;
@@ -181,29 +297,25 @@ const RE = {
   ref: /^(?:refs\/[^\x00-\x20:~^?*[\\\x7f]+)?$/,
   sha: /^[0-9a-f]{40}$/,
   actor: /^[A-Za-z0-9-]+(?:\[bot\])?$/,
-  subject: /^repo:([^/:@]+)(?:@[0-9]+)?\/([^/:@]+)(?:@[0-9]+)?:(.*)$/s,
+  repo: /^repo:([^/:@]+)(?:@[0-9]+)?\/([^/:@]+)(?:@[0-9]+)?/,
 };
 
 /**
- * Why a claim set is not a token GitHub can issue (default subject template), or undefined when it
- * is one: every relation of SPEC.md §5, with GitHub's length limits.
+ * Why a claim set is not a token GitHub can issue with this subject template (GitHub's default when
+ * absent), or undefined when it is one: every relation of SPEC.md §5, with GitHub's length limits.
  */
-export function tokenProblem(c: Claims): string | undefined {
+export function tokenProblem(c: Claims, template: readonly string[] = DEFAULT_TEMPLATE): string | undefined {
   const known = new Set(['sub', 'repository', 'repository_owner', 'ref', 'ref_type', 'environment', 'actor', 'workflow_ref', 'sha']);
   for (const k of Object.keys(c)) if (!known.has(k)) return `unexpected claim \`${k}\``;
   for (const k of known) if (k !== 'environment' && typeof c[k] !== 'string') return `\`${k}\` is missing`;
   const owner = c.repository_owner!;
   if (!RE.owner.test(owner)) return `\`repository_owner\` \`${owner}\` is not a GitHub login`;
   if (!c.repository!.startsWith(`${owner}/`) || !RE.name.test(c.repository!.slice(owner.length + 1))) return '`repository` is not `repository_owner/NAME`';
-  const sub = RE.subject.exec(c.sub!);
-  if (!sub || `${sub[1]}/${sub[2]}` !== c.repository) return '`sub` does not name the token\'s repository';
   const ref = c.ref!;
   if (!RE.ref.test(ref)) return '`ref` is not a git ref';
-  const context = sub[3]!;
-  if (c.environment !== undefined) {
-    if (!c.environment.length || [...c.environment].length > 255) return '`environment` is empty or longer than 255 characters';
-    if (context !== `environment:${escapeColons(c.environment)}`) return '`sub` does not name the token\'s environment';
-  } else if (context !== 'pull_request' && context !== `ref:${ref}`) return '`sub` does not name the token\'s context';
+  if (c.environment !== undefined && (!c.environment.length || [...c.environment].length > 255)) return '`environment` is empty or longer than 255 characters';
+  const sub = subjectProblem(c, template);
+  if (sub) return sub;
   if (c.ref_type !== 'branch' && c.ref_type !== 'tag') return '`ref_type` is neither branch nor tag';
   if ((ref.startsWith('refs/tags/') && c.ref_type !== 'tag') || (ref.startsWith('refs/heads/') && c.ref_type !== 'branch')) return '`ref_type` does not follow `ref`';
   const wf = `${c.repository}/.github/workflows/`;
@@ -214,4 +326,30 @@ export function tokenProblem(c: Claims): string | undefined {
   if (!RE.sha.test(c.sha!)) return '`sha` is not 40 hex digits';
   if (!RE.actor.test(c.actor!)) return '`actor` is not a login';
   return undefined;
+}
+
+/** Does `sub` follow the template over the token's own claims? Keys outside the nine claims take any value without a raw `:`. */
+function subjectProblem(c: Claims, template: readonly string[]): string | undefined {
+  let rest = c.sub!;
+  for (const [i, key] of template.entries()) {
+    if (i) {
+      if (!rest.startsWith(':')) return `\`sub\` does not follow the template at \`${key}\``;
+      rest = rest.slice(1);
+    }
+    let part: string | undefined;
+    if (key === 'repo') {
+      const repo = RE.repo.exec(rest);
+      if (!repo || `${repo[1]}/${repo[2]}` !== c.repository) return '`sub` does not name the token\'s repository';
+      part = repo[0];
+    } else if (key === 'context') {
+      if (c.environment !== undefined) part = `environment:${escapeColons(c.environment)}`;
+      else part = [`ref:${c.ref}`, 'pull_request'].find((p) => rest.startsWith(p) && (rest.length === p.length || rest[p.length] === ':'));
+      if (part === undefined || !rest.startsWith(part)) return `\`sub\` does not name the token's ${c.environment !== undefined ? 'environment' : 'context'}`;
+    } else if (key !== 'sub' && Object.hasOwn(c, key)) part = `${key}:${escapeColons(c[key]!)}`;
+    else if (key === 'environment') return 'the template names `environment`, which the token does not have';
+    else part = `${key}:${rest.slice(key.length + 1).split(':')[0]}`;
+    if (!rest.startsWith(part)) return `\`sub\` does not name the token's \`${key}\``;
+    rest = rest.slice(part.length);
+  }
+  return rest ? '`sub` goes on past its template' : undefined;
 }

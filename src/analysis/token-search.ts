@@ -11,7 +11,7 @@ import { CLAIM_NAMES, type ClaimName, type Claims, type Matcher } from '../model
 import { boundsOf, fromLiteral, NotAnalysable, rangesContain, representative, type NFA } from './nfa.js';
 import { matcherNfa } from './matcher-nfa.js';
 import { shapeNfa } from './shapes.js';
-import { DEFAULT_TOKEN, TOKEN_MODEL, tokenClaims, type TokenValues, type TokenVariable } from './token-model.js';
+import { DEFAULT_TOKEN, tokenClaims, tokenModel, type ModelNode, type TokenValues, type TokenVariable } from './token-model.js';
 
 /** The documented bound: search states (classes of partly generated tokens) explored per question. */
 export const MAX_TOKEN_STATES = 300_000;
@@ -104,14 +104,26 @@ function clearIfLarge(): void {
   exitMemo.clear();
 }
 
+export interface TokenSearchOptions {
+  /** The org's subject template (`include_claim_keys`); GitHub's default when absent. */
+  template?: readonly string[];
+  maxStates?: number;
+  /** Only the first combination that holds all these rules (a witness search: tokens losing one are not explored). */
+  required?: readonly number[];
+  /** With `required`: every combination holding them, not only the first (the tokens a question's fixed claims allow). */
+  every?: boolean;
+}
+
 /**
  * Every combination of rules that some token of the model matches exactly (the empty one included
  * when some token matches none), each with a witness token. With `required`, only tokens all those
  * rules match (the others are not explored): the first such combination (a witness search), or
  * with `every` each of them (the tokens a question's fixed claims allow).
  */
-export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[] }[], maxStates = MAX_TOKEN_STATES, required?: readonly number[], every = false): TokenClass[] {
+export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[] }[], { template, maxStates = MAX_TOKEN_STATES, required, every = false }: TokenSearchOptions = {}): TokenClass[] {
   clearIfLarge();
+  const model = tokenModel(template);
+  const nodes = model.nodes;
 
   // Per rule: its matchers' automata, and which matcher (if any) reads each claim.
   const nfas = rules.map((r) => r.matchers.map(searchNfa));
@@ -158,10 +170,10 @@ export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[
   const marks: number[] = [];
   let stamp = 0;
   const exitsOf = (node: number, profile: readonly { set: number; escape: boolean }[]): Exit[] => {
-    const key = `${node}|${profile.map((p) => `${p.escape ? 'e' : ''}${p.set}`).join(',')}`;
+    const key = `${model.id}:${node}|${profile.map((p) => `${p.escape ? 'e' : ''}${p.set}`).join(',')}`;
     const known = exitMemo.get(key);
     if (known) return known;
-    const n = TOKEN_MODEL[node] as Extract<(typeof TOKEN_MODEL)[number], { kind: 'segment' }>;
+    const n = nodes[node] as Extract<ModelNode, { kind: 'segment' }>;
     const shapeStart = intern(shapeNfa(n.shape), shapeNfa(n.shape).starts);
     // Inner states: the value's shape state set and the alive reading positions as [pos, set, pos, set, ...].
     const inner: { shape: number; alive: number[]; prev: number; cp: number }[] = [];
@@ -256,11 +268,11 @@ export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[
   const seen = new Set<string>();
   /** Runs the instant steps from `node` and queues the state reached, unless already seen. */
   const reach = (node: number, live: Live[], matched: number[], prev: number, stepTaken: Step | undefined) => {
-    let n = TOKEN_MODEL[node]!;
+    let n = nodes[node]!;
     while (n.kind === 'feed' || n.kind === 'end' || n.kind === 'absent') {
       [live, matched] = apply(live, matched, n.claim, n.kind, n.kind === 'feed' ? codePoints(n.text) : undefined);
       node = n.next;
-      n = TOKEN_MODEL[node]!;
+      n = nodes[node]!;
     }
     if (required && !required.every((r) => matched.includes(r) || live.some((l) => l.rule === r))) return;
     let key = `${node}|${matched.join(',')}|`;
@@ -275,7 +287,7 @@ export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[
   reach(0, rules.map((_, rule) => makeLive(rule, nfas[rule]!.map((nfa) => intern(nfa, nfa.starts)))), [], -1, undefined);
   for (let s = 0; s < states.length; s++) {
     const { node, live, matched } = states[s]!;
-    const n = TOKEN_MODEL[node]!;
+    const n = nodes[node]!;
     if (n.kind === 'final') {
       const key = matched.join(',');
       if (!classes.has(key)) classes.set(key, s);
@@ -320,23 +332,24 @@ export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[
       }
     }
   }
-  return [...classes].map(([, s]) => ({ rules: states[s]!.matched, witness: witnessAt(states, s) }));
+  return [...classes].map(([, s]) => ({ rules: states[s]!.matched, witness: witnessAt(states, s, model.template) }));
 }
 
 /** The token whose generation led to state `s`: the steps on its path, defaults elsewhere. */
-function witnessAt(states: readonly State[], s: number): Claims {
+function witnessAt(states: readonly State[], s: number, template: readonly string[]): Claims {
   const path: Step[] = [];
   for (let at = s; at >= 0; at = states[at]!.prev) if (states[at]!.step) path.push(states[at]!.step!);
-  const values: TokenValues = { ...DEFAULT_TOKEN };
+  const values: TokenValues = { ...DEFAULT_TOKEN, free: {} };
   const written = new Set<TokenVariable>();
   for (const st of path.reverse()) {
     if ('set' in st) Object.assign(values, st.set);
     else {
-      if (!written.has(st.variable)) (written.add(st.variable), ((values as unknown as Record<string, string>)[st.variable] = ''));
-      (values as unknown as Record<string, string>)[st.variable] += st.text;
+      const [into, key] = st.variable.startsWith('free:') ? [values.free, st.variable.slice(5)] : [values as unknown as Record<string, string>, st.variable];
+      if (!written.has(st.variable)) (written.add(st.variable), (into[key] = ''));
+      into[key] += st.text;
     }
   }
-  return tokenClaims(values);
+  return tokenClaims(values, template);
 }
 
 /** The first index of sorted `xs` whose value is at least `v`. */

@@ -5,6 +5,7 @@
 import type { Claims, Matcher, Span } from '../model.js';
 import { candidateToken } from './token-candidate.js';
 import { tokenClasses } from './token-search.js';
+import { DEFAULT_TEMPLATE } from './token-model.js';
 
 export interface WitnessGoal {
   owner?: string;
@@ -18,18 +19,22 @@ export interface WitnessGoal {
 const NOWHERE: Span = { start: 0, end: 0, line: 0, column: 0, endLine: 0, endColumn: 0 };
 
 /** The goal as matchers (owner and repository names hold no glob wildcard). */
-function goalMatchers(goal: WitnessGoal): Matcher[] {
+function goalMatchers(goal: WitnessGoal, template: readonly string[] = DEFAULT_TEMPLATE): Matcher[] {
   const m = (claim: Matcher['claim'], pattern: string): Matcher => ({ claim, kind: 'glob', pattern, span: NOWHERE, keySpan: NOWHERE });
   const out: Matcher[] = [];
   if (goal.owner) out.push(m('repository_owner', goal.owner));
   if (goal.repo) out.push(m('repository', `${goal.owner ?? '*'}/${goal.repo}`));
-  if (goal.pullRequest) out.push(m('subject', '*:pull_request'));
+  // A pull_request job's subject has `pull_request` where the template puts the context.
+  const context = template.indexOf('context');
+  if (goal.pullRequest && context >= 0) out.push(m('subject', `${context ? '*:' : ''}pull_request${context < template.length - 1 ? ':*' : ''}`));
   return out;
 }
 
 /** A token every rule admits (the goal's if one fits), or undefined when no token satisfies them together. */
-export function tokenWitness(rules: readonly { matchers: readonly Matcher[] }[], goal: WitnessGoal = {}): Claims | undefined {
-  const wanted = goalMatchers(goal);
-  const find = (set: readonly { matchers: readonly Matcher[] }[]) => candidateToken(set) ?? tokenClasses(set, undefined, set.map((_, i) => i))[0]?.witness;
+export function tokenWitness(rules: readonly { matchers: readonly Matcher[] }[], goal: WitnessGoal = {}, template?: readonly string[]): Claims | undefined {
+  const wanted = goalMatchers(goal, template);
+  // The cheap candidate builds subjects with GitHub's default template; a custom one goes to the search.
+  const custom = Boolean(template?.length) && template!.join(',') !== DEFAULT_TEMPLATE.join(',');
+  const find = (set: readonly { matchers: readonly Matcher[] }[]) => (custom ? undefined : candidateToken(set)) ?? tokenClasses(set, { template, required: set.map((_, i) => i) })[0]?.witness;
   return (wanted.length ? find([...rules, { matchers: wanted }]) : undefined) ?? find(rules);
 }

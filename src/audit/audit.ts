@@ -1,6 +1,8 @@
 // `audit` as a library call: read every source repo's policy folder (GitHub or local clones),
 // audit each, and derive the inventory, the findings, the access map and, for a caller, the
 // predicted answer. What could not be read is reported as unknown and makes the result partial.
+// On GitHub, a repo whose policies match `subject` is analysed with the subject template GitHub
+// uses for it (src/load/subject-template.ts); a failed read or a disagreement is a note of the repo.
 import type { Claims, Finding } from '../model.js';
 import type { IgnoredFinding } from '../lint/ignores.js';
 import type { LintConfig } from '../rules/framework.js';
@@ -14,6 +16,7 @@ import { predictForCaller, type AuditPrediction } from './analyze/predict.js';
 import { fetchFromGitHub, type GitHubFetch } from './fetch/github.js';
 import { workspaceSnapshots } from './fetch/workspace.js';
 import { SettingsResolver } from '../lint/config.js';
+import { SubjectTemplateReader, withGithubTemplate } from '../load/subject-template.js';
 
 export type AuditSource =
   | { kind: 'github'; client: GitHubClient; host: string; webUrl: string; cache?: SnapshotCache; batchSize: number; concurrency: number }
@@ -73,11 +76,20 @@ export async function runAudit(req: AuditRequest): Promise<AuditResult> {
 
   req.progress.phase('analysing policies', snapshots.length);
   const analyzer = new RepoAnalyzer({ policyName: req.policyName, config: req.config, trustedOwners: req.trustedOwners, ignores: req.ignores });
-  const mapper = new AccessMapper(req.trustedOwners ?? req.config.owners);
+  const mapper = new AccessMapper(req.trustedOwners ?? req.config.owners, req.config.subjectTemplate);
   const repos: RepoAudit[] = [];
   const grants: AccessGrant[] = [];
+  const reader = src.kind === 'github' ? new SubjectTemplateReader({ request: async (route, params) => ({ data: await src.client.rest(route, params) }) }) : undefined;
   for (const s of snapshots) {
-    const a = analyzer.audit(s);
+    let a = analyzer.audit(s);
+    const [owner, name] = s.repo.split('/') as [string, string];
+    const config = s.settings?.config ?? req.config;
+    const github = reader && { repo: s.repo, read: () => reader.forRepo(owner, name) };
+    const withTemplate = await withGithubTemplate(config, a.policies.map((p) => p.validated?.policy), github, s.notes);
+    if ((withTemplate.subjectTemplate ?? []).join() !== (config.subjectTemplate ?? []).join()) {
+      s.settings = { ...s.settings, config: withTemplate };
+      a = analyzer.audit(s);
+    }
     repos.push(a);
     grants.push(...mapper.grants(a));
     req.progress.advance(1);

@@ -6,6 +6,7 @@ import { failed, type FailOn } from '../diff/verdict.js';
 import { GitError } from '../load/git.js';
 import { UsageError, EXIT } from './errors.js';
 import { diffJson, diffMarkdown, diffText } from '../report/diff.js';
+import { formatConfigProblem, SettingsResolver } from '../lint/config.js';
 
 export interface DiffOptions {
   base?: string;
@@ -13,12 +14,14 @@ export interface DiffOptions {
   repo?: string;
   format: 'text' | 'markdown' | 'json';
   failOn?: FailOn;
+  /** Lint settings file (default: the repository's own .sts-policy.yaml): its `subjectTemplate` shapes every subject. */
+  config?: string;
 }
 
 export function runDiff(paths: string[], opts: DiffOptions): number {
   let diffs: PolicyDiff[];
   try {
-    diffs = diffPairs(pairsFor(paths, opts));
+    diffs = diffPairs(pairsFor(paths, opts), subjectTemplate(paths, opts));
   } catch (e) {
     if (e instanceof GitError) throw new UsageError(e.message);
     throw e;
@@ -42,4 +45,12 @@ function pairsFor(paths: string[], opts: DiffOptions) {
   if (!ka && !kb) throw new UsageError(`neither ${a} nor ${b} exists`);
   if ((ka ?? kb)!.isDirectory()) return dirPairs(a, b);
   return [filePair(a, b)];
+}
+
+/** The subject template of the settings lint uses for the new side's repository (or --config). */
+function subjectTemplate(paths: readonly string[], opts: DiffOptions): string[] | undefined {
+  const where = opts.base ? (paths[0] ?? opts.repo ?? '.') : (paths[1] ?? '.');
+  const rs = new SettingsResolver({ configPath: opts.config }).forPath(where);
+  if (rs.problems.length) throw new UsageError(`the lint settings have problems: ${rs.problems.map(formatConfigProblem).join('; ')}`);
+  return rs.config.subjectTemplate;
 }

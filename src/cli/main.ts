@@ -120,6 +120,7 @@ program
   .option('--head <rev>', '...with this revision (default: the working tree)')
   .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
   .addOption(new Option('--fail-on <what>', 'exit 1 when access widened, escalated, or changed at all').choices(['wider', 'escalation', 'any-change']))
+  .option('-c, --config <file>', "lint settings whose subjectTemplate shapes every subject (default: the repository's own .sts-policy.yaml)")
   .addHelpText('after', `
 Examples:
   sts-policy diff old/default.yaml .atmos/pro/sts/default.yaml

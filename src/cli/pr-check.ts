@@ -12,6 +12,7 @@ import { pickAnnotations, prCheckJson, prCheckOutputs, prCheckText, withWorkspac
 import { annotationNote, cap, prCheckMarkdown } from '../report/pr-comment.js';
 import { ApiError, createGithubApi, type GithubApi } from '../pr-check/github-api.js';
 import { COMMENT_MARKER, upsertComment, type CommentOutcome } from '../pr-check/comment.js';
+import { SubjectTemplateReader } from '../load/subject-template.js';
 import { UsageError, EXIT } from './errors.js';
 import { EventError, pullRequestContext, type PullRequestContext } from '../pr-check/event.js';
 
@@ -58,7 +59,9 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
       });
     }
     const source = api && pr ? { author: pr.author, reviews: api.listReviews, isTeamMember: api.isTeamMember } : undefined;
-    result = await checkPullRequest({ repo, base: pr?.base ?? opts.base!, head: pr?.head ?? opts.head!, failOn: opts.failOn, allowStaleApprovals: opts.allowStaleApprovals, approvals: source, trustedOwners: pr ? [pr.owner] : undefined });
+    const reader = api && new SubjectTemplateReader(api);
+    const githubTemplate = reader && pr ? { repo: `${pr.owner}/${pr.repo}`, read: () => reader.forRepo(pr.owner, pr.repo) } : undefined;
+    result = await checkPullRequest({ repo, base: pr?.base ?? opts.base!, head: pr?.head ?? opts.head!, failOn: opts.failOn, allowStaleApprovals: opts.allowStaleApprovals, approvals: source, trustedOwners: pr ? [pr.owner] : undefined, githubTemplate });
   } catch (e) {
     if (e instanceof GitError) throw new UsageError(e.message);
     if (e instanceof ApiError) {

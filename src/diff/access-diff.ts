@@ -1,5 +1,6 @@
 // The exact access diff of two versions of a policy (SPEC.md §4 worst case: a caller gets the union
-// of every matching rule's grant), over the tokens GitHub can issue (SPEC.md §5, token-model.ts).
+// of every matching rule's grant), over the tokens GitHub can issue (SPEC.md §5, token-model.ts),
+// their subjects following the org's template when one is given.
 // The token search lists every combination of old and new rules some token matches, with a witness
 // token; new access, lost access, escalations and reductions are read off those combinations, one
 // change per responsible rule.
@@ -42,12 +43,13 @@ export function worstGrant(rules: readonly Rule[]): Grant | null {
 /** Some permission of `a` at a strictly higher level than in `b`. */
 const higher = (a: Grant, b: Grant) => Object.entries(a).some(([p, l]) => levelRank(l) > levelRank(b[p]));
 
-export function diffAccess(before: Policy | null, after: Policy | null): AccessDiff {
+/** `template`: the org's subject template (`subjectTemplate` in the lint settings); GitHub's default when absent. */
+export function diffAccess(before: Policy | null, after: Policy | null, template?: readonly string[]): AccessDiff {
   const old = before?.rules ?? [];
   const now = after?.rules ?? [];
   let classes: TokenClass[];
   try {
-    classes = tokenClasses([...old, ...now]);
+    classes = tokenClasses([...old, ...now], { template });
   } catch (e) {
     if (e instanceof NotAnalysable) return { verdict: 'undecided', gains: [], losses: [], reason: e.message };
     throw e;

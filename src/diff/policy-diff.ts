@@ -18,14 +18,16 @@ export interface PolicyDiff {
   notes?: string[];
 }
 
-export function diffPairs(pairs: readonly PolicyPair[]): PolicyDiff[] {
+/** `template`: the subject template of the lint settings (absent: GitHub's default), named in a note. */
+export function diffPairs(pairs: readonly PolicyPair[], template?: readonly string[]): PolicyDiff[] {
   return pairs.map((p) => {
     const change: Change = !p.before ? 'added' : !p.after ? 'removed' : p.before.text === p.after.text ? 'unchanged' : 'modified';
     const invalid = { before: p.before?.invalid ?? [], after: p.after?.invalid ?? [] };
     const notes = [...(p.before?.notes ?? []).map((n) => `before: ${n}`), ...(p.after?.notes ?? []).map((n) => `after: ${n}`)];
+    if (template?.length) notes.push(`subjects follow the subject template [${template.join(', ')}] of the lint settings`);
     const noted = notes.length ? { notes } : {};
     if (change === 'unchanged') return { path: p.path, change, verdict: 'equivalent', gains: [], losses: [], invalid, ...noted };
-    const d = diffAccess(p.before?.policy ?? null, p.after?.policy ?? null);
+    const d = diffAccess(p.before?.policy ?? null, p.after?.policy ?? null, template);
     return { path: p.path, change, ...d, invalid, ...noted };
   });
 }

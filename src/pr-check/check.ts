@@ -6,10 +6,12 @@
 import { POLICY_DIR, type Finding, type Severity } from '../model.js';
 import { policyNameOf } from '../load/discover.js';
 import { MAX_POLICY_BYTES } from '../load/read.js';
-import { CONFIG_FILE, formatConfigProblem, parseConfigText } from '../lint/config.js';
+import { CONFIG_FILE } from '../lint/config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/policy-diff.js';
+import { withGithubTemplate, type GithubTemplateSource } from '../load/subject-template.js';
+import { baseSettings } from './settings.js';
 import { failed, type FailOn } from '../diff/verdict.js';
 import { blob, mergeBase, nameStatus, originOwner, policyPathsAt, resolveCommit, textAt, treeEntries, type TreeEntry } from '../load/git.js';
 import { plural } from '../report/summary.js';
@@ -32,6 +34,8 @@ export interface PrCheckOptions {
   approvals?: ApprovalSource;
   /** Trusted owners for lint rules when the base config names none (default: the origin remote's owner). */
   trustedOwners?: readonly string[];
+  /** With a token: the subject template GitHub uses for this repository. */
+  githubTemplate?: GithubTemplateSource;
 }
 
 export type Approval = 'not-needed' | 'approved' | 'missing' | 'not-checked';
@@ -104,10 +108,13 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     from = base;
   }
   const changes = nameStatus(repo, from, head);
-  const settings = baseSettings(repo, base);
+  // Lint settings come from the base revision's `.sts-policy.yaml`, like CODEOWNERS: a pull request cannot relax them.
+  const settings = baseSettings(textAt(repo, base, CONFIG_FILE, MAX_POLICY_BYTES));
   notes.push(...settings.notes);
+  const pairs = gitPairs(repo, from, head);
+  const config = await withGithubTemplate(settings.config, pairs.flatMap((p) => [p.before?.policy, p.after?.policy]), opts.githubTemplate, notes);
   const trusted = opts.trustedOwners ?? [originOwner(repo)].filter((o): o is string => Boolean(o));
-  const lint = lintHead(at(head), changes.filter((c) => c.status !== 'D').map((c) => c.path), settings.config, trusted);
+  const lint = lintHead(at(head), changes.filter((c) => c.status !== 'D').map((c) => c.path), config, trusted);
   notes.push(...lint.notes);
 
   const touched = new Map<string, { renamedFrom?: string; renamedTo?: string }>();
@@ -117,7 +124,7 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     if (now) touched.set(now, { ...touched.get(now), ...(c.status === 'R' && c.oldPath ? { renamedFrom: c.oldPath } : {}) });
     if (old && c.status === 'R') touched.set(old, { ...touched.get(old), renamedTo: c.path });
   }
-  const diffs = diffPairs(gitPairs(repo, from, head).filter((p) => touched.has(p.path)));
+  const diffs = diffPairs(pairs.filter((p) => touched.has(p.path)), config.subjectTemplate);
 
   const baseOwners = readCodeowners(at(base));
   const ownersOf = (path: string) => {
@@ -129,8 +136,8 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     const added = addedIgnoresOf(repo, from, head, diff.path, lint.ignored);
     return { path: diff.path, diff, ...touched.get(diff.path), owners: ownersOf(diff.path), ...pending(failed([diff], opts.failOn) || added.length > 0), findings: [], addedIgnores: added };
   });
-  const config = changes.find((c) => c.path === CONFIG_FILE || c.oldPath === CONFIG_FILE);
-  const settingsCheck: SettingsCheck | null = config ? { path: CONFIG_FILE, change: config.status === 'A' ? 'added' : config.path !== CONFIG_FILE || config.status === 'D' ? 'removed' : 'modified', owners: ownersOf(CONFIG_FILE), ...pending(true) } : null;
+  const configChange = changes.find((c) => c.path === CONFIG_FILE || c.oldPath === CONFIG_FILE);
+  const settingsCheck: SettingsCheck | null = configChange ? { path: CONFIG_FILE, change: configChange.status === 'A' ? 'added' : configChange.path !== CONFIG_FILE || configChange.status === 'D' ? 'removed' : 'modified', owners: ownersOf(CONFIG_FILE), ...pending(true) } : null;
 
   if (opts.approvals) await judgeApprovals([...policies, ...(settingsCheck ? [settingsCheck] : [])], opts.approvals, head, opts.allowStaleApprovals ?? false);
 
@@ -197,14 +204,4 @@ const isCodeownersPath = (p: string) => (CODEOWNERS_LOCATIONS as readonly string
 
 function finding(path: string, ruleId: string, severity: Severity, message: string, line = 1, column = 1): Finding {
   return { path, ruleId, severity, message, line, column, endLine: line, endColumn: column + 1, docsUrl: '', fix: null };
-}
-
-/** Lint settings come from the base revision's `.sts-policy.yaml`, like CODEOWNERS: a pull request cannot relax them. */
-function baseSettings(repo: string, base: string): { config: LintConfig; notes: string[] } {
-  const text = textAt(repo, base, CONFIG_FILE, MAX_POLICY_BYTES);
-  if (text === undefined) return { config: {}, notes: [] };
-  if (text === 'too-large') return { config: {}, notes: [`the base revision's ${CONFIG_FILE} is too large: default lint settings were used`] };
-  const parsed = parseConfigText(CONFIG_FILE, text);
-  if (parsed.ok) return { config: parsed.config, notes: [] };
-  return { config: {}, notes: [`the base revision's ${CONFIG_FILE} has problems, so default lint settings were used: ${parsed.problems.map(formatConfigProblem).join('; ')}`] };
 }

@@ -44,6 +44,8 @@ export interface GithubApi {
   listComments(): Promise<IssueComment[]>;
   createComment(body: string): Promise<IssueComment>;
   updateComment(id: number, body: string): Promise<IssueComment>;
+  /** Any other GET, Octokit-style (for modules that take an Octokit-like client). */
+  request(route: string, params: Record<string, string>): Promise<{ data: unknown }>;
 }
 
 /** Retries of a failed or rate-limited request, and the longest `retry-after` worth waiting for. */
@@ -118,5 +120,6 @@ export async function createGithubApi(opts: GithubApiOptions): Promise<GithubApi
       ),
     createComment: (body) => call(`commenting on pull request #${pullNumber}`, async () => comment((await octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body })).data)),
     updateComment: (id, body) => call(`updating comment ${id}`, async () => comment((await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })).data)),
+    request: (route, params) => call(route, async () => ({ data: (await octokit.request(route, params)).data })),
   };
 }

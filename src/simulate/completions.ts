@@ -36,7 +36,7 @@ export function completions(compiled: CompiledPolicy, claims: Claims, maxStates 
   const rules = [...open.map((r) => compiled.policy.rules[r.index]!), { matchers: fixed }];
   let classes;
   try {
-    classes = tokenClasses(rules, maxStates, [rules.length - 1], true);
+    classes = tokenClasses(rules, { maxStates, required: [rules.length - 1], every: true });
   } catch (e) {
     if (e instanceof NotAnalysable) return { kind: 'undecided', reason: e.message };
     throw e;

@@ -32,6 +32,8 @@ export interface FakeRepoSpec {
   restTruncated?: boolean;
   /** The repo is deleted the first time a `repository(owner, name)` query reads it. */
   vanishOnRead?: boolean;
+  /** Its OIDC subject customization (GET .../actions/oidc/customization/sub); default: GitHub's default template. */
+  oidc?: { use_default: boolean; include_claim_keys?: string[] };
 }
 
 export type FaultKind =
@@ -178,6 +180,8 @@ export class FakeGitHub {
   readonly org: string;
   readonly token: string;
   readonly requests: RequestRecord[] = [];
+  /** The org's OIDC subject customization (GET /orgs/{org}/actions/oidc/customization/sub). */
+  orgOidc: { include_claim_keys: string[] } = { include_claim_keys: [] };
   private readonly repos = new Map<string, Repo>();
   private readonly faults: (Fault & { seen: number; hits: number })[] = [];
   private server?: Server;
@@ -410,9 +414,11 @@ export class FakeGitHub {
 
   private rest(info: RequestInfo, url: URL, res: ServerResponse): void {
     const parts = info.path.split('/').slice(1);
+    if (parts[0] === 'orgs' && parts.slice(2).join('/') === 'actions/oidc/customization/sub') return this.send(res, info, 200, this.orgOidc);
     if (parts[0] !== 'repos' || parts.length < 3) return this.send(res, info, 404, { message: 'Not Found' });
     const [, owner, name, kind, ...rest] = parts.map(decodeURIComponent) as [string, string, string, string | undefined, ...string[]];
     const repo = this.repo(owner, name);
+    if (repo && kind === 'actions' && rest.join('/') === 'oidc/customization/sub') return this.send(res, info, 200, repo.spec.oidc ?? { use_default: true });
     if (repo && kind === undefined) {
       const branch = repo.spec.empty || repo.spec.defaultBranch === null ? null : (repo.spec.defaultBranch ?? 'main');
       return this.send(res, info, 200, { full_name: `${repo.owner}/${repo.spec.name}`, archived: Boolean(repo.spec.archived), disabled: Boolean(repo.spec.disabled), default_branch: branch ?? 'main', size: repo.spec.empty ? 0 : 1 });

@@ -42,6 +42,8 @@ export interface FakeGithubOptions {
   failures?: Failure[];
   /** Who the token acts as when it writes comments. */
   botLogin?: string;
+  /** OIDC subject customizations (GET .../actions/oidc/customization/sub); default: the repo uses GitHub's default, the org has no template. */
+  oidc?: { repo?: { use_default: boolean; include_claim_keys?: string[] }; org?: { include_claim_keys: string[] } };
 }
 
 export interface RequestRecord {
@@ -105,6 +107,8 @@ export async function startFakeGithub(opts: FakeGithubOptions): Promise<FakeGith
         return reply(201, c);
       }
     }
+    if (method === 'GET' && path === `${repoPath}/actions/oidc/customization/sub`) return reply(200, opts.oidc?.repo ?? { use_default: true });
+    if (method === 'GET' && path === `/orgs/${opts.owner}/actions/oidc/customization/sub`) return reply(200, opts.oidc?.org ?? { include_claim_keys: [] });
     const commentPrefix = `${repoPath}/issues/comments/`;
     if (method === 'PATCH' && path.startsWith(commentPrefix)) {
       const c = comments.find((x) => String(x.id) === path.slice(commentPrefix.length));

@@ -2,7 +2,8 @@
 // environments, summarised from the rule's matchers) and with which permissions. Whether a rule
 // admits an owner outside the trusted ones is decided exactly on the matchers' languages; the
 // summaries are for reading. Cross-owner and write grants sort first. A rule no token GitHub can
-// issue satisfies (SPEC.md §5: `ref: main`) grants nobody anything and is left out (lint reports it).
+// issue satisfies (SPEC.md §5: `ref: main`; subjects follow the subject template lint uses for the
+// repo) grants nobody anything and is left out (lint reports it).
 import type { ClaimName, Matcher, Policy, Rule } from '../../model.js';
 import { findWord, fromLiteral, NotAnalysable } from '../../analysis/nfa.js';
 import { admitsAnyOwner, admitsToken, levelRank, ownerLanguages, ownerShape, ownerWitness, repoLanguages, repoShape, ruleGrant } from '../../analysis/rule-analysis.js';
@@ -43,19 +44,25 @@ const ANY = '*';
 export class AccessMapper {
   private readonly memo = new Map<Policy, Map<string, Omit<AccessGrant, 'repo' | 'path'>[]>>();
 
-  constructor(private readonly trustedOwners?: readonly string[]) {}
+  /** `subjectTemplate`: the org's (--config), for repos without their own settings. */
+  constructor(
+    private readonly trustedOwners?: readonly string[],
+    private readonly subjectTemplate?: readonly string[],
+  ) {}
 
   grants(a: RepoAudit): AccessGrant[] {
     const trusted = auditTrustedOwners(a.snapshot, this.trustedOwners);
+    // The subject template lint uses for this repo: its own settings', else the org's.
+    const template = a.snapshot.settings?.config.subjectTemplate ?? this.subjectTemplate;
     const out: AccessGrant[] = [];
     for (const p of a.policies) {
       const policy = p.valid ? p.validated?.policy : undefined;
       if (!policy) continue;
       let byTrust = this.memo.get(policy);
       if (!byTrust) this.memo.set(policy, (byTrust = new Map()));
-      const key = trusted.join(',');
+      const key = `${trusted.join(',')}\u0000${template?.join(',') ?? ''}`;
       let rules = byTrust.get(key);
-      if (!rules) byTrust.set(key, (rules = policy.rules.filter(admitsToken).map((r) => ruleAccess(p.name, r, trusted))));
+      if (!rules) byTrust.set(key, (rules = policy.rules.filter((r) => admitsToken(r, template)).map((r) => ruleAccess(p.name, r, trusted))));
       for (const r of rules) out.push({ repo: a.repo, path: p.path, ...r });
     }
     return out;

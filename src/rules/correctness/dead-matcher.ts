@@ -11,7 +11,8 @@ import type { Matcher } from '../../model.js';
 export default defineRule({
   meta: { id: 'correctness/dead-matcher', severity: 'error', category: 'correctness', fixable: 'unsafe',
     messages: {
-      customSubject: 'no default-format subject matches `{{pattern}}` ({{format}}): fine if your org uses a custom `sub` template; declare it as `subjectTemplate:` in .sts-policy.yaml so it is checked exactly',
+      customSubject: 'no default-format subject matches `{{pattern}}` ({{format}}): fine if your org uses a custom `sub` template, but declare it as `subjectTemplate:` in .sts-policy.yaml: until then lint and diff (and pr-check and audit without a token) read subjects with GitHub\'s default template, under which rule {{rule}} admits nobody',
+      templateSubject: '`subject: {{pattern}}` can never match, so rule {{rule}} never matches: with `subjectTemplate: [{{template}}]` a subject is {{format}}',
       neverMatches: '`{{claim}}: {{pattern}}` can never match, so rule {{rule}} never matches: `{{claim}}` is {{format}}{{explanation}}',
     },
     description: 'A matcher no real GitHub token can satisfy, so its rule never matches.' },
@@ -26,14 +27,22 @@ export default defineRule({
         ctx.report({
           span: m.span,
           ...(custom
-            ? { messageId: 'customSubject', data: { pattern: m.pattern, format: CLAIM_FORMAT.subject } }
-            : { messageId: 'neverMatches', data: { claim: m.claim, pattern: m.pattern, rule: rule.index + 1, format: CLAIM_FORMAT[m.claim], explanation: explain(m) } }),
+            ? { messageId: 'customSubject', data: { pattern: m.pattern, format: CLAIM_FORMAT.subject, rule: rule.index + 1 } }
+            : m.claim === 'subject' && template
+              ? { messageId: 'templateSubject', data: { pattern: m.pattern, rule: rule.index + 1, template: template.join(', '), format: templateFormat(template) } }
+              : { messageId: 'neverMatches', data: { claim: m.claim, pattern: m.pattern, rule: rule.index + 1, format: CLAIM_FORMAT[m.claim], explanation: explain(m) } }),
           severity: custom ? 'info' : undefined,
           fix: suggestion(m),
         });
       }
   },
 });
+
+/** A subject under the org's template, for messages: `repo:OWNER/REPO:CONTEXT:job_workflow_ref:VALUE`. */
+function templateFormat(template: readonly string[]): string {
+  const shape = template.map((k) => (k === 'repo' ? 'repo:OWNER/REPO' : k === 'context' ? 'CONTEXT' : `${k}:VALUE`)).join(':');
+  return `\`${shape}\`${template.includes('context') ? ' (CONTEXT: `ref:REF`, `environment:ENV` or `pull_request`)' : ''}, a \`:\` in a value written \`%3A\``;
+}
 
 function explain(m: Matcher): string {
   if (m.claim === 'ref' && !m.pattern.startsWith('refs/')) return `; did you mean \`refs/heads/${m.pattern}\`?`;

@@ -31,7 +31,7 @@ export default defineRule({
         // A later rule fully covered by an earlier, stronger one is reported as redundant instead.
         if (ruleCovers(a, b) && grantCovers(ga, gb)) continue;
         // Matchers that overlap claim by claim may still admit no token together (SPEC.md §5).
-        const witness = rulesWitness([a, b]);
+        const witness = rulesWitness([a, b], {}, ctx.config.subjectTemplate);
         if (!witness) continue;
         ctx.report({
           span: b.matchers[0]?.keySpan ?? b.span,

@@ -39,7 +39,7 @@ export default defineRule({
         // Two identical rules: report the later one only.
         if (ruleCovers(a, b) && grantCovers(ga, gb) && a.index < b.index) continue;
         // A rule that admits nothing is reported as dead or contradictory, not as covered (searched last: it is costly).
-        if (!ruleWitness(a)) break;
+        if (!ruleWitness(a, {}, ctx.config.subjectTemplate)) break;
         ctx.report({ span: a.matchers[0]?.keySpan ?? a.span, messageId: 'redundant',
           data: { rule: a.index + 1, coveringRule: b.index + 1, coveringLine: b.span.line },
           related: [relatedAt(b.matchers[0]?.keySpan ?? b.span, `rule ${b.index + 1}, which admits every caller of rule ${a.index + 1}`)],

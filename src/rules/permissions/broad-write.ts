@@ -19,13 +19,13 @@ export default defineRule({
       const granted = writes.map(([p, l]) => `\`${p}: ${l}\``).join(', ');
       const span = rule.permissionSpans[writes[0]![0]] ?? rule.span;
       if (!bindsCaller(rule) || admitsAnyOwner(rule)) {
-        const witness = ruleWitness(rule, { owner: 'evil-org' });
+        const witness = ruleWitness(rule, { owner: 'evil-org' }, ctx.config.subjectTemplate);
         ctx.report({ span, severity: 'error', messageId: 'anyOwner', data: { rule: rule.index + 1, granted, example: witness ? ` (e.g. \`${witness.repository}\`)` : '' }, witness });
         continue;
       }
       const { many, examples } = admitsManyRepos(rule);
       if (!many) continue;
-      const witness = ruleWitness(rule, examples[1] ? { owner: examples[1].split('/')[0], repo: examples[1].split('/')[1] } : {});
+      const witness = ruleWitness(rule, examples[1] ? { owner: examples[1].split('/')[0], repo: examples[1].split('/')[1] } : {}, ctx.config.subjectTemplate);
       ctx.report({ span, messageId: 'manyRepos', data: { rule: rule.index + 1, granted, examples: examples.map((e) => `\`${e}\``).join(', ') }, witness });
     }
   },

@@ -5,7 +5,7 @@
 import { defineRule } from '../framework.js';
 import { findWord } from '../../analysis/nfa.js';
 import { matcherFor, matcherNfa, ruleGrant, levelRank, ruleWitness } from '../../analysis/rule-analysis.js';
-import { shapeNfa, SHAPE } from '../../analysis/shapes.js';
+import { pullRequestSubjectFor, shapeNfa, SHAPE } from '../../analysis/shapes.js';
 
 export default defineRule({
   meta: { id: 'permissions/pull-request-write', severity: 'warning', category: 'permissions',
@@ -17,11 +17,12 @@ export default defineRule({
       if (!writes.length) continue;
       const sub = matcherFor(rule, 'subject');
       const ref = matcherFor(rule, 'ref');
-      const prSubject = sub && findWord({ include: [matcherNfa(sub), shapeNfa(SHAPE.pullRequestSubject)] });
+      const prShape = pullRequestSubjectFor(ctx.config.subjectTemplate);
+      const prSubject = sub && prShape && findWord({ include: [matcherNfa(sub), shapeNfa(prShape)] });
       const prRef = !sub && ref && findWord({ include: [matcherNfa(ref), shapeNfa(SHAPE.pullRequestRef)] });
       if (!prSubject && !prRef) continue;
       const at = prSubject ? sub! : ref!;
-      const witness = ruleWitness(rule, { pullRequest: true });
+      const witness = ruleWitness(rule, { pullRequest: true }, ctx.config.subjectTemplate);
       ctx.report({ span: at.span, messageId: 'pullRequestWrite', data: { rule: rule.index + 1, granted: writes.map(([p, l]) => `\`${p}: ${l}\``).join(', '), example: String((prSubject ? witness?.sub : witness?.ref) ?? prSubject ?? prRef) }, witness });
     }
   },

@@ -48,7 +48,7 @@ export default defineRule({
         const admitted = findWord({ include: [matcherNfa(m), shapeNfa(CLAIM_SHAPE[m.claim])], exclude: [fromRegex(segment)] });
         if (admitted === undefined) continue;
         // A whole token for the caller the crossing value names, kept when its own value crosses too.
-        const witness = ruleWitness(rule, goalOf(m.claim, admitted));
+        const witness = ruleWitness(rule, goalOf(m.claim, admitted), ctx.config.subjectTemplate);
         const value = witness?.[tokenClaim(m.claim)];
         const shows = value !== undefined && !acceptsWord(fromRegex(segment), value);
         const shown = [...crossing.separators].map((s) => `\`${s}\``).join(' or ');

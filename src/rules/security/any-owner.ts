@@ -13,7 +13,7 @@ export default defineRule({
     for (const rule of ctx.policy.rules) {
       if (!bindsCaller(rule) || !admitsAnyOwner(rule)) continue;
       const owner = ownerWitness(ownerLanguages(rule).map((l) => l.owners), [...(ctx.trustedOwners ?? [])]);
-      const witness = owner ? ruleWitness(rule, { owner }) : undefined;
+      const witness = owner ? ruleWitness(rule, { owner }, ctx.config.subjectTemplate) : undefined;
       const m = leakyOwnerMatcher(rule)!;
       ctx.report({
         span: m.span,

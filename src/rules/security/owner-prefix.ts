@@ -16,7 +16,7 @@ export default defineRule({
       if (!bindsCaller(rule) || admitsAnyOwner(rule) || !admitsUnboundedOwners(rule)) continue;
       const hint = ownerHint(rule) ?? 'acme';
       const owner = ownerWitness(ownerLanguages(rule).map((l) => l.owners), [hint], hint);
-      const witness = owner ? ruleWitness(rule, { owner }) : undefined;
+      const witness = owner ? ruleWitness(rule, { owner }, ctx.config.subjectTemplate) : undefined;
       const m = leakyOwnerMatcher(rule)!;
       ctx.report({
         span: m.span,

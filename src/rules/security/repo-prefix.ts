@@ -28,7 +28,7 @@ export default defineRule({
         if (!someWord({ include: [names, shapeNfa(REPO_NAME), shapeNfa(SHAPE.overlongRepoName)] }, [`${shortest}${'a'.repeat(101)}`, `${shortest}-${'a'.repeat(100)}`])) continue;
         const repo = ['sandbox', 'test', 'evil'].map((s) => `${shortest}-${s}`).find((c) => accepts(names, c)) ?? findWord({ include: [names, fromGlob(`${shortest}?*`), shapeNfa(REPO_NAME)] });
         if (!repo) continue;
-        const witness = ruleWitness(rule, { owner, repo });
+        const witness = ruleWitness(rule, { owner, repo }, ctx.config.subjectTemplate);
         ctx.report({
           span: matcher.span,
           messageId: 'repoPrefix',

@@ -12,7 +12,7 @@ export default defineRule({
   check(ctx) {
     for (const rule of ctx.policy.rules) {
       if (bindsCaller(rule)) continue;
-      const witness = ruleWitness(rule, { owner: 'evil-org', repo: 'app' });
+      const witness = ruleWitness(rule, { owner: 'evil-org', repo: 'app' }, ctx.config.subjectTemplate);
       const claims = rule.matchers.map((m) => `\`${m.claim}\``).join(', ');
       ctx.report({
         span: rule.matchers[0]?.keySpan ?? rule.span,

@@ -18,7 +18,7 @@ export default defineRule({
       if (!langs.length || admitsAnyOwner(rule)) continue;
       const owner = ownerWitness(langs.map((l) => l.owners), [...trusted], trusted[0]);
       if (owner === undefined) continue;
-      const witness = ruleWitness(rule, { owner });
+      const witness = ruleWitness(rule, { owner }, ctx.config.subjectTemplate);
       const m = leakyOwnerMatcher(rule)!;
       // A pattern that admits a trusted owner too is a prefix (`acme*`): pin that owner; else the rule names another owner.
       const mine = trusted.find((t) => ownerLanguages(rule).every((l) => accepts(l.owners, t)));
