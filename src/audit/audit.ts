@@ -16,7 +16,7 @@ import { predictForCaller, type AuditPrediction } from './analyze/predict.js';
 import { fetchFromGitHub, type GitHubFetch } from './fetch/github.js';
 import { workspaceSnapshots } from './fetch/workspace.js';
 import { SettingsResolver } from '../lint/config.js';
-import { SubjectTemplateReader, withGithubTemplate } from '../load/subject-template.js';
+import { SubjectTemplateReader, withGithubTemplate } from '../github/subject-template.js';
 
 export type AuditSource =
   | { kind: 'github'; client: GitHubClient; host: string; webUrl: string; cache?: SnapshotCache; batchSize: number; concurrency: number }

@@ -12,7 +12,7 @@ import { pickAnnotations, prCheckJson, prCheckOutputs, prCheckText, withWorkspac
 import { annotationNote, cap, prCheckMarkdown } from '../report/pr-comment.js';
 import { ApiError, createGithubApi, type GithubApi } from '../pr-check/github-api.js';
 import { COMMENT_MARKER, upsertComment, type CommentOutcome } from '../pr-check/comment.js';
-import { SubjectTemplateReader } from '../load/subject-template.js';
+import { SubjectTemplateReader } from '../github/subject-template.js';
 import { UsageError, EXIT } from './errors.js';
 import { EventError, pullRequestContext, type PullRequestContext } from '../pr-check/event.js';
 

@@ -10,7 +10,7 @@ import { CONFIG_FILE } from '../lint/config.js';
 import type { LintConfig } from '../rules/framework.js';
 import { gitPairs } from '../diff/sources.js';
 import { diffPairs, type PolicyDiff } from '../diff/policy-diff.js';
-import { withGithubTemplate, type GithubTemplateSource } from '../load/subject-template.js';
+import { withGithubTemplate, type GithubTemplateSource } from '../github/subject-template.js';
 import { baseSettings } from './settings.js';
 import { failed, type FailOn } from '../diff/verdict.js';
 import { blob, mergeBase, nameStatus, originOwner, policyPathsAt, resolveCommit, textAt, treeEntries, type TreeEntry } from '../load/git.js';
