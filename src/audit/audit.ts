@@ -2,7 +2,7 @@
 // audit each, and derive the inventory, the findings, the access map and, for a caller, the
 // predicted answer. What could not be read is reported as unknown and makes the result partial.
 // On GitHub, a repo whose policies match `subject` is analysed with the subject template GitHub
-// uses for it (src/load/subject-template.ts); a failed read or a disagreement is a note of the repo.
+// uses for it (src/github/subject-template.ts); a failed read or a disagreement is a note of the repo.
 import type { Claims, Finding } from '../model.js';
 import type { IgnoredFinding } from '../lint/ignores.js';
 import type { LintConfig } from '../rules/framework.js';
