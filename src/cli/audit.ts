@@ -10,6 +10,7 @@ import { writeReport } from './output.js';
 import { count, seconds } from './options.js';
 import { VERSION } from '../version.js';
 import { runAudit, type AuditResult, type AuditSource } from '../audit/audit.js';
+import { auditVerdict } from '../audit/verdict.js';
 import { createGitHubClient, type GitHubClient } from '../github/client.js';
 import { describeEvent } from '../report/client-events.js';
 import { SnapshotCache } from '../audit/fetch/cache.js';
@@ -105,11 +106,9 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<number
     opts.format === 'json' ? JSON.stringify(jsonReport(result), null, 2) + '\n' : opts.format === 'markdown' ? markdownReport(result) : opts.format === 'graph' ? JSON.stringify(accessGraph(result.grants), null, 2) + '\n' : opts.format === 'sarif' ? sarifReport(result, VERSION) : textReport(result);
   const unwritten = writeReport(text, opts.output);
   if (unwritten !== undefined) return unwritten;
-  if (result.partial.length) {
-    process.stderr.write(`sts-policy: partial result: ${result.partial.join('; ')}\n`);
-    return EXIT_PARTIAL;
-  }
-  return result.findings.some((f) => f.severity === 'error') ? EXIT.findings : EXIT.ok;
+  const verdict = auditVerdict(result);
+  if (verdict === 'partial') process.stderr.write(`sts-policy: partial result: ${result.partial.join('; ')}\n`);
+  return verdict === 'partial' ? EXIT_PARTIAL : verdict === 'errors' ? EXIT.findings : EXIT.ok;
 }
 
 function loadConfig(path: string | undefined): LintConfig {
