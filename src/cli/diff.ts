@@ -1,9 +1,8 @@
 // `sts-policy diff`: who gains or loses access between two versions of trust policies, with proof.
 import { statSync } from 'node:fs';
 import { filePair, dirPairs, gitPairs } from '../diff/sources.js';
-import { diffPairs, type PolicyDiff } from '../diff/policy-diff.js';
+import { diffPairs } from '../diff/policy-diff.js';
 import { failed, type FailOn } from '../diff/verdict.js';
-import { GitError } from '../load/git.js';
 import { UsageError, EXIT } from './errors.js';
 import { diffJson, diffMarkdown, diffText } from '../report/diff.js';
 import { formatConfigProblem, SettingsResolver } from '../lint/config.js';
@@ -19,13 +18,7 @@ export interface DiffOptions {
 }
 
 export function runDiff(paths: string[], opts: DiffOptions): number {
-  let diffs: PolicyDiff[];
-  try {
-    diffs = diffPairs(pairsFor(paths, opts), subjectTemplate(paths, opts));
-  } catch (e) {
-    if (e instanceof GitError) throw new UsageError(e.message);
-    throw e;
-  }
+  const diffs = diffPairs(pairsFor(paths, opts), subjectTemplate(paths, opts));
   const out = opts.format === 'json' ? JSON.stringify(diffJson(diffs), null, 2) + '\n' : opts.format === 'markdown' ? diffMarkdown(diffs) : diffText(diffs);
   process.stdout.write(out);
   return failed(diffs, opts.failOn) ? EXIT.findings : EXIT.ok;

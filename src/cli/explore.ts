@@ -4,7 +4,6 @@ import { POLICY_NAME_PATTERN } from '../model.js';
 import { colorEnabled } from '../report/colors.js';
 import { inert } from '../report/inert.js';
 import { planSources } from '../tui/sources.js';
-import { GitError } from '../load/git.js';
 import { formFromClaims, type ClaimsForm } from '../tui/claims-form.js';
 import { readClaims } from './claims-input.js';
 import { EXIT, UsageError } from './errors.js';
@@ -35,12 +34,7 @@ export async function runExplore(paths: string[], opts: ExploreOptions): Promise
   if (opts.claims === '-') throw new UsageError('--claims -: stdin is the terminal here; give a claims JSON or JWT file');
   const form = opts.claims ? claimsForm(opts.claims) : undefined;
   const targets = paths.length ? paths : ['.'];
-  let plan;
-  try {
-    plan = planSources(targets, opts.policyName, opts.gitRef);
-  } catch (e) {
-    throw e instanceof GitError ? new UsageError(e.message) : e;
-  }
+  const plan = planSources(targets, opts.policyName, opts.gitRef);
   if (plan.errors.length) {
     for (const e of plan.errors) process.stderr.write(`sts-policy: ${e}\n`);
     return EXIT.usage;

@@ -2,6 +2,7 @@
 // Each command's module is imported only when it runs, so `lint` never pays for Ink or refa.
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, EXIT } from './errors.js';
+import { GitError } from '../load/git.js';
 import { VERSION } from '../version.js';
 import { inert } from '../report/inert.js';
 import { collect, parseConcurrency, parseCount } from './options.js';
@@ -260,10 +261,10 @@ program
     process.exitCode = runSchema();
   });
 
-/** A failure's message and exit code: usage errors are the caller's, anything else is ours. */
+/** A failure's message and exit code: usage errors (and a revision or repository git cannot read) are the caller's, anything else is ours. */
 function fail(e: unknown): void {
   if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  else if (e instanceof UsageError) {
+  else if (e instanceof UsageError || e instanceof GitError) {
     process.stderr.write(`sts-policy: ${inert(e.message)}\n`);
     process.exitCode = EXIT.usage;
   } else {

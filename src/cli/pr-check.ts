@@ -4,7 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { checkPullRequest, type FailOn, type PrCheckResult } from '../pr-check/check.js';
-import { GitError, gitTopLevel } from '../load/git.js';
+import { gitTopLevel } from '../load/git.js';
 import { formatGithub } from '../report/github.js';
 import { writeActionOutputs } from '../report/action-outputs.js';
 import { text } from '../report/markdown.js';
@@ -63,7 +63,6 @@ export async function runPrCheck(opts: PrCheckCliOptions): Promise<number> {
     const githubTemplate = reader && pr ? { repo: `${pr.owner}/${pr.repo}`, read: () => reader.forRepo(pr.owner, pr.repo) } : undefined;
     result = await checkPullRequest({ repo, base: pr?.base ?? opts.base!, head: pr?.head ?? opts.head!, failOn: opts.failOn, allowStaleApprovals: opts.allowStaleApprovals, approvals: source, trustedOwners: pr ? [pr.owner] : undefined, githubTemplate });
   } catch (e) {
-    if (e instanceof GitError) throw new UsageError(e.message);
     if (e instanceof ApiError) {
       warn(`${e.message}\nsts-policy: the check could not complete: this is not a pass`);
       appendSummary(env, redact(`## ❌ sts-policy pr-check could not complete\n\n${text(e.message)}\n\nThis is not a pass: re-run the job.\n`));
@@ -117,12 +116,7 @@ function offline(opts: PrCheckCliOptions): undefined {
 }
 
 function topLevel(dir: string): string {
-  let top: string | undefined;
-  try {
-    top = gitTopLevel(dir);
-  } catch (e) {
-    throw e instanceof GitError ? new UsageError(e.message) : e;
-  }
+  const top = gitTopLevel(dir);
   if (top === undefined) throw new UsageError(`${dir} is not inside a git repository (--repo)`);
   return top;
 }

@@ -1,8 +1,7 @@
 // `sts-policy simulate`: predict STS's answer for a caller against source repos, and explain it.
 import { POLICY_NAME_PATTERN } from '../model.js';
-import { GitError } from '../load/git.js';
 import { WorkspaceError, workspaceCheckouts, type Checkout } from '../load/walk.js';
-import { predict, OUTCOMES, type Outcome, type RepoPrediction, type SourceRepo } from '../simulate/simulate.js';
+import { predict, OUTCOMES, type Outcome, type SourceRepo } from '../simulate/simulate.js';
 import { readClaims, readClaimsFile } from './claims-input.js';
 import { simulateJson, simulateText } from '../report/simulate-text.js';
 import { UsageError, EXIT } from './errors.js';
@@ -30,13 +29,7 @@ export function runSimulate(opts: SimulateOptions): number {
   if (opts.expect !== undefined && !expect) throw new UsageError(`--expect ${opts.expect}: expected one of ${OUTCOMES.join(', ')} (or denied, invalid, not_installed)`);
   const input = readClaims(opts, () => readClaimsFile(0));
   const sources = requestedRepos(opts);
-  let predictions: RepoPrediction[];
-  try {
-    predictions = predict({ claims: input.claims, sources, policyName: opts.policyName, gitRef: opts.gitRef, installed: opts.installed && new Set(opts.installed.flatMap((s) => s.split(',')).filter(Boolean)) });
-  } catch (e) {
-    if (e instanceof GitError) throw new UsageError(e.message);
-    throw e;
-  }
+  const predictions = predict({ claims: input.claims, sources, policyName: opts.policyName, gitRef: opts.gitRef, installed: opts.installed && new Set(opts.installed.flatMap((s) => s.split(',')).filter(Boolean)) });
   if (opts.format === 'json') process.stdout.write(JSON.stringify(simulateJson(predictions, input), null, 2) + '\n');
   else process.stdout.write(simulateText(predictions, input, opts.policyName));
   if (expect && predictions.some((p) => p.outcome !== expect)) {
