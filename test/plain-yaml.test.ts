@@ -153,6 +153,13 @@ describe('plain-YAML reader', () => {
     }
   });
 
+  it("reads a `*` inside a flow mapping's plain scalar (`{ref: refs/tags/v*}`), as yaml does", () => {
+    for (const text of ['match: {repository: acme/platform-*, ref_type: tag, ref: refs/tags/v*}\n', 'a: {b: x*y, c: d}\n']) {
+      expect(readPlainYaml(text, MAX_DEPTH), JSON.stringify(text)).toBeDefined();
+      expect(agreesWithYaml(text), JSON.stringify(text)).toBe(true);
+    }
+  });
+
   it('stops at the depth bound instead of recursing without end', () => {
     const deep = Array.from({ length: MAX_DEPTH + 5 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' v\n';
     expect(readPlainYaml(deep, MAX_DEPTH)).toBeUndefined();

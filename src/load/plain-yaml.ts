@@ -302,6 +302,6 @@ function readScalar(text: string, p: number, end: number, inFlow: boolean): { va
   const value = text.slice(p, i);
   // `a:` would be a key; `a:b` is a plain scalar, `a,b` in a flow collection is not.
   if (text.charCodeAt(i - 1) === COLON || NOT_A_STRING.has(value) || CORE_NUMBER.test(value)) return undefined;
-  if (inFlow && /[:?*]/.test(value)) return undefined;
+  if (inFlow && /[:?]/.test(value)) return undefined;
   return { value, close: i };
 }
