@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RepoAnalyzer } from '../src/audit/analyze/analyze.js';
 import { AccessMapper, sortGrants } from '../src/audit/analyze/access.js';
 import { SnapshotCache } from '../src/audit/fetch/cache.js';
-import { createProgress } from '../src/audit/report/progress.js';
+import { createProgress } from '../src/report/audit/progress.js';
 import { ApiError, createGitHubClient } from '../src/github/client.js';
 import { predictForCaller } from '../src/audit/analyze/predict.js';
 import { endpoints } from '../src/audit/fetch/github-url.js';

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { filePair, inert, lintPaths, predict, readSourcePolicy } from '../src/index.js';
 import { findTestFiles, runTestFile, loadTestFile, TestFileError } from '../src/simulate/policy-tests.js';
 import { runAudit } from '../src/audit/audit.js';
-import { silentProgress } from '../src/audit/report/progress.js';
+import { silentProgress } from '../src/report/audit/progress.js';
 import { loadSource, planSources } from '../src/tui/sources.js';
 import { line, theme, wrap } from '../src/tui/theme.js';
 import { ROOT, runCli } from './helpers/cli.js';

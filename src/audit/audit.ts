@@ -9,7 +9,7 @@ import type { LintConfig } from '../rules/framework.js';
 import type { RequestStats, GitHubClient } from '../github/client.js';
 import type { SnapshotCache } from './fetch/cache.js';
 import type { RepoAudit, RepoSnapshot } from './model.js';
-import type { Progress } from './report/progress.js';
+import type { Progress } from '../report/audit/progress.js';
 import { RepoAnalyzer, auditFindings } from './analyze/analyze.js';
 import { AccessMapper, sortGrants, type AccessGrant } from './analyze/access.js';
 import { predictForCaller, type AuditPrediction } from './analyze/predict.js';

@@ -14,14 +14,14 @@ import { auditVerdict } from '../audit/verdict.js';
 import { createGitHubClient, type GitHubClient } from '../github/client.js';
 import { describeEvent } from '../report/client-events.js';
 import { SnapshotCache } from '../audit/fetch/cache.js';
-import { accessGraph } from '../audit/report/graph.js';
+import { accessGraph } from '../report/audit/graph.js';
 import { AuditFatal } from '../audit/fetch/github.js';
 import { WorkspaceError } from '../load/walk.js';
 import { endpoints } from '../audit/fetch/github-url.js';
-import { createProgress, silentProgress, type Progress } from '../audit/report/progress.js';
-import { jsonReport, textReport } from '../audit/report/report.js';
-import { markdownReport } from '../audit/report/markdown.js';
-import { sarifReport } from '../audit/report/sarif.js';
+import { createProgress, silentProgress, type Progress } from '../report/audit/progress.js';
+import { jsonReport, textReport } from '../report/audit/report.js';
+import { markdownReport } from '../report/audit/markdown.js';
+import { sarifReport } from '../report/audit/sarif.js';
 
 export interface AuditCommandOptions {
   org?: string;

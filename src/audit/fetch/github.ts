@@ -12,7 +12,7 @@ import { readBlobs, restPolicyDir, restRepoHead, type PendingBlob } from './rest
 import { errorMessage, headSnapshot, notAFolder, tooLarge } from './snapshot.js';
 import { LIST_QUERY, PAGE_SIZE, SYMLINK_MODE, aliasVariables, contentQuery, headsQuery, type EntryNode, type ListAnswer, type RepoContentNode, type RepoHeadNode } from './queries.js';
 import type { SnapshotCache } from './cache.js';
-import type { Progress } from '../report/progress.js';
+import type { Progress } from '../../report/audit/progress.js';
 
 export interface GitHubSourceOptions {
   client: GitHubClient;

@@ -7,7 +7,7 @@ import { readPolicyFile } from '../../load/read.js';
 import { workspaceCheckouts } from '../../load/walk.js';
 import { isPolicyCandidate } from '../analyze/analyze.js';
 import type { PolicyDir, PolicyDirEntry, RepoSnapshot } from '../model.js';
-import type { Progress } from '../report/progress.js';
+import type { Progress } from '../../report/audit/progress.js';
 import { formatConfigProblem, type SettingsResolver } from '../../lint/config.js';
 
 export interface WorkspaceOptions {

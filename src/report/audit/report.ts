@@ -1,12 +1,12 @@
 // The audit's JSON contract (version 1) and its text report. Both lead with the inventory, then the
 // findings, the access map (cross-owner and write grants first) and, with a caller, the prediction.
 import type { Finding, Permissions } from '../../model.js';
-import { plural } from '../../report/summary.js';
-import { inertLines } from '../../report/inert.js';
-import type { AuditResult } from '../audit.js';
-import type { AccessGrant } from '../analyze/access.js';
-import { grantsByRepo } from '../analyze/access.js';
-import type { RepoAudit, RepoStatus } from '../model.js';
+import { plural } from '../summary.js';
+import { inertLines } from '../inert.js';
+import type { AuditResult } from '../../audit/audit.js';
+import type { AccessGrant } from '../../audit/analyze/access.js';
+import { grantsByRepo } from '../../audit/analyze/access.js';
+import type { RepoAudit, RepoStatus } from '../../audit/model.js';
 
 export interface Inventory {
   repos: number;

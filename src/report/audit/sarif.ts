@@ -4,8 +4,8 @@
 import type { Log } from 'sarif';
 import type { Finding } from '../../model.js';
 import type { SourceText } from '../../load/text.js';
-import { formatSarif } from '../../report/sarif.js';
-import type { AuditResult } from '../audit.js';
+import { formatSarif } from '../sarif.js';
+import type { AuditResult } from '../../audit/audit.js';
 
 // A stand-in root: lint's SARIF writes paths relative to it, and %SRCROOT% maps it to GitHub.
 const ROOT = '/sts-policy-audit';

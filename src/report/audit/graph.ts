@@ -3,7 +3,7 @@
 // (GitHub draws it in job summaries and PR comments); JSON (`audit --format graph`) for other tools.
 // Labels come from policies: in Mermaid every character outside a plain set is an entity code, so
 // no label can close its quotes, the code fence, or start Mermaid or HTML syntax.
-import { sortGrants, type AccessGrant, type CallerSummary } from '../analyze/access.js';
+import { sortGrants, type AccessGrant, type CallerSummary } from '../../audit/analyze/access.js';
 import { fmtPermissions } from './report.js';
 
 export interface GraphNode {

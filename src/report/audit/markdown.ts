@@ -1,8 +1,8 @@
 // Markdown for job summaries. Everything read from repos (names, paths, patterns, messages that
 // quote policy text) is untrusted: values go in escaped code spans, prose through `text()`.
-import { code, text } from '../../report/markdown.js';
-import type { AuditResult } from '../audit.js';
-import { grantsByRepo } from '../analyze/access.js';
+import { code, text } from '../markdown.js';
+import type { AuditResult } from '../../audit/audit.js';
+import { grantsByRepo } from '../../audit/analyze/access.js';
 import { accessGraph, mermaidGraph } from './graph.js';
 import { findingCounts, fmtPermissions, grantFlags, inventory, requestFigures } from './report.js';
 
