@@ -1,6 +1,6 @@
 // A fast reader for the plain YAML policies are written in: block mappings and sequences keyed by
 // identifiers, one-line plain and quoted scalars, and one-line flow mappings such as
-// `{regex: '...'}`. For such a text it builds the data `yaml` builds and a small tree of where each
+// `{regex: '...'}`, also one inside another (`match: {repository: {regex: '...'}}`). For such a text it builds the data `yaml` builds and a small tree of where each
 // key and value sits (what spans are read from); for anything else (anchors, aliases, tags, block or
 // multi-line scalars, escapes other than `\\` and `\"`, numbers, booleans, nulls, duplicate keys,
 // plain scalars with non-ASCII letters...) it answers undefined and parseYaml hands the text to
@@ -54,7 +54,7 @@ const COLON = 0x3a;
 
 /** Characters a plain scalar may hold here (its first one must be a letter, a digit, `_` or `/`). */
 const PLAIN = new Uint8Array(128);
-for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./@:*?~-') PLAIN[c.charCodeAt(0)] = 1;
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./@:*?~-()') PLAIN[c.charCodeAt(0)] = 1;
 const PLAIN_FIRST = new Uint8Array(128);
 for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/') PLAIN_FIRST[c.charCodeAt(0)] = 1;
 /**
@@ -219,8 +219,8 @@ class Reader {
     return value;
   }
 
-  /** `{key: value, ...}` on one line, values quoted or plain. */
-  private flowMap(open: number, lineEnd: number): { node: PlainNode; data: Record<string, unknown> } | undefined {
+  /** `{key: value, ...}` on one line, values quoted or plain, or (`nested`) one flow mapping of those (`{regex: '...'}`). */
+  private flowMap(open: number, lineEnd: number, nested = true): { node: PlainNode; data: Record<string, unknown> } | undefined {
     const { text } = this;
     const node = new PlainNode(open, open, [], [], []);
     const data: Record<string, unknown> = {};
@@ -235,13 +235,14 @@ class Reader {
       if (!isNewKey(key, data)) return undefined;
       let v = keyEnd + 1;
       while (v < lineEnd && text.charCodeAt(v) === SPACE) v++;
-      const s = readScalar(text, v, lineEnd, true);
+      const inner = nested && text.charCodeAt(v) === 0x7b ? this.flowMap(v, lineEnd, false) : undefined;
+      const s = inner ? { value: inner.data, close: inner.node.end } : readScalar(text, v, lineEnd, true);
       if (!s) return undefined;
       let q = s.close;
       while (q < lineEnd && text.charCodeAt(q) === SPACE) q++;
       node.names!.push(key);
       node.keys!.push(new PlainNode(p, keyEnd));
-      node.items!.push(new PlainNode(v, s.close));
+      node.items!.push(inner ? inner.node : new PlainNode(v, s.close));
       data[key] = s.value;
       const sep = text.charCodeAt(q);
       if (sep === 0x7d) {
@@ -302,6 +303,6 @@ function readScalar(text: string, p: number, end: number, inFlow: boolean): { va
   const value = text.slice(p, i);
   // `a:` would be a key; `a:b` is a plain scalar, `a,b` in a flow collection is not.
   if (text.charCodeAt(i - 1) === COLON || NOT_A_STRING.has(value) || CORE_NUMBER.test(value)) return undefined;
-  if (inFlow && /[:?]/.test(value)) return undefined;
+  if (inFlow && value.includes(':')) return undefined;
   return { value, close: i };
 }
