@@ -2,7 +2,8 @@
 // shells and CI steps that pass them unexpanded: picomatch syntax, walked from the pattern's
 // literal leading folders, never through a symlink, `*` not matching a dot folder the pattern does
 // not name. A path that exists is taken as written, whatever its characters.
-import { lstatSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { entryAt } from './read.js';
 import { join } from 'node:path';
 import { lazyRequire } from '../lazy.js';
 
@@ -15,7 +16,7 @@ export function expandGlobArgs(paths: readonly string[]): { paths: string[]; err
   const out: string[] = [];
   const errors: string[] = [];
   for (const p of paths) {
-    if (!GLOB_CHARS.test(p) || exists(p)) {
+    if (!GLOB_CHARS.test(p) || entryAt(p)) {
       out.push(p);
       continue;
     }
@@ -30,15 +31,6 @@ export function expandGlobArgs(paths: readonly string[]): { paths: string[]; err
     else errors.push(`${p}: no file or folder matches this pattern`);
   }
   return { paths: out, errors };
-}
-
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function walk(dir: string, depth: number, visit: (path: string) => void): void {

@@ -16,6 +16,16 @@ export type ReadResult =
 let scratch: Buffer | undefined;
 
 /** Reads a policy file without following a symlink at its path, as the server never does. */
+/** lstat, not stat: whether anything is at `path` (a dangling symlink too); an unreadable place counts as nothing. */
+export function entryAt(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function readPolicyFile(path: string): ReadResult {
   return readBounded(path, MAX_POLICY_BYTES, POLICY_WORDS);
 }

@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_DIR, type Claims, type Finding, type Permissions } from '../model.js';
-import { readPolicyFile, MAX_POLICY_BYTES } from '../load/read.js';
+import { entryAt, readPolicyFile, MAX_POLICY_BYTES } from '../load/read.js';
 import { defaultBranch, readFromGit, runGit } from '../load/git.js';
 import { linkedPolicyDirMessage, symlinkedPolicyDirPart } from '../load/discover.js';
 import { readPolicy, isValidityError, mergeKeyNote } from '../validate/policy.js';
@@ -89,21 +89,11 @@ export function readSourcePolicy(dir: string, name: string, gitRef?: string): Po
   // it as a near miss). Git holds no file under a link either, so STS finds no policy there.
   const link = gitRef ? undefined : symlinkedPolicyDirPart(dir);
   if (link) return { kind: 'missing', path, reason: linkedPolicyDirMessage(link) };
-  const read = gitRef ? readFromGit(dir, gitRef, rel) : present(path) ? readPolicyFile(path) : 'missing';
+  const read = gitRef ? readFromGit(dir, gitRef, rel) : entryAt(path) ? readPolicyFile(path) : 'missing';
   if (read === 'missing') return { kind: 'missing', path };
   const reading = readPolicy(path, name, read);
   if (!reading.policy) return { kind: 'invalid', path, findings: reading.findings.filter(isValidityError) };
   return { kind: 'valid', path, compiled: compilePolicy(reading.policy), findings: reading.findings };
-}
-
-/** lstat, not stat: a dangling symlink at the policy path is still there for the server. */
-function present(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The server reads the default branch: say so when the working tree's policy differs from it. */
