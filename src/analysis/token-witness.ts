@@ -5,7 +5,7 @@
 import type { Claims, Matcher, Span } from '../model.js';
 import { candidateToken } from './token-candidate.js';
 import { tokenClasses } from './token-search.js';
-import { DEFAULT_TEMPLATE } from './token-model.js';
+import { tokenModel } from './token-model.js';
 
 export interface WitnessGoal {
   owner?: string;
@@ -19,7 +19,7 @@ export interface WitnessGoal {
 const NOWHERE: Span = { start: 0, end: 0, line: 0, column: 0, endLine: 0, endColumn: 0 };
 
 /** The goal as matchers (owner and repository names hold no glob wildcard). */
-function goalMatchers(goal: WitnessGoal, template: readonly string[] = DEFAULT_TEMPLATE): Matcher[] {
+function goalMatchers(goal: WitnessGoal, template: readonly string[]): Matcher[] {
   const m = (claim: Matcher['claim'], pattern: string): Matcher => ({ claim, kind: 'glob', pattern, span: NOWHERE, keySpan: NOWHERE });
   const out: Matcher[] = [];
   if (goal.owner) out.push(m('repository_owner', goal.owner));
@@ -32,9 +32,10 @@ function goalMatchers(goal: WitnessGoal, template: readonly string[] = DEFAULT_T
 
 /** A token every rule admits (the goal's if one fits), or undefined when no token satisfies them together. */
 export function tokenWitness(rules: readonly { matchers: readonly Matcher[] }[], goal: WitnessGoal = {}, template?: readonly string[]): Claims | undefined {
-  const wanted = goalMatchers(goal, template);
+  const model = tokenModel(template);
+  const wanted = goalMatchers(goal, model.template);
   // The cheap candidate builds subjects with GitHub's default template; a custom one goes to the search.
-  const custom = Boolean(template?.length) && template!.join(',') !== DEFAULT_TEMPLATE.join(',');
+  const custom = model !== tokenModel();
   const find = (set: readonly { matchers: readonly Matcher[] }[]) => (custom ? undefined : candidateToken(set)) ?? tokenClasses(set, { template, required: set.map((_, i) => i) })[0]?.witness;
   return (wanted.length ? find([...rules, { matchers: wanted }]) : undefined) ?? find(rules);
 }
