@@ -227,6 +227,9 @@ export function ruleGrant(rule: Rule): Record<string, string> {
   return { metadata: 'read', ...(rule.permissions ?? { contents: 'read' }) };
 }
 
+/** Equal grants, whatever their key order, have one key. */
+export const grantKey = (g: Record<string, string>) => Object.keys(g).sort().map((k) => `${k}=${g[k]}`).join(',');
+
 const LEVEL_RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };
 export const levelRank = (l: string | undefined) => (l ? (LEVEL_RANK[l] ?? 0) : 0);
 

@@ -3,7 +3,7 @@
 // Reordering or editing one rule silently changes what the caller gets.
 // Witness: a whole token GitHub can issue (SPEC.md §5) that both rules admit.
 import { defineRule, relatedAt } from '../framework.js';
-import { callersMeet, grantCovers, ruleCovers, ruleGrant, rulesOverlap, rulesWitness } from '../../analysis/rule-analysis.js';
+import { callersMeet, grantCovers, grantKey, ruleCovers, ruleGrant, rulesOverlap, rulesWitness } from '../../analysis/rule-analysis.js';
 import { PairBudget, ruleIndex, ruleSet, throwIfSkipped } from '../../analysis/rule-index.js';
 
 const fmt = (g: Record<string, string>) => `{${Object.entries(g).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
@@ -45,6 +45,3 @@ export default defineRule({
     throwIfSkipped(index);
   },
 });
-
-const grantKey = (g: Record<string, string>) => Object.keys(g).sort().map((k) => `${k}=${g[k]}`).join(',');
-

@@ -3,7 +3,7 @@
 // it misleads a reviewer about what the policy grants.
 // Witness: none; the covering rule is named and pointed at (a related location).
 import { defineRule, relatedAt } from '../framework.js';
-import { grantCovers, ruleCovers, ruleGrant, ruleWitness } from '../../analysis/rule-analysis.js';
+import { grantCovers, grantKey, ruleCovers, ruleGrant, ruleWitness } from '../../analysis/rule-analysis.js';
 import { PairBudget, ruleIndex, ruleSet, throwIfSkipped } from '../../analysis/rule-index.js';
 
 export default defineRule({
@@ -18,7 +18,7 @@ export default defineRule({
     // Per grant: the rules whose grant does not cover it, which the index leaves out unasked.
     const lower = new Map<string, Uint32Array>();
     const lowerThan = (g: Record<string, string>) => {
-      const key = JSON.stringify(g);
+      const key = grantKey(g);
       let set = lower.get(key);
       if (!set) lower.set(key, (set = ruleSet(rules.length, rules.flatMap((_, b) => (grantCovers(grants[b]!, g) ? [] : [b])))));
       return set;
