@@ -12,7 +12,8 @@
 // Deliberate over-approximations (a verdict never misses a token GitHub can issue): lengths are not
 // bounded (owner 39, name 100, environment 255), `..` is allowed in refs, a pull_request job may
 // carry any ref, template keys outside the nine claims (`job_workflow_ref`, `runner_environment`)
-// take any value, and a template value read twice or against workflow_ref's order is a free copy.
+// take any value. A template value read twice or against workflow_ref's order is exact: the subject
+// replays the value produced earlier (see `Replay`).
 import { CLAIM_NAMES, type ClaimName, type Claims } from '../model.js';
 import { CLAIM_SHAPE, OWNER, REPO_NAME } from './shapes.js';
 
@@ -113,11 +114,25 @@ export type ModelNode =
   | { kind: 'end'; claim: ClaimName; next: number }
   /** The token has no such claim: a matcher on it never matches (SPEC.md §4). */
   | { kind: 'absent'; claim: ClaimName; next: number }
-  /** One free value, produced character by character, read by `readers` (the subject writes `:` as `%3A`). */
-  | { kind: 'segment'; variable: TokenVariable; shape: string; readers: readonly { claim: ClaimName; escapeColon: boolean }[]; fallback: string; next: number }
+  /**
+   * One free value, produced character by character, read by `readers` (the subject writes `:` as `%3A`).
+   * `replays`: later reads of the same value by the subject (see `replay`), each with its slot.
+   */
+  | { kind: 'segment'; variable: TokenVariable; shape: string; readers: readonly { claim: ClaimName; escapeColon: boolean }[]; replays: readonly Replay[]; fallback: string; next: number }
+  /** The subject reads again a value produced earlier (a template naming it twice, or out of workflow_ref's order). */
+  | ({ kind: 'replay'; next: number } & Replay)
   /** A choice: `claims` are those whose values depend on it (none matched: any branch answers alike). */
   | { kind: 'fork'; claims: readonly ClaimName[]; branches: readonly { set: Partial<TokenValues>; next: number }[] }
   | { kind: 'final' };
+
+/** A later read of a value by the subject: the search recorded, at the value's segment, what the value does to the subject's matcher from each state (slot `slot`), and applies it here. */
+export interface Replay {
+  claim: 'subject';
+  slot: number;
+  escapeColon: boolean;
+  /** The text the subject reads just before the replay (`:repo:`): its matcher can only be in states this text leads to. */
+  after: string;
+}
 
 /** The model for one subject template as a graph; node 0 is the start. `id` tells models apart in memos. */
 export interface TokenModel {
@@ -158,10 +173,8 @@ function claimPieces(c: Choices, template: readonly string[]): Record<ClaimName,
   return claims;
 }
 
-/** Shape and witness fallback of a free value (`free:#N:VAR` is a copy of VAR, see `orderValues`). */
+/** Shape and witness fallback of a free value. */
 function valueShape(variable: TokenVariable, c: Choices): { shape: string; fallback: string } {
-  const copy = /^free:#\d+:(.+)$/.exec(variable);
-  if (copy) return valueShape(copy[1] as TokenVariable, c);
   if (variable.startsWith('free:')) return { shape: '(?s).*', fallback: FREE_FALLBACK[variable.slice(5)] ?? '1' };
   if (variable === 'ref') return c.refType === 'tag' ? { shape: VALUE_SHAPE.tagRef, fallback: 'refs/tags/v1.0.0' } : { shape: VALUE_SHAPE.branchRef, fallback: c.context === 'pull_request' ? 'refs/pull/1/merge' : 'refs/heads/main' };
   const shape = variable === 'ownerId' || variable === 'repoId' ? VALUE_SHAPE.id : variable === 'workflowSha' ? VALUE_SHAPE.sha : VALUE_SHAPE[variable as 'owner' | 'name' | 'file' | 'environment' | 'sha' | 'actor'];
@@ -171,7 +184,7 @@ function valueShape(variable: TokenVariable, c: Choices): { shape: string; fallb
 /**
  * One order in which every claim reads its values in its own order. A subject read that cannot fit
  * (a template naming a value twice, or against workflow_ref's order, such as `[ref, repository_owner]`)
- * reads a free copy instead: an over-approximation, and such a witness's subject may differ from the copy.
+ * is renamed `free:#N:VAR` and placed in order after VAR: `comboOps` makes it a replay of VAR.
  */
 function orderValues(combos: readonly Record<ClaimName, Piece[] | null>[]): TokenVariable[] {
   const after = new Map<TokenVariable, Set<TokenVariable>>();
@@ -200,8 +213,10 @@ function orderValues(combos: readonly Record<ClaimName, Piece[] | null>[]): Toke
  * ended after its last value. What no value follows (ref_type, an absent environment, a trailing
  * `:pull_request`) is settled with the ref, so the choices behind it fork late and forks share more.
  */
-function comboOps(order: readonly TokenVariable[], claims: Record<ClaimName, Piece[] | null>, c: Choices): Op[] {
+function comboOps(order: readonly TokenVariable[], claims: Record<ClaimName, Piece[] | null>, c: Choices, slots: Map<TokenVariable, number>): Op[] {
   const ops: Op[] = [];
+  /** Each value's segment in this combo, to which its replays are added. */
+  const produced = new Map<TokenVariable, { replays: Replay[] }>();
   const at = new Map<ClaimName, number>(CLAIM_NAMES.map((k) => [k, 0]));
   const literals = (k: ClaimName) => {
     const p = claims[k]!;
@@ -210,6 +225,7 @@ function comboOps(order: readonly TokenVariable[], claims: Record<ClaimName, Pie
     for (; i < p.length && !isValue(p[i]!); i++) text += p[i] as string;
     at.set(k, i);
     if (text) ops.push({ kind: 'feed', claim: k, text });
+    return text;
   };
   const rest = (k: ClaimName) => (claims[k] ?? []).slice(at.get(k)!);
   const finish = (k: ClaimName) => (literals(k), ops.push({ kind: 'end', claim: k }));
@@ -223,9 +239,23 @@ function comboOps(order: readonly TokenVariable[], claims: Record<ClaimName, Pie
   for (const x of order) {
     const readers = CLAIM_NAMES.filter((k) => rest(k).find(isValue)?.variable === x);
     if (!readers.length) continue;
-    if (x === 'ref') settle();
-    const escapes = readers.map((k) => (literals(k), at.set(k, at.get(k)! + 1), (claims[k]![at.get(k)! - 1] as Exclude<Piece, string>).escape));
-    ops.push({ kind: 'segment', variable: x, ...valueShape(x, c), readers: readers.map((claim, i) => ({ claim, escapeColon: escapes[i]! })) });
+    const source = (/^free:#\d+:(.+)$/.exec(x)?.[1] ?? x) as TokenVariable;
+    if (source === 'ref') settle();
+    const before = readers.map((k) => literals(k));
+    const escapes = readers.map((k) => (at.set(k, at.get(k)! + 1), (claims[k]![at.get(k)! - 1] as Exclude<Piece, string>).escape));
+    const segment = produced.get(source);
+    if (segment) {
+      // Only the subject reads a copy, and its value was produced earlier: replay it.
+      const slot = slots.get(x) ?? slots.set(x, slots.size).get(x)!;
+      const replay: Replay = { claim: 'subject', slot, escapeColon: escapes[0]!, after: before[0]! };
+      segment.replays.push(replay);
+      ops.push({ kind: 'replay', ...replay });
+    } else {
+      // A copy whose value no claim read before (in this combo) is its first read.
+      const op = { kind: 'segment' as const, variable: source, ...valueShape(source, c), readers: readers.map((claim, i) => ({ claim, escapeColon: escapes[i]! })), replays: [] as Replay[] };
+      produced.set(source, op);
+      ops.push(op);
+    }
     for (const k of readers) if (!rest(k).length) ops.push({ kind: 'end', claim: k });
   }
   settle();
@@ -252,7 +282,8 @@ function buildModel(template: readonly string[]): ModelNode[] {
         for (const refType of ['branch', 'tag'] as const) for (const at of ['ref', 'sha'] as const) choices.push({ form, context, refType, at });
   const pieces = choices.map((c) => claimPieces(c, template));
   const order = orderValues(pieces);
-  const combos = choices.map((c, i) => ({ choices: c, ops: comboOps(order, pieces[i]!, c) }));
+  const slots = new Map<TokenVariable, number>();
+  const combos = choices.map((c, i) => ({ choices: c, ops: comboOps(order, pieces[i]!, c, slots) }));
 
   // The combos' steps as a graph: common prefixes shared up to a fork, equal suffixes shared.
   const nodes: ModelNode[] = [{ kind: 'final' }];

@@ -36,6 +36,8 @@ const CLAIM_INDEX = new Map<ClaimName, number>(CLAIM_NAMES.map((c, i) => [c, i])
 interface Live {
   rule: number;
   sets: number[];
+  /** Per replay slot (token-model.ts `Replay`): the relation recorded for the rule's subject matcher, or undefined. */
+  rels: readonly (number | undefined)[];
   /** The same rule in the same states has the same id: search states are keyed by these. */
   id: number;
 }
@@ -95,6 +97,31 @@ const stepAll = (set: number, cps: readonly number[]) => {
 };
 /** Ways a value can end from a segment, by node and the reading sets' profile (the sets are global, so these are too). */
 const exitMemo = new Map<string, Exit[]>();
+/**
+ * Relations recorded for replays: what a value does to an automaton from each of its states (state
+ * to interned set; a state absent maps to nothing), interned, with each state set's forward closure
+ * (the states a replay can start from).
+ */
+const relations: Map<number, number>[] = [];
+const relationIds = new Map<string, number>();
+const ahead = new Map<number, number[]>();
+const internRelation = (rel: Map<number, number>): number => {
+  const key = [...rel].join(';');
+  let id = relationIds.get(key);
+  if (id === undefined) relationIds.set(key, (id = relations.push(rel) - 1));
+  return id;
+};
+/** The states reachable from a state set (itself included). */
+const reachableFrom = (set: number): number[] => {
+  let out = ahead.get(set);
+  if (!out) {
+    const edges = setNfa[set]!.edges;
+    const seen = new Set(setStates[set]);
+    for (const q of seen) for (const e of edges[q]!) seen.add(e.to);
+    ahead.set(set, (out = [...seen].sort((a, b) => a - b)));
+  }
+  return out;
+};
 
 function clearIfLarge(): void {
   if (setStates.length < MAX_INTERNED && steps.size < 4 * MAX_INTERNED) return;
@@ -102,6 +129,9 @@ function clearIfLarge(): void {
   setIds.clear();
   steps.clear();
   exitMemo.clear();
+  relations.length = 0;
+  relationIds.clear();
+  ahead.clear();
 }
 
 export interface TokenSearchOptions {
@@ -135,11 +165,11 @@ export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[
   const matcherOn = (rule: number, claim: ClaimName) => byClaim[rule]![CLAIM_INDEX.get(claim)!]!;
 
   const liveIds = new Map<string, number>();
-  const makeLive = (rule: number, sets: number[]): Live => {
-    const key = `${rule}:${sets.join('.')}`;
+  const makeLive = (rule: number, sets: number[], rels: readonly (number | undefined)[] = []): Live => {
+    const key = rels.length ? `${rule}:${sets.join('.')}|${rels.join('.')}` : `${rule}:${sets.join('.')}`;
     let id = liveIds.get(key);
     if (id === undefined) liveIds.set(key, (id = liveIds.size));
-    return { rule, sets, id };
+    return { rule, sets, rels, id };
   };
 
   /** The live rules after `claim` reads `cps` (or completes, or is absent); rules that fail move out, complete ones into `matched`. */
@@ -160,10 +190,26 @@ export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[
       const sets = l.sets.slice();
       sets[m] = set;
       if (sets.every((s) => s === DONE)) (done ??= matched.slice()).push(l.rule);
-      else out.push(makeLive(l.rule, sets));
+      else out.push(makeLive(l.rule, sets, l.rels));
     }
     return [out ?? live, done ? done.sort((a, b) => a - b) : matched];
   };
+
+  /** The live rules after the subject reads again a value produced earlier: each subject matcher's recorded relation applied. */
+  const replay = (live: Live[], slot: number): Live[] =>
+    live.flatMap((l) => {
+      const m = matcherOn(l.rule, 'subject');
+      if (m < 0 || l.sets[m] === DONE) return [l];
+      const rel = relations[l.rels[slot]!]!;
+      const cur = l.sets[m]!;
+      const to = intern(setNfa[cur]!, setStates[cur]!.flatMap((q) => (rel.has(q) ? setStates[rel.get(q)!]! : [])));
+      if (to === EMPTY) return [];
+      const sets = l.sets.slice();
+      sets[m] = to;
+      const rels = l.rels.slice();
+      rels[slot] = undefined;
+      return [makeLive(l.rule, sets, rels.some((r) => r !== undefined) ? rels : [])];
+    });
 
   let explored = 0;
   // Per character of a step, the stamp of the automaton that reads it (no set per automaton).
@@ -269,8 +315,9 @@ export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[
   /** Runs the instant steps from `node` and queues the state reached, unless already seen. */
   const reach = (node: number, live: Live[], matched: number[], prev: number, stepTaken: Step | undefined) => {
     let n = nodes[node]!;
-    while (n.kind === 'feed' || n.kind === 'end' || n.kind === 'absent') {
-      [live, matched] = apply(live, matched, n.claim, n.kind, n.kind === 'feed' ? codePoints(n.text) : undefined);
+    while (n.kind === 'feed' || n.kind === 'end' || n.kind === 'absent' || n.kind === 'replay') {
+      if (n.kind === 'replay') live = replay(live, n.slot);
+      else [live, matched] = apply(live, matched, n.claim, n.kind, n.kind === 'feed' ? codePoints(n.text) : undefined);
       node = n.next;
       n = nodes[node]!;
     }
@@ -301,28 +348,55 @@ export function tokenClasses(rules: readonly { matchers: readonly SearchMatcher[
       // pattern share a position, and the rules that do not read it are carried past unchanged.
       const positions = new Map<string, number>();
       const profile: { set: number; escape: boolean }[] = [];
+      const position = (set: number, escape: boolean) => {
+        const key = `${escape ? 'e' : ''}${set}`;
+        let pos = positions.get(key);
+        if (pos === undefined) positions.set(key, (pos = profile.push({ set, escape }) - 1));
+        return pos;
+      };
       const reading = live.map((l) =>
         n.readers.flatMap((r) => {
           const m = matcherOn(l.rule, r.claim);
-          if (m < 0 || l.sets[m] === DONE) return [];
-          const key = `${r.escapeColon ? 'e' : ''}${l.sets[m]}`;
-          let pos = positions.get(key);
-          if (pos === undefined) positions.set(key, (pos = profile.push({ set: l.sets[m]!, escape: r.escapeColon }) - 1));
-          return [{ m, pos }];
+          return m < 0 || l.sets[m] === DONE ? [] : [{ m, pos: position(l.sets[m]!, r.escapeColon) }];
         }),
       );
-      // Rules by the positions they read, so each way out visits only the rules it keeps alive.
+      // A subject that reads this value again later (a replay) records where the value takes its
+      // matcher from each state the matcher may then be in: the value is not generated twice.
+      const recording = live.map((l) => {
+        const m = matcherOn(l.rule, 'subject');
+        if (!n.replays.length || m < 0 || l.sets[m] === DONE) return [];
+        const nfa = setNfa[l.sets[m]!]!;
+        const ahead = intern(nfa, reachableFrom(l.sets[m]!));
+        return n.replays.map((r) => {
+          const from = stepAll(ahead, codePoints(r.after));
+          return { slot: r.slot, from: from === EMPTY ? [] : setStates[from]!.map((q) => [q, position(intern(nfa, [q]), r.escapeColon)] as const) };
+        });
+      });
+      // Rules by the positions they read, so each way out visits only the rules it keeps alive; rules
+      // that only record are visited by every way out.
       const byPosition: number[][] = profile.map(() => []);
-      reading.forEach((mine, at) => mine.length && byPosition[mine[0]!.pos]!.push(at));
-      const carried = live.flatMap((_, at) => (reading[at]!.length ? [] : [at]));
+      const recordingOnly: number[] = [];
+      const carried: number[] = [];
+      live.forEach((_, at) => (reading[at]!.length ? byPosition[reading[at]![0]!.pos]!.push(at) : (recording[at]!.length ? recordingOnly : carried).push(at)));
       for (const exit of profile.length ? exitsOf(node, profile) : [{ text: n.fallback, alive: new Map<number, number>() }]) {
         const kept = new Map<number, Live>();
-        for (const pos of exit.alive.keys())
-          for (const at of byPosition[pos]!) {
-            const l = live[at]!;
-            const sets = l.sets.slice();
-            if (reading[at]!.every(({ m, pos: p }) => (sets[m] = exit.alive.get(p) ?? EMPTY) !== EMPTY)) kept.set(at, makeLive(l.rule, sets));
+        const keep = (at: number) => {
+          const l = live[at]!;
+          const sets = l.sets.slice();
+          if (!reading[at]!.every(({ m, pos: p }) => (sets[m] = exit.alive.get(p) ?? EMPTY) !== EMPTY)) return;
+          let rels = l.rels;
+          for (const { slot, from } of recording[at]!) {
+            const rel = new Map<number, number>();
+            for (const [q, p] of from) if (exit.alive.has(p)) rel.set(q, exit.alive.get(p)!);
+            // The value takes the subject's matcher nowhere: its replay ends the rule.
+            if (!rel.size) return;
+            if (rels === l.rels) rels = rels.slice();
+            (rels as (number | undefined)[])[slot] = internRelation(rel);
           }
+          kept.set(at, makeLive(l.rule, sets, rels));
+        };
+        for (const pos of exit.alive.keys()) for (const at of byPosition[pos]!) keep(at);
+        for (const at of recordingOnly) keep(at);
         // The carried and the kept rules merged in rule order, as every state's list is.
         const keptAt = [...kept.keys()].sort((a, b) => a - b);
         const after: Live[] = [];
