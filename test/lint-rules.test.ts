@@ -350,6 +350,39 @@ describe('witnesses', () => {
     expect(pr.sub).toMatch(/^repo:acme\/[^:]+:pull_request:job_workflow_ref:/);
   });
 
+  it('a rule that admits no token (`ref: main`) is reported once, as dead, and by no rule about its callers', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, '.atmos/pro/sts'), { recursive: true });
+    writeFileSync(join(dir, '.atmos/pro/sts/default.yaml'), 'apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n    - match:\n        repository_owner: "*"\n        ref: main\n      permissions:\n        contents: write\n');
+    const ids = lintPaths([dir]).findings.map((f) => f.ruleId).filter((id) => id !== 'style/schema-header');
+    expect(ids).toEqual(['correctness/dead-matcher']);
+  });
+
+  it('under a template that reads a value twice (`[repo, context, ref]`), a witness is a token its rule admits, and a rule no token satisfies gets no caller finding', () => {
+    const template = ['repo', 'context', 'ref'];
+    const dir = tempDir();
+    mkdirSync(join(dir, '.atmos/pro/sts'), { recursive: true });
+    // Rule 1 names two different refs for the one ref a token has; rule 2 the same ref twice.
+    const rules = [
+      '    - match:\n        subject: "repo:acme/*:ref:refs/heads/main:ref:refs/heads/dev"\n      permissions:\n        contents: write\n',
+      '    - match:\n        subject: "repo:acme/*:ref:refs/heads/main:ref:refs/heads/main"\n      permissions:\n        contents: write\n',
+    ];
+    writeFileSync(join(dir, '.atmos/pro/sts/default.yaml'), `apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n${rules.join('')}`);
+    const findings = lintPaths([dir], { config: { subjectTemplate: template } }).findings;
+    const callerFindings = (line: number) => findings.filter((f) => /^(security|permissions|interplay)\//.test(f.ruleId) && f.line >= line && f.line < line + 4).map((f) => f.ruleId);
+    expect(callerFindings(7)).toEqual([]);
+    expect(callerFindings(11)).toEqual(expect.arrayContaining(['permissions/broad-write', 'permissions/escalation']));
+    const witnessed = findings.filter((f) => f.witness);
+    expect(witnessed.length).toBeGreaterThanOrEqual(2);
+    for (const f of witnessed) {
+      const w = f.witness!;
+      expect(tokenProblem(w, template), JSON.stringify(w)).toBeUndefined();
+      expect(w.sub).toBe(`repo:${w.repository}:ref:refs/heads/main:ref:refs/heads/main`);
+      const run = runCli(['simulate', '--claims', '-', '--source', `acme/modules=${dir}`, '--format', 'json', '--expect', 'minted'], { input: JSON.stringify(w) });
+      expect(run.code, `${f.ruleId} ${JSON.stringify(w)} ${run.stderr}`).toBe(0);
+    }
+  });
+
   it('through the CLI: `sts-policy simulate --claims` mints for a few witnesses', () => {
     const picks = ['security/any-owner', 'security/owner-prefix', 'security/repo-prefix', 'permissions/pull-request-write'].map((id) => all.find((w) => w.finding.ruleId === id && w.source.includes('fixtures/rules'))!);
     for (const w of picks) {
