@@ -260,9 +260,14 @@ export function rulesOverlap(a: Rule, b: Rule): boolean {
  */
 export function callersMeet(a: Rule, b: Rule): boolean {
   const owners = [...ownerLanguages(a), ...ownerLanguages(b)].map((o) => o.owners);
-  const repos = [...repoLanguages(a), ...repoLanguages(b)].map((r) => r.repos);
+  // An immutable-form subject (`repo:acme@*/app@*`) hides the repository's name behind IDs: it binds none here.
+  const repos = [...repoLanguages(a), ...repoLanguages(b)].filter((r) => r.matcher.claim !== 'subject' || !namesById(r.repos)).map((r) => r.repos);
   return (owners.length < 2 || someWord({ include: [...owners, ownerShape()] })) && (repos.length < 2 || someWord({ include: [...repos, repoShape()] }));
 }
+
+/** Does a subject's `OWNER/REPO` part admit the immutable form (`OWNER@ID/REPO@ID`)? */
+const namesById = (repos: NFA) => someWord({ include: [repos, shapeNfa(IMMUTABLE_REPO)] });
+const IMMUTABLE_REPO = `${OWNER}@[0-9]+/${REPO_NAME}@[0-9]+`;
 
 /** Is every claim set rule `a` admits also admitted by rule `b`? (boxes: each of b's claims constrained at least as tightly in a) */
 export function ruleCovers(b: Rule, a: Rule): boolean {
