@@ -99,7 +99,7 @@ describe('audit --format sarif', () => {
       expect(res.locations).toHaveLength(1);
       expect(res.locations![0]!.physicalLocation!.artifactLocation!.uri).toMatch(/^acme\/(hostile|broken)\/blob\/[0-9a-f]{40}\/\.atmos\/pro\/sts\//);
     }
-    expect(results.map((x) => x.ruleId)).toEqual(expect.arrayContaining(['schema/api-version', 'file/near-miss', 'permissions/escalation']));
+    expect(results.map((x) => x.ruleId)).toEqual(expect.arrayContaining(['schema/api-version', 'file/near-miss', 'correctness/dead-matcher']));
     expect(run.invocations).toEqual([{ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', message: { text: expect.stringMatching(/^acme\/gone could not be read: not found/) } }] }]);
   });
 });
