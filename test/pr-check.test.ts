@@ -549,6 +549,15 @@ describe('pr-check: the changes it finds', () => {
       expect(notesOf(r)).toEqual([]);
     });
 
+    it('only the changed policies are checked, so an unchanged policy matching `subject` asks nothing and gets no finding', async () => {
+      const CI = '.atmos/pro/sts/ci.yaml';
+      const repo = makeRepo({ [DEFAULT]: BASE_POLICY, [CI]: policy('ci', { subject: 'repo:acme/app:ref:refs/heads/main' }), ...ownedBy('@alice') }, { [DEFAULT]: WIDER });
+      const r = await prCheck({ repo, args: ['--format', 'json'], github: { failures: [{ path: REPO_ROUTE, status: 403, times: Infinity }] } });
+      expect(json(r).policies.map((p) => p.path)).toEqual([DEFAULT]);
+      expect(templateRequests(r.github)).toEqual([]);
+      expect(templateFindings(r)).toEqual([]);
+    });
+
     it('policies that never match `subject` need no template: nothing is asked', async () => {
       const r = await prCheck({ repo: widened(), args: ['--format', 'json'] });
       expect(templateRequests(r.github)).toEqual([]);
