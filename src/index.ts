@@ -28,7 +28,7 @@ export { predict, toWire, readSourcePolicy, OUTCOMES, type Outcome, type RepoPre
 export { diffAccess, type AccessDiff, type AccessChange, type Verdict } from './diff/access-diff.js';
 export { tokenClaims, tokenProblem, tokenModel, DEFAULT_TEMPLATE, type TokenValues } from './analysis/token-model.js';
 export { tokenClasses, MAX_TOKEN_STATES, type TokenClass, type TokenSearchOptions } from './analysis/token-search.js';
-export { SubjectTemplateReader, resolveSubjectTemplate, type GithubTemplate, type OctokitLike } from './github/subject-template.js';
+export { SubjectTemplateReader, resolveSubjectTemplate, withGithubTemplate, type GithubTemplate, type GithubTemplateSource, type OctokitLike, type TemplateProblem } from './github/subject-template.js';
 export { diffPairs, type PolicyDiff } from './diff/policy-diff.js';
 export { filePair, dirPairs, gitPairs } from './diff/sources.js';
 export { failed, type FailOn } from './diff/verdict.js';

@@ -1,20 +1,10 @@
 // The audit's reports: text (inventory, findings, access map, request count), Markdown for job
 // summaries (every piece of policy content escaped), SARIF (valid, one location per result, at the
 // default-branch commit; unread repos as notifications), and progress on stderr.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { validateSarif } from './helpers/sarif-schema.js';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT } from './helpers/cli.js';
 import { FakeGitHub, PINNED, POLICY_PATH, audit, policy, startFake } from './helpers/fake-github-audit.js';
-
-const require = createRequire(import.meta.url);
-const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
-addFormats(ajv);
-const validateSarif = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'test/schemas/sarif-schema-2.1.0.json'), 'utf8')));
 
 // Policy content an attacker controls: HTML, a link, a mention, pipes, backticks, a newline.
 const HOSTILE = policy(

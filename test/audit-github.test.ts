@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { FakeGitHub, GRAPHQL_TEXT_LIMIT, HEADER, PINNED, POLICY_PATH, audit, auditJson, byRepo, manyRepos, policy, ruleIdsOf, runCliAsync, startFake, type FakeRepoSpec } from './helpers/fake-github-audit.js';
+import type { Log } from 'sarif';
+import { FakeGitHub, GRAPHQL_TEXT_LIMIT, HEADER, PINNED, POLICY_PATH, audit, auditJson, byRepo, manyRepos, policy, ruleIdsOf, runCliAsync, startFake, type AuditJson, type FakeRepoSpec } from './helpers/fake-github-audit.js';
+import { validateSarif } from './helpers/sarif-schema.js';
 
 const fakes: FakeGitHub[] = [];
 const temps: string[] = [];
@@ -223,6 +225,9 @@ describe('audit: the access map', () => {
 describe('audit: the subject template GitHub uses', () => {
   const CUSTOM = policy('default', '    - match:\n        subject: "repository_owner:acme:job_workflow_ref:acme/wf/.github/workflows/*@refs/heads/main"\n      permissions:\n        contents: write\n');
   const isTemplate = (r: { path: string }) => r.path.endsWith('/actions/oidc/customization/sub');
+  const templateFindings = (j: AuditJson) => j.findings.filter((f) => f.ruleId === 'analysis/subject-template').map(({ path, ruleId, severity, message, line, column, endLine, endColumn }) => ({ path, ruleId, severity, message, line, column, endLine, endColumn }));
+  /** The first `subject` matcher's key in CUSTOM. */
+  const AT_SUBJECT = { line: 9, column: 9, endLine: 9, endColumn: 16 };
 
   it("reads each repo's OIDC customization (the org's when a repo defers to it), only for repos whose policies match subject", async () => {
     const fake = await fakeOrg([
@@ -239,14 +244,56 @@ describe('audit: the subject template GitHub uses', () => {
     expect(byRepo(j)['acme/custom']!.notes).toEqual([]);
   });
 
-  it('a failed read is a note of the repo naming the endpoint and the permission needed; --config\'s template is then used', async () => {
+  it("a failed read is a warning finding of each policy matching subject, at its first subject matcher, in JSON, SARIF and Markdown; --config's template is then used and the exit code is unchanged", async () => {
     const fake = await fakeOrg([{ name: 'custom', files: { [POLICY_PATH]: CUSTOM } }]);
-    fake.inject({ kind: 'status', status: 403, times: 100, when: isTemplate });
     const config = join(tempDir(), 'sts-policy.yaml');
     writeFileSync(config, 'subjectTemplate: [repository_owner, job_workflow_ref]\n');
-    const j = await auditJson(fake, ['--org', 'acme', '--no-progress', '--config', config]);
-    expect(byRepo(j)['acme/custom']!.notes).toEqual(['could not read `GET /repos/acme/custom/actions/oidc/customization/sub` (HTTP 403); the token needs the "Actions" repository permission (read), or a classic token with `repo`: subjects of acme/custom were read with subjectTemplate [repository_owner, job_workflow_ref] of the lint settings']);
+    const args = ['--org', 'acme', '--no-progress', '--config', config];
+    const read = await auditJson(fake, args);
+    fake.inject({ kind: 'status', status: 403, times: 100, when: isTemplate });
+    const j = await auditJson(fake, args);
+    expect(j.code).toBe(read.code);
+    expect(templateFindings(j)).toEqual([
+      {
+        path: `acme/custom/${POLICY_PATH}`,
+        ruleId: 'analysis/subject-template',
+        severity: 'warning',
+        message: `the subject template GitHub uses for acme/custom could not be read, so \`subject\` matchers were analysed with subjectTemplate [repository_owner, job_workflow_ref] of --config ${config}, unconfirmed: \`GET /repos/acme/custom/actions/oidc/customization/sub\` answered HTTP 403: grant the token the "Actions" repository permission (read) (a classic token needs \`repo\`)`,
+        ...AT_SUBJECT,
+      },
+    ]);
+    expect(byRepo(j)['acme/custom']!.notes).toEqual([]);
+    expect(j.summary.warnings).toBe(read.summary.warnings! + 1);
     expect(j.access.map((g) => g.repo)).toEqual(['acme/custom']);
+
+    const sarif = await audit(fake, [...args, '--format', 'sarif']);
+    const log = JSON.parse(sarif.stdout) as Log;
+    expect(validateSarif(log) ? [] : validateSarif.errors).toEqual([]);
+    const results = log.runs[0]!.results!.filter((x) => x.ruleId === 'analysis/subject-template');
+    expect(results.map((x) => [x.level, x.message.text, x.locations![0]!.physicalLocation!.artifactLocation!.uri, x.locations![0]!.physicalLocation!.region])).toEqual([
+      ['warning', templateFindings(j)[0]!.message, `acme/custom/blob/${byRepo(j)['acme/custom']!.commit}/${POLICY_PATH}`, { startLine: 9, startColumn: 9, endLine: 9, endColumn: 16 }],
+    ]);
+    const md = await audit(fake, [...args, '--format', 'markdown']);
+    expect(md.stdout).toMatch(/\| `acme\/custom\/\.atmos\/pro\/sts\/default\.yaml` \| 9 \| warning \| `analysis\/subject-template` \| the subject template GitHub uses for acme\/custom could not be read/);
+  });
+
+  it("GitHub's template differing from --config's is an info finding showing both; GitHub's is used", async () => {
+    const fake = await fakeOrg([{ name: 'own', files: { [POLICY_PATH]: CUSTOM }, oidc: { use_default: false, include_claim_keys: ['repository_owner', 'job_workflow_ref'] } }]);
+    const config = join(tempDir(), 'sts-policy.yaml');
+    writeFileSync(config, 'subjectTemplate: [repo, context]\n');
+    const j = await auditJson(fake, ['--org', 'acme', '--no-progress', '--config', config]);
+    expect(templateFindings(j)).toEqual([
+      {
+        path: `acme/own/${POLICY_PATH}`,
+        ruleId: 'analysis/subject-template',
+        severity: 'info',
+        message: `GitHub uses the subject template [repository_owner, job_workflow_ref] for acme/own (the repository's OIDC customization), not subjectTemplate [repo, context] of --config ${config}: \`subject\` matchers were analysed with GitHub's; write \`subjectTemplate: [repository_owner, job_workflow_ref]\` there`,
+        ...AT_SUBJECT,
+      },
+    ]);
+    expect(byRepo(j)['acme/own']!.notes).toEqual([]);
+    // Read with GitHub's template, the rule admits tokens.
+    expect(j.access.map((g) => g.repo)).toEqual(['acme/own']);
   });
 });
 

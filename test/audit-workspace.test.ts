@@ -146,6 +146,9 @@ describe('audit --workspace', () => {
     const j = workspaceJson(['--workspace', root], 0);
     // Both rules admit tokens under the template (without it, neither does: the test above).
     expect(j.access.map((g) => [g.rule, g.write]).sort()).toEqual([[1, false], [2, true]]);
+    // No token, no template read from GitHub: nothing to confirm, so no analysis/subject-template finding and no note.
+    expect(j.findings.map((f) => f.ruleId)).not.toContain('analysis/subject-template');
+    expect(j.repos[0]!.notes).toEqual([]);
   });
 
   it('is a usage error when the folder does not exist', () => {

@@ -1,11 +1,12 @@
 // Docs are tested like code: every registered rule has a page and every page a rule; each page's
 // examples are linted for real (with the config a page declares under `## Options`) and must give
-// the output the page shows; the index lists every rule.
+// the output the page shows (a finding only pr-check and audit report is replayed through the
+// library path they share); the index lists every rule.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allRuleMetas, docsUrl, lintPaths, type LintResult } from '../src/index.js';
+import { CONFIG_FILE, SubjectTemplateReader, allRuleMetas, docsUrl, lintPaths, parseConfigText, readPolicy, readPolicyFile, withGithubTemplate, type LintResult } from '../src/index.js';
 import type { LintConfig } from '../src/rules/framework.js';
 import { DOCS, blocks, pageConfig, pageIds, readPage, type Page } from './helpers/rule-docs.js';
 import { tempDirs } from './helpers/temp.js';
@@ -36,6 +37,8 @@ const outLine = (f: LintResult['findings'][number]) => `${f.line}:${f.column} ${
 const ids = pageIds(DOCS).sort();
 const withYaml = ids.filter((id) => readPage(id).sections.has('Incorrect'));
 const withExample = ids.filter((id) => readPage(id).sections.has('Example'));
+/** Findings only pr-check and audit report, with a token: their Example is replayed through the library below, not lint. */
+const tokenOnly = ['analysis/subject-template'];
 
 describe('docs/rules: one page per rule', () => {
   it('every registered rule has a page, and every page belongs to a registered rule', () => {
@@ -55,7 +58,7 @@ describe('docs/rules: one page per rule', () => {
   });
 
   it('pages for triggers that are not file content describe a situation instead of yaml pairs', () => {
-    const situational = ['file/near-miss', 'file/not-searched', 'file/symlink', 'file/directory', 'file/too-large', 'file/not-utf8', 'file/unreadable', 'yaml/too-deep', 'yaml/alias-limit'];
+    const situational = ['file/near-miss', 'file/not-searched', 'file/symlink', 'file/directory', 'file/too-large', 'file/not-utf8', 'file/unreadable', 'yaml/too-deep', 'yaml/alias-limit', ...tokenOnly];
     expect(withExample.sort()).toEqual(situational.sort());
   });
 });
@@ -79,24 +82,46 @@ describe('docs/rules: Incorrect and Correct examples lint as the page says', () 
   });
 });
 
+/** Runs a page's Example snippet, but its final `sts-policy` command, in a fresh folder. */
+function exampleRepo(page: Page, command: RegExp): string {
+  const repo = tempRepo();
+  const snippet = block(page, 'Example', 'sh');
+  expect(snippet).toMatch(command);
+  const setup = snippet
+    .split('\n')
+    .filter((l) => !l.startsWith('sts-policy '))
+    .join('\n');
+  const run = spawnSync('bash', ['-euc', setup], { cwd: repo, encoding: 'utf8', timeout: 20_000 });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return repo;
+}
+
 describe('docs/rules: Example situations reproduce the finding the page shows', () => {
-  it.each(withExample)('%s', (id) => {
+  it.each(withExample.filter((id) => !tokenOnly.includes(id)))('%s', (id) => {
     const page = readPage(id);
-    const repo = tempRepo();
     // The snippet ends with `sts-policy lint`; the library call below stands in for it.
-    const setup = block(page, 'Example', 'sh')
-      .split('\n')
-      .filter((l) => !l.startsWith('sts-policy '))
-      .join('\n');
-    expect(block(page, 'Example', 'sh')).toMatch(/^sts-policy lint$/m);
-    const run = spawnSync('bash', ['-euc', setup], { cwd: repo, encoding: 'utf8', timeout: 20_000 });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    const repo = exampleRepo(page, /^sts-policy lint$/m);
     const result = lintPaths([repo]);
     expect(result.errors).toEqual([]);
     const actual = result.findings.map((f) => `${relative(repo, f.path).split(sep).join('/')}:${outLine(f)}`);
     expect(actual).toEqual(expectedLines(block(page, 'Example', 'text')));
     expect(result.findings.map((f) => f.ruleId)).toContain(id);
+  });
+});
+
+describe('docs/rules: findings of pr-check and audit with a token', () => {
+  it('analysis/subject-template: GitHub answering the template read with HTTP 403 yields the finding the page shows', async () => {
+    const page = readPage('analysis/subject-template');
+    // The snippet ends with `sts-policy pr-check` in a job; the library path pr-check and audit share stands in for it.
+    const repo = exampleRepo(page, /^sts-policy pr-check\b/m);
+    const settings = parseConfigText(CONFIG_FILE, readFileSync(join(repo, CONFIG_FILE), 'utf8'));
+    if (!settings.ok) throw new Error('the page\'s .sts-policy.yaml does not parse');
+    const path = join(repo, '.atmos/pro/sts/default.yaml');
+    const { validated } = readPolicy(path, 'default', readPolicyFile(path));
+    const reader = new SubjectTemplateReader({ request: () => Promise.reject(Object.assign(new Error('Resource not accessible by integration'), { status: 403 })) });
+    const { findings } = await withGithubTemplate(settings.config, [validated?.policy], { repo: 'acme/app', read: () => reader.forRepo('acme', 'app') }, CONFIG_FILE);
+    expect(findings.map((f) => `${relative(repo, f.path).split(sep).join('/')}:${outLine(f)}`)).toEqual(expectedLines(block(page, 'Example', 'text')));
   });
 });
 

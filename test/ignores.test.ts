@@ -89,6 +89,12 @@ describe('lint with ignores', () => {
     expect(r.files[0]!.valid).toBe(false);
   });
 
+  it('analysis/subject-template is about GitHub\'s settings, not the file: an ignore of it says where to act instead', () => {
+    const r = lintPaths([repoWith(policy('    - match:', '        repository: "acme/app" # sts-policy-ignore analysis/subject-template -- no token', '        ref: "refs/heads/main"'))]);
+    expect(out(r)).toEqual(['9:52 warning ignore/unused']);
+    expect(r.findings[0]!.message).toContain('`analysis/subject-template` is about the subject template GitHub uses (pr-check and audit), not this file, and cannot be ignored here: grant the token what its message names, or set its severity under `rules:` in .sts-policy.yaml');
+  });
+
   it('on an invalid policy the lint rules did not run, so a lint-rule ignore is not called unused', () => {
     const r = lintPaths([repoWith(policy('    - match:', `${ANY_OWNER} # sts-policy-ignore security/any-owner -- public`, '        repositry: "x"'))]);
     expect(out(r)).toEqual(['10:9 error schema/unknown-claim']);

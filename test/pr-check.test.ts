@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, spawnAsync } from './helpers/cli.js';
 import { startFakeGithub, type FakeGithub, type FakeGithubOptions, type FakeReview } from './helpers/fake-github.js';
 import { latestReviews } from '../src/pr-check/approvals.js';
+import type { Finding } from '../src/model.js';
 import { tempDirs } from './helpers/temp.js';
 
 const TOKEN = 'ghs_S3cretT0kenValue_do_not_print_1234567890';
@@ -471,6 +472,9 @@ describe('pr-check: the changes it finds', () => {
     const ORG_ROUTE = `/orgs/${OWNER}/actions/oidc/customization/sub`;
     const notesOf = (r: Run) => (JSON.parse(r.stdout) as { notes: string[] }).notes;
     const templateRequests = (g: FakeGithub) => g.requests.filter((q) => q.path.endsWith('/actions/oidc/customization/sub')).map((q) => q.path);
+    const templateFindings = (r: Run) => (JSON.parse(r.stdout) as { findings: Finding[] }).findings.filter((f) => f.ruleId === 'analysis/subject-template').map(({ path, line, column, endLine, endColumn, severity, message, docsUrl }) => ({ path, line, column, endLine, endColumn, severity, message, docsUrl }));
+    /** The first `subject` matcher's key: line 9 of the head version. */
+    const AT_SUBJECT = { path: DEFAULT, line: 9, column: 9, endLine: 9, endColumn: 16, docsUrl: 'https://github.com/sts-policy/sts-policy/blob/main/docs/rules/analysis/subject-template.md' };
 
     it("a repository that opted in without keys gets the org's template: the diff is decided with it", async () => {
       const repo = makeRepo({ [DEFAULT]: before, ...ownedBy('@alice') }, { [DEFAULT]: after });
@@ -481,25 +485,77 @@ describe('pr-check: the changes it finds', () => {
       expect(templateRequests(r.github)).toEqual([REPO_ROUTE, ORG_ROUTE]);
     });
 
-    it("GitHub's template wins over a different subjectTemplate in .sts-policy.yaml, and the disagreement is reported", async () => {
+    it("GitHub's template wins over a different subjectTemplate in .sts-policy.yaml, and the disagreement is an info finding at the policy's subject matcher", async () => {
       const repo = makeRepo({ [DEFAULT]: before, '.sts-policy.yaml': 'subjectTemplate: [repo, context]\n', ...ownedBy('@alice') }, { [DEFAULT]: after });
       const r = await prCheck({ repo, args: ['--format', 'json'], github: { oidc: { repo: { use_default: false, include_claim_keys: ['repository_owner', 'job_workflow_ref'] } } } });
       expect(json(r).policies[0]).toMatchObject({ verdict: 'wider' });
-      expect(notesOf(r)).toEqual([`subjectTemplate [repo, context] of the lint settings disagrees with what GitHub uses for ${OWNER}/${REPO}: [repository_owner, job_workflow_ref] (the repository's OIDC customization); subjects were read with GitHub's`]);
+      expect(templateFindings(r)).toEqual([
+        { ...AT_SUBJECT, severity: 'info', message: `GitHub uses the subject template [repository_owner, job_workflow_ref] for ${OWNER}/${REPO} (the repository's OIDC customization), not subjectTemplate [repo, context] of the base revision's .sts-policy.yaml: \`subject\` matchers were analysed with GitHub's; write \`subjectTemplate: [repository_owner, job_workflow_ref]\` there` },
+      ]);
+      // The finding says it all: no note repeats it.
+      expect(notesOf(r)).toEqual([]);
       // The org's template is not asked for: the repository has its own.
       expect(templateRequests(r.github)).toEqual([REPO_ROUTE]);
     });
 
-    it('a read that fails is reported with the endpoint and the permission the token needs, never taken as the default: the settings\' template is used', async () => {
+    it('a failed read is a warning naming the endpoint, the HTTP status and the permission to grant, never taken as the default: the settings\' template is used', async () => {
       const repo = makeRepo({ [DEFAULT]: before, '.sts-policy.yaml': 'subjectTemplate: [repository_owner, job_workflow_ref]\n', ...ownedBy('@alice') }, { [DEFAULT]: after });
       const r = await prCheck({ repo, args: ['--format', 'json'], github: { failures: [{ path: REPO_ROUTE, status: 403, message: 'Resource not accessible by integration', times: Infinity }] } });
       expect(json(r).policies[0]).toMatchObject({ verdict: 'wider' });
-      expect(notesOf(r)).toEqual([`could not read \`GET ${REPO_ROUTE}\` (HTTP 403); the token needs the "Actions" repository permission (read), or a classic token with \`repo\`: subjects of ${OWNER}/${REPO} were read with subjectTemplate [repository_owner, job_workflow_ref] of the lint settings`]);
-      // Without settings, the fallback is named as GitHub's default, unverified; the org's failure names its permission.
+      expect(templateFindings(r)).toEqual([
+        { ...AT_SUBJECT, severity: 'warning', message: `the subject template GitHub uses for ${OWNER}/${REPO} could not be read, so \`subject\` matchers were analysed with subjectTemplate [repository_owner, job_workflow_ref] of the base revision's .sts-policy.yaml, unconfirmed: \`GET ${REPO_ROUTE}\` answered HTTP 403: grant the token the "Actions" repository permission (read) (a classic token needs \`repo\`)` },
+      ]);
+      expect(notesOf(r)).toEqual([]);
+      // Without settings, the fallback is GitHub's default template, unconfirmed; the org's failure names its permission.
       const bare = makeRepo({ [DEFAULT]: before, ...ownedBy('@alice') }, { [DEFAULT]: after });
       const o = await prCheck({ repo: bare, args: ['--format', 'json'], github: { oidc: { repo: { use_default: false } }, failures: [{ path: ORG_ROUTE, status: 404, times: Infinity }] } });
-      expect(notesOf(o)).toEqual([`could not read \`GET ${ORG_ROUTE}\` (HTTP 404); the token needs the "Administration" organization permission (read), or a classic token with \`read:org\`: subjects of ${OWNER}/${REPO} were read with GitHub's default template, unverified`]);
+      expect(templateFindings(o)).toEqual([
+        { ...AT_SUBJECT, severity: 'warning', message: `the subject template GitHub uses for ${OWNER}/${REPO} could not be read, so \`subject\` matchers were analysed with GitHub's default template [repo, context], unconfirmed: \`GET ${ORG_ROUTE}\` answered HTTP 404: grant the token the "Administration" organization permission (read) (a classic token needs \`read:org\`; a job's GITHUB_TOKEN cannot have it)` },
+      ]);
+      expect(notesOf(o)).toEqual([]);
       expect(json(o).policies[0]).toMatchObject({ verdict: 'equivalent' });
+    });
+
+    it('a failed read does not fail the check: approved, it passes, with the warning in the text report, the annotations and the PR comment', async () => {
+      const repo = makeRepo({ [DEFAULT]: before, '.sts-policy.yaml': 'subjectTemplate: [repository_owner, job_workflow_ref]\n', ...ownedBy('@alice') }, { [DEFAULT]: after });
+      const r = await prCheck({ repo, args: ['--comment'], env: { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: repo.dir }, github: { reviews: [approve('alice', repo.head)], failures: [{ path: REPO_ROUTE, status: 403, times: Infinity }] } });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^ {4}9:9 {2}warning {2}the subject template GitHub uses for acme\/platform could not be read, .*HTTP 403.* {2}analysis\/subject-template$/m);
+      expect(r.stdout).not.toMatch(/^note: .*customization/m);
+      expect(r.stdout).toMatch(/^::warning file=\.atmos\/pro\/sts\/default\.yaml,line=9,col=9,endLine=9,endColumn=16,title=analysis\/subject-template::the subject template GitHub uses for acme\/platform could not be read, /m);
+      const comment = r.github.comments[0]!.body;
+      expect(comment).toContain('✅ sts-policy pr-check passed');
+      expect(comment).toMatch(/\| `\.atmos\/pro\/sts\/default\.yaml` \| 9:9 \| warning \| `analysis\/subject-template` \| ``the subject template GitHub uses for acme\/platform could not be read, /);
+      expect(comment).toMatch(/\| `\.atmos\/pro\/sts\/default\.yaml` \| modified \| \*\*wider\*\* \|.*\| 1 warning \|/);
+      expect(comment).not.toMatch(/^> .*customization/m);
+    });
+
+    it("the settings may make it gate: at `error` (base revision's `rules:`) a failed read fails the check", async () => {
+      const settings = 'subjectTemplate: [repository_owner, job_workflow_ref]\nrules:\n  analysis/subject-template: error\n';
+      const repo = makeRepo({ [DEFAULT]: before, '.sts-policy.yaml': settings, ...ownedBy('@alice') }, { [DEFAULT]: after });
+      const r = await prCheck({ repo, args: ['--format', 'json'], github: { reviews: [approve('alice', repo.head)], failures: [{ path: REPO_ROUTE, status: 403, times: Infinity }] } });
+      expect(r.code).toBe(1);
+      expect(templateFindings(r).map((f) => f.severity)).toEqual(['error']);
+      expect(json(r).failures).toEqual([{ path: DEFAULT, reason: 'lint-errors', message: '1 error finding' }]);
+    });
+
+    it('without a token (offline) nothing is read and there is no such finding: the settings\' template is used, as before', async () => {
+      const repo = makeRepo({ [DEFAULT]: before, '.sts-policy.yaml': 'subjectTemplate: [repository_owner, job_workflow_ref]\n', ...ownedBy('@alice') }, { [DEFAULT]: after });
+      const r = await offlineCheck(repo, ['--format', 'json']);
+      expect(r.stderr).toBe('');
+      expect(json(r).policies[0]).toMatchObject({ verdict: 'wider' });
+      expect(templateFindings(r)).toEqual([]);
+      expect(notesOf(r)).toEqual([]);
+    });
+
+    it('only the changed policies are checked, so an unchanged policy matching `subject` asks nothing and gets no finding', async () => {
+      const CI = '.atmos/pro/sts/ci.yaml';
+      const repo = makeRepo({ [DEFAULT]: BASE_POLICY, [CI]: policy('ci', { subject: 'repo:acme/app:ref:refs/heads/main' }), ...ownedBy('@alice') }, { [DEFAULT]: WIDER });
+      const r = await prCheck({ repo, args: ['--format', 'json'], github: { failures: [{ path: REPO_ROUTE, status: 403, times: Infinity }] } });
+      expect(json(r).policies.map((p) => p.path)).toEqual([DEFAULT]);
+      expect(templateRequests(r.github)).toEqual([]);
+      expect(templateFindings(r)).toEqual([]);
     });
 
     it('policies that never match `subject` need no template: nothing is asked', async () => {

@@ -7,14 +7,14 @@
 // Microsoft's validator itself uses. It declares `"$schema": "https://json-schema.org/draft/2020-12/schema"`
 // (only draft-07-era keywords inside: definitions, $ref, anyOf, oneOf, enum, format, ...), so it is
 // compiled with ajv's Ajv2020 class, as declared, plus ajv-formats for uri, uri-reference, date-time
-// and uuid.
+// and uuid (test/helpers/sarif-schema.ts).
 import { spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { validateSarif } from './helpers/sarif-schema.js';
 import type { Log, Result } from 'sarif';
 import type { Finding } from '../src/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,8 +22,6 @@ import { ROOT, runCli } from './helpers/cli.js';
 import { readOut } from './helpers/golden.js';
 
 const require = createRequire(import.meta.url);
-// ajv-formats is CommonJS (`module.exports = formatsPlugin`); its typings only describe `.default`.
-const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
 
 const FINGERPRINT = 'stsPolicyFinding/v1';
 const invalidDir = join(ROOT, 'fixtures/invalid');
@@ -35,9 +33,6 @@ const someInvalid = ['unknown-claim', 'permission-level-invalid', 'regex-go125-c
   (c) => `fixtures/invalid/${c}.yaml`,
 );
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
-addFormats(ajv);
-const validateSarif = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'test/schemas/sarif-schema-2.1.0.json'), 'utf8')));
 
 function lintSarif(paths: string[], opts: { cwd?: string; code: number }): Log {
   const r = runCli(['lint', '--format', 'sarif', ...paths], { cwd: opts.cwd });

@@ -2,7 +2,8 @@
 // audit each, and derive the inventory, the findings, the access map and, for a caller, the
 // predicted answer. What could not be read is reported as unknown and makes the result partial.
 // On GitHub, a repo whose policies match `subject` is analysed with the subject template GitHub
-// uses for it (src/github/subject-template.ts); a failed read or a disagreement is a note of the repo.
+// uses for it (src/github/subject-template.ts); a failed read or a disagreement is an
+// `analysis/subject-template` finding of each such policy.
 import type { Claims, Finding } from '../model.js';
 import type { IgnoredFinding } from '../lint/ignores.js';
 import type { LintConfig } from '../rules/framework.js';
@@ -80,16 +81,18 @@ export async function runAudit(req: AuditRequest): Promise<AuditResult> {
   const repos: RepoAudit[] = [];
   const grants: AccessGrant[] = [];
   const reader = src.kind === 'github' ? new SubjectTemplateReader({ request: async (route, params) => ({ data: await src.client.rest(route, params) }) }) : undefined;
+  const settingsName = req.configPath ? `--config ${req.configPath}` : 'the lint settings';
   for (const s of snapshots) {
     let a = analyzer.audit(s);
     const [owner, name] = s.repo.split('/') as [string, string];
     const config = s.settings?.config ?? req.config;
     const github = reader && { repo: s.repo, read: () => reader.forRepo(owner, name) };
-    const withTemplate = await withGithubTemplate(config, a.policies.map((p) => p.validated?.policy), github, s.notes);
-    if ((withTemplate.subjectTemplate ?? []).join() !== (config.subjectTemplate ?? []).join()) {
-      s.settings = { ...s.settings, config: withTemplate };
+    const withTemplate = await withGithubTemplate(config, a.policies.map((p) => p.validated?.policy), github, settingsName);
+    if ((withTemplate.config.subjectTemplate ?? []).join() !== (config.subjectTemplate ?? []).join()) {
+      s.settings = { ...s.settings, config: withTemplate.config };
       a = analyzer.audit(s);
     }
+    for (const f of withTemplate.findings) a.policies.find((p) => p.path === f.path)?.findings.push(f);
     repos.push(a);
     grants.push(...mapper.grants(a));
     req.progress.advance(1);

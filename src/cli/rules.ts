@@ -39,6 +39,7 @@ const OTHER_CATEGORY: Record<string, string> = {
   'yaml/merge-key': 'yaml',
   'permissions/unsupported-level': 'permissions',
   'analysis/not-analysed': 'analysis',
+  'analysis/subject-template': 'analysis',
   'ignore/missing-reason': 'ignores',
   'ignore/unused': 'ignores',
 };

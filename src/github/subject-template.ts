@@ -1,13 +1,17 @@
 // The OIDC subject template GitHub really uses for a repository's tokens (GITHUB-OIDC.md
 // "Customized `sub`"; GitHub REST "Actions OIDC"), read through an Octokit-like client: the
 // repository's customization (`use_default: true` is GitHub's default; its own keys win), else, for
-// a repository that opted in without keys, the organization's. A read that fails is reported with
-// the endpoint and the permission it needs, never taken as the default; `subjectTemplate` in the
-// lint settings is then the template used (the offline way). When both exist and differ, GitHub's
-// wins and the disagreement is reported.
+// a repository that opted in without keys, the organization's. A read that fails is never taken as
+// the default: `subjectTemplate` of the lint settings is then the template used (the offline way),
+// and each policy with a `subject` matcher gets an `analysis/subject-template` warning naming the
+// endpoint, the HTTP status and the permission to grant. When both exist and differ, GitHub's wins
+// and the finding is info.
 import { DEFAULT_TEMPLATE } from '../analysis/token-model.js';
-import type { Policy } from '../model.js';
-import type { LintConfig } from '../rules/framework.js';
+import type { Finding, Matcher, Policy, Severity } from '../model.js';
+import { makeFinding } from '../findings.js';
+import { SUBJECT_TEMPLATE } from '../rules/index.js';
+import { formatMessage, type LintConfig } from '../rules/framework.js';
+import { configure } from '../lint/lint.js';
 
 /** What pr-check's and audit's GitHub clients offer: `request(route, params)` answering `{ data }`, throwing `{ status }` on HTTP errors. */
 export interface OctokitLike {
@@ -15,8 +19,8 @@ export interface OctokitLike {
 }
 
 const ENDPOINTS = {
-  org: { route: 'GET /orgs/{org}/actions/oidc/customization/sub', needs: 'the "Administration" organization permission (read), or a classic token with `read:org`' },
-  repo: { route: 'GET /repos/{owner}/{repo}/actions/oidc/customization/sub', needs: 'the "Actions" repository permission (read), or a classic token with `repo`' },
+  org: { route: 'GET /orgs/{org}/actions/oidc/customization/sub', grant: 'the "Administration" organization permission (read) (a classic token needs `read:org`; a job\'s GITHUB_TOKEN cannot have it)' },
+  repo: { route: 'GET /repos/{owner}/{repo}/actions/oidc/customization/sub', grant: 'the "Actions" repository permission (read) (a classic token needs `repo`)' },
 } as const;
 
 export type GithubTemplate =
@@ -59,8 +63,8 @@ export class SubjectTemplateReader {
       return { ok: true, data: (await this.client.request(ENDPOINTS[which].route, params)).data };
     } catch (e) {
       const status = (e as { status?: unknown }).status;
-      const why = typeof status === 'number' ? `HTTP ${status}` : `no answer: ${String((e as Error).message ?? e).slice(0, 200)}`;
-      return { ok: false, problem: `could not read ${describe(which, params)} (${why}); the token needs ${ENDPOINTS[which].needs}` };
+      if (typeof status === 'number') return { ok: false, problem: `${describe(which, params)} answered HTTP ${status}: grant the token ${ENDPOINTS[which].grant}` };
+      return { ok: false, problem: `${describe(which, params)} got no answer (${String((e as Error).message ?? e).slice(0, 200)})` };
     }
   }
 }
@@ -75,15 +79,29 @@ const describe = (which: keyof typeof ENDPOINTS, params: Record<string, string>)
 
 const show = (t: readonly string[] | undefined) => `[${(t ?? DEFAULT_TEMPLATE).join(', ')}]`;
 
+const MESSAGES = {
+  readFailed: 'the subject template GitHub uses for {{repo}} could not be read, so `subject` matchers were analysed with {{used}}, unconfirmed: {{problem}}',
+  disagrees: 'GitHub uses the subject template {{github}} for {{repo}} ({{from}}), not subjectTemplate {{configured}} of {{settings}}: `subject` matchers were analysed with GitHub\'s; write `subjectTemplate: {{github}}` there',
+};
+
+/** What an `analysis/subject-template` finding says about one repository: a failed read (warning) or a disagreement (info). */
+export interface TemplateProblem {
+  severity: Severity;
+  message: string;
+}
+
 /**
  * The template to analyse `repo`'s subjects with: GitHub's when it was read, else the lint
- * settings' (`configured`), else GitHub's default; `warnings` name a failed read or a disagreement.
+ * settings' (`configured`, from `settings`), else GitHub's default; `problem` names a failed read or a disagreement.
  */
-export function resolveSubjectTemplate(repo: string, configured: readonly string[] | undefined, read: GithubTemplate): { template: string[] | undefined; warnings: string[] } {
-  if (!read.ok) return { template: configured && [...configured], warnings: [`${read.problem}: subjects of ${repo} were read with ${configured ? `subjectTemplate ${show(configured)} of the lint settings` : "GitHub's default template, unverified"}`] };
-  if (show(configured) === show(read.template) || !configured) return { template: read.template, warnings: [] };
+export function resolveSubjectTemplate(repo: string, configured: readonly string[] | undefined, read: GithubTemplate, settings = 'the lint settings'): { template: string[] | undefined; problem?: TemplateProblem } {
+  if (!read.ok) {
+    const used = configured ? `subjectTemplate ${show(configured)} of ${settings}` : `GitHub's default template ${show(undefined)}`;
+    return { template: configured && [...configured], problem: { severity: 'warning', message: formatMessage(MESSAGES.readFailed, { problem: read.problem, repo, used }) } };
+  }
+  if (show(configured) === show(read.template) || !configured) return { template: read.template };
   const from = read.from === 'default' ? "GitHub's default template" : `the ${read.from}'s OIDC customization`;
-  return { template: read.template, warnings: [`subjectTemplate ${show(configured)} of the lint settings disagrees with what GitHub uses for ${repo}: ${show(read.template)} (${from}); subjects were read with GitHub's`] };
+  return { template: read.template, problem: { severity: 'info', message: formatMessage(MESSAGES.disagrees, { github: show(read.template), repo, from, configured: show(configured), settings }) } };
 }
 
 /** Where GitHub's template for one repository comes from (pr-check and audit, with a token). */
@@ -94,11 +112,19 @@ export interface GithubTemplateSource {
 
 /**
  * The lint settings with the template to analyse the repository's policies with, asked of GitHub
- * only when some policy matches `subject` (the template shapes `sub` alone); warnings go to `notes`.
+ * only when some policy matches `subject` (the template shapes `sub` alone). A failed read or a
+ * disagreement is one finding per such policy, at its first `subject` matcher, with the settings'
+ * severity for the rule applied; `settings` names where `config` came from.
  */
-export async function withGithubTemplate(config: LintConfig, policies: readonly (Policy | null | undefined)[], github: GithubTemplateSource | undefined, notes: string[]): Promise<LintConfig> {
-  if (!github || !policies.some((p) => p?.rules.some((r) => r.matchers.some((m) => m.claim === 'subject')))) return config;
-  const subject = resolveSubjectTemplate(github.repo, config.subjectTemplate, await github.read());
-  notes.push(...subject.warnings);
-  return { ...config, subjectTemplate: subject.template };
+export async function withGithubTemplate(config: LintConfig, policies: readonly (Policy | null | undefined)[], github: GithubTemplateSource | undefined, settings: string): Promise<{ config: LintConfig; findings: Finding[] }> {
+  // A path listed twice (a pull request's two versions) is located in its first listed version that matches `subject`.
+  const concerned = new Map<string, Matcher>();
+  for (const p of policies) {
+    const first = p?.rules.flatMap((r) => r.matchers).find((m) => m.claim === 'subject');
+    if (p && first && !concerned.has(p.path)) concerned.set(p.path, first);
+  }
+  if (!github || !concerned.size) return { config, findings: [] };
+  const { template, problem } = resolveSubjectTemplate(github.repo, config.subjectTemplate, await github.read(), settings);
+  const findings = problem ? [...concerned].map(([path, m]) => makeFinding(path, SUBJECT_TEMPLATE.id, problem.message, m.keySpan, { severity: problem.severity })) : [];
+  return { config: { ...config, subjectTemplate: template }, findings: configure(findings, config) };
 }

@@ -1,11 +1,12 @@
 // Inline ignores, zizmor-style: `# sts-policy-ignore <rule-id>[,<rule-id>] -- <reason>` as a
 // trailing comment on the finding's line, or alone on the line above. A reason is required;
-// ignores that suppress nothing are reported; validity findings can never be ignored.
+// ignores that suppress nothing are reported; validity findings can never be ignored, nor
+// `analysis/subject-template`, which is about GitHub's settings rather than the file.
 import { Parser } from 'yaml';
 import type { Finding } from '../model.js';
 import type { SourceText } from '../load/text.js';
 import { allRuleMetas, makeFinding } from '../findings.js';
-import { IGNORE_MISSING_REASON, IGNORE_UNUSED } from '../rules/index.js';
+import { IGNORE_MISSING_REASON, IGNORE_UNUSED, SUBJECT_TEMPLATE } from '../rules/index.js';
 import { didYouMean } from '../validate/suggest.js';
 import { isValidityRuleId } from '../validate/codes.js';
 
@@ -145,5 +146,6 @@ function unignorable(id: string, known: ReadonlySet<string>): string | undefined
   if (isValidityRuleId(id))
     return `\`${id}\` cannot be ignored: it predicts \`trust_policy_invalid\` (STS fails closed whatever the comment says), so fix the policy instead`;
   if (id.startsWith('ignore/')) return `\`${id}\` is about ignore comments themselves and cannot be ignored: fix the comment instead`;
+  if (id === SUBJECT_TEMPLATE.id) return `\`${id}\` is about the subject template GitHub uses (pr-check and audit), not this file, and cannot be ignored here: grant the token what its message names, or set its severity under \`rules:\` in .sts-policy.yaml`;
   return undefined;
 }

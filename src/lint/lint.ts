@@ -142,7 +142,7 @@ export function checkPolicy(validated: ValidatedPolicy, opts: CheckOptions): { f
 }
 
 /** Applies the config's per-rule severity (`off` drops) to every finding but the validity ones. */
-function configure(findings: Finding[], config: LintConfig): Finding[] {
+export function configure(findings: Finding[], config: LintConfig): Finding[] {
   if (!config.rules) return findings;
   const out: Finding[] = [];
   for (const f of findings) {

@@ -51,7 +51,7 @@ export interface PolicyCheck {
   approval: Approval;
   approvedBy: string[];
   ignoredApprovals: { login: string; reason: string }[];
-  /** Lint findings of the head version (ignores of the base revision applied). */
+  /** Lint findings of the head version (ignores of the base revision applied), and `analysis/subject-template`. */
   findings: Finding[];
   /** Suppressions by `# sts-policy-ignore` comments the pull request adds: honoured only once a code owner approved. */
   addedIgnores: IgnoredFinding[];
@@ -111,12 +111,6 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
   // Lint settings come from the base revision's `.sts-policy.yaml`, like CODEOWNERS: a pull request cannot relax them.
   const settings = baseSettings(textAt(repo, base, CONFIG_FILE, MAX_POLICY_BYTES));
   notes.push(...settings.notes);
-  const pairs = gitPairs(repo, from, head);
-  const config = await withGithubTemplate(settings.config, pairs.flatMap((p) => [p.before?.policy, p.after?.policy]), opts.githubTemplate, notes);
-  const trusted = opts.trustedOwners ?? [originOwner(repo)].filter((o): o is string => Boolean(o));
-  const lint = lintHead(at(head), changes.filter((c) => c.status !== 'D').map((c) => c.path), config, trusted);
-  notes.push(...lint.notes);
-
   const touched = new Map<string, { renamedFrom?: string; renamedTo?: string }>();
   for (const c of changes) {
     const now = policyPathOf(c.path);
@@ -124,7 +118,14 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
     if (now) touched.set(now, { ...touched.get(now), ...(c.status === 'R' && c.oldPath ? { renamedFrom: c.oldPath } : {}) });
     if (old && c.status === 'R') touched.set(old, { ...touched.get(old), renamedTo: c.path });
   }
-  const diffs = diffPairs(pairs.filter((p) => touched.has(p.path)), config.subjectTemplate);
+  const pairs = gitPairs(repo, from, head).filter((p) => touched.has(p.path));
+  // Only the changed policies are linted and diffed: only they need GitHub's template, and get its findings (head version first).
+  const template = await withGithubTemplate(settings.config, pairs.flatMap((p) => [p.after?.policy, p.before?.policy]), opts.githubTemplate, `the base revision's ${CONFIG_FILE}`);
+  const config = template.config;
+  const trusted = opts.trustedOwners ?? [originOwner(repo)].filter((o): o is string => Boolean(o));
+  const lint = lintHead(at(head), changes.filter((c) => c.status !== 'D').map((c) => c.path), config, trusted);
+  notes.push(...lint.notes);
+  const diffs = diffPairs(pairs, config.subjectTemplate);
 
   const baseOwners = readCodeowners(at(base));
   const ownersOf = (path: string) => {
@@ -144,7 +145,7 @@ export async function checkPullRequest(opts: PrCheckOptions): Promise<PrCheckRes
   // A suppression the pull request adds without an approval hides nothing: its finding is reported.
   const unapproved = new Set(policies.filter((p) => p.approval !== 'approved').flatMap((p) => p.addedIgnores));
   const ignored = lint.ignored.filter((f) => !unapproved.has(f));
-  const lintFindings = [...lint.findings, ...[...unapproved].map(({ ignoredBy: _, ...f }) => f)];
+  const lintFindings = [...lint.findings, ...[...unapproved].map(({ ignoredBy: _, ...f }) => f), ...template.findings];
   for (const p of policies) p.findings = lintFindings.filter((f) => f.path === p.path);
 
   const codeowners: PrCheckResult['codeowners'] = { path: baseOwners?.path ?? null, errors: baseOwners?.codeowners.errors ?? [], edits: [], ownershipChanges: [] };

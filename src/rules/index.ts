@@ -47,9 +47,11 @@ export const LINT_RULES: readonly LintRule[] = [
 
 /** The runner's own finding, when a rule hits a bound of the analysis. */
 export const NOT_ANALYSED: RuleMeta = { id: 'analysis/not-analysed', severity: 'info', description: 'A lint rule could not decide a question within its bounds, or a construct is outside what it analyses.' };
+/** pr-check's and audit's finding about the subject template GitHub uses (src/github/subject-template.ts): info when it only disagreed with the settings'. */
+export const SUBJECT_TEMPLATE: RuleMeta = { id: 'analysis/subject-template', severity: 'warning', description: 'The OIDC subject template GitHub uses could not be read, so `subject` matchers were analysed with an assumed one; or it differs from `subjectTemplate`.' };
 /** Findings about `# sts-policy-ignore` comments themselves (src/lint/ignores.ts). */
 export const IGNORE_MISSING_REASON: RuleMeta = { id: 'ignore/missing-reason', severity: 'warning', description: 'An `# sts-policy-ignore` comment without a `-- reason`; it suppresses nothing until it gives one.' };
 export const IGNORE_UNUSED: RuleMeta = { id: 'ignore/unused', severity: 'warning', description: 'An `# sts-policy-ignore` comment that suppresses no finding (or names a rule that cannot be ignored).' };
 
-/** Every rule: validity codes, lint rules, the analysis bound, ignore comments. */
-export const RULES: readonly RuleMeta[] = [...VALIDATION_RULES, ...LINT_RULES.map((r) => r.meta), NOT_ANALYSED, IGNORE_MISSING_REASON, IGNORE_UNUSED];
+/** Every rule: validity codes, lint rules, the analysis bound and subject template, ignore comments. */
+export const RULES: readonly RuleMeta[] = [...VALIDATION_RULES, ...LINT_RULES.map((r) => r.meta), NOT_ANALYSED, SUBJECT_TEMPLATE, IGNORE_MISSING_REASON, IGNORE_UNUSED];

@@ -542,7 +542,7 @@ export interface AuditJson {
     policies: { name: string; path: string; valid: boolean }[];
     nearMisses: { path: string; message: string }[];
   }[];
-  findings: { path: string; ruleId: string; severity: string; message: string; line: number; column: number }[];
+  findings: { path: string; ruleId: string; severity: string; message: string; line: number; column: number; endLine: number; endColumn: number }[];
   ignored: { path: string; ruleId: string }[];
   access: {
     repo: string;
