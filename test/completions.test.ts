@@ -175,6 +175,17 @@ describe('sts-policy test: subjects under the subject template of the repository
 describe('sts-policy simulate --subject: an answer that claims not given would change says so', () => {
   const source = (name: string) => `acme/deployer=${join(ROOT, 'fixtures/completions', name)}`;
 
+  it('a --subject follows the checkout\'s subjectTemplate: its claims are derived, and the tokens searched are that template\'s', () => {
+    const main = runCli(['simulate', '--subject', 'repository_owner:acme:ref:refs/heads/main', '--source', source('owner-template'), '--expect', 'minted']);
+    expect(main.code, main.stderr).toBe(0);
+    expect(main.stdout).toContain('  repository_owner  acme   (derived from the subject)\n');
+    expect(main.stdout).toContain('  note: read with the subject template [repository_owner, context]\n');
+    const dev = runCli(['simulate', '--subject', 'repository_owner:acme:ref:refs/heads/dev', '--source', source('owner-template'), '--expect', 'denied']);
+    expect(dev.code).toBe(0);
+    expect(dev.stdout).toContain('  the answer depends on claims not given: trust_policy_denied here because repository is absent');
+    expect(dev.stdout).toContain('    minted by rule 2 when repository is acme/app, e.g. {"sub":"repository_owner:acme:ref:refs/heads/dev","repository":"acme/app",');
+  });
+
   it('text: which claims decide, each other answer with a witness token, and the flags to give; the exit code is the answer\'s as before', () => {
     const r = runCli(['simulate', '--subject', 'repo:acme/deployer:pull_request', '--source', source('renovate'), '--expect', 'denied']);
     expect(r.code).toBe(0);
