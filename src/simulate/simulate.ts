@@ -79,22 +79,9 @@ export function predict(opts: PredictOptions): RepoPrediction[] {
     if (read.kind === 'invalid') return { repo: source.repo, outcome: 'trust_policy_invalid', policyPath: read.path, findings: read.findings, notes };
     notes.push(...mergeKeyNote(read.findings));
     const evaluation = evaluate(read.compiled, opts.claims);
-    const depends = dependence(read.compiled, opts.claims, evaluation, subjectTemplateOf(source.dir, settings));
+    const depends = dependence(read.compiled, opts.claims, evaluation, settings.forPath(source.dir).config.subjectTemplate);
     return { repo: source.repo, outcome: evaluation.matched ? 'minted' : 'trust_policy_denied', policyPath: read.path, evaluation, notes, ...(depends && { dependence: depends }) };
   });
-}
-
-/** The subject template of a checkout's settings (undefined: GitHub's default); a broken config is lint's to report. */
-export const subjectTemplateOf = (dir: string, settings = new SettingsResolver()) => settings.forPath(dir, { path: dir, git: false, settings: true }).config.subjectTemplate;
-
-/**
- * The one subject template every checkout's settings give, to read a `--subject` with; undefined
- * when it is GitHub's default or the checkouts disagree (the subject is then read in the default format).
- */
-export function sharedSubjectTemplate(sources: readonly SourceRepo[]): readonly string[] | undefined {
-  const settings = new SettingsResolver();
-  const templates = new Set(sources.filter((s) => s.dir).map((s) => JSON.stringify(subjectTemplateOf(s.dir!, settings) ?? null)));
-  return templates.size === 1 ? (JSON.parse([...templates][0]!) as string[] | null) ?? undefined : undefined;
 }
 
 /** The policy STS would read for `name` in a checkout (working tree, or a git revision). */
