@@ -47,7 +47,9 @@ const templateKey = (t: Template) => (t?.length ? t.join(',') : '');
 function perRule<T>(question: (rule: Rule, template: Template) => T): (rule: Rule, template?: Template) => T {
   const memo = new Map<string, T>();
   return (rule, template) => {
-    const content = `${templateKey(template)}\u0002${contentKey(rule)}`;
+    // GitHub's default template, the common case, keys by content alone (no string built per call).
+    const key = templateKey(template);
+    const content = key ? `${key}\u0002${contentKey(rule)}` : contentKey(rule);
     const known = memo.get(content);
     if (known !== undefined || memo.has(content)) return known!;
     const answer = question(rule, template);
@@ -59,12 +61,20 @@ function perRule<T>(question: (rule: Rule, template: Template) => T): (rule: Rul
 
 /** Per-matcher answers found by matcher position, handed out with this rule's own matchers (for their spans). */
 function bindMatchers<P extends { index: number }, B>(parts: (rule: Rule, template?: Template) => P[], bind: (part: P, matcher: Matcher) => B): (rule: Rule, template?: Template) => B[] {
-  const bound = new WeakMap<Rule, Map<string, B[]>>();
+  const bound = new WeakMap<Rule, B[]>();
+  const boundCustom = new WeakMap<Rule, Map<string, B[]>>();
+  const make = (rule: Rule, template: Template) => parts(rule, template).map((p) => bind(p, rule.matchers[p.index]!));
   return (rule, template) => {
-    let byTemplate = bound.get(rule);
-    if (!byTemplate) bound.set(rule, (byTemplate = new Map()));
-    let out = byTemplate.get(templateKey(template));
-    if (!out) byTemplate.set(templateKey(template), (out = parts(rule, template).map((p) => bind(p, rule.matchers[p.index]!))));
+    const key = templateKey(template);
+    if (!key) {
+      let out = bound.get(rule);
+      if (!out) bound.set(rule, (out = make(rule, template)));
+      return out;
+    }
+    let byTemplate = boundCustom.get(rule);
+    if (!byTemplate) boundCustom.set(rule, (byTemplate = new Map()));
+    let out = byTemplate.get(key);
+    if (!out) byTemplate.set(key, (out = make(rule, template)));
     return out;
   };
 }
