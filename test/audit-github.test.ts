@@ -297,6 +297,21 @@ describe('audit: the subject template GitHub uses', () => {
   });
 });
 
+describe('audit: owner binding under a repo\'s subject template (issue 18)', () => {
+  it('`repository_owner:acme:*` under `[repository_owner, context]` is not cross-owner; `repository_owner:acme*:*` is, with a look-alike owner', async () => {
+    const oidc = { use_default: false, include_claim_keys: ['repository_owner', 'context'] };
+    const fake = await fakeOrg([
+      { name: 'pinned', files: { [POLICY_PATH]: policy('default', '    - match:\n        subject: "repository_owner:acme:*"\n') }, oidc },
+      { name: 'prefix', files: { [POLICY_PATH]: policy('default', '    - match:\n        subject: "repository_owner:acme*:*"\n') }, oidc },
+    ]);
+    const j = await auditJson(fake, ['--org', 'acme', '--no-progress']);
+    const grant = (repo: string) => j.access.find((g) => g.repo === `acme/${repo}`)!;
+    expect(grant('pinned')).toMatchObject({ crossOwner: false, callers: { owners: ['acme'], repos: ['acme/*'] } });
+    expect(grant('pinned').foreignOwner).toBeUndefined();
+    expect(grant('prefix')).toMatchObject({ crossOwner: true, foreignOwner: 'acme-evil', callers: { owners: ['acme*'] } });
+  });
+});
+
 describe('audit --caller / --claims', () => {
   const repos: FakeRepoSpec[] = [
     { name: 'modules', files: { [POLICY_PATH]: PINNED } },

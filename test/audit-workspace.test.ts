@@ -151,6 +151,21 @@ describe('audit --workspace', () => {
     expect(j.repos[0]!.notes).toEqual([]);
   });
 
+  it("binds the owner through the clone's subjectTemplate: a subject pinning it is not cross-owner, a prefix is", () => {
+    const root = tempDir();
+    const settings = 'subjectTemplate: [repository_owner, context]\n';
+    writeClones(root, 'acme', [
+      { name: 'pinned', files: { [POLICY_PATH]: policy('default', '    - match:\n        subject: "repository_owner:acme:ref:refs/heads/main"\n'), '.sts-policy.yaml': settings } },
+      { name: 'prefix', files: { [POLICY_PATH]: policy('default', '    - match:\n        subject: "repository_owner:acme*:*"\n'), '.sts-policy.yaml': settings } },
+    ]);
+    const j = workspaceJson(['--workspace', root], 1);
+    expect(j.access.map((g) => [g.repo, g.crossOwner, g.foreignOwner ?? null])).toEqual([
+      ['acme/prefix', true, 'acme-evil'],
+      ['acme/pinned', false, null],
+    ]);
+    expect(j.findings.filter((f) => f.path.includes('/acme/prefix/')).map((f) => f.ruleId)).toContain('security/untrusted-owner');
+  });
+
   it('is a usage error when the folder does not exist', () => {
     const r = runCli(['audit', '--workspace', join(tmpdir(), 'no-such-sts-workspace')]);
     expect(r.code).toBe(2);

@@ -85,6 +85,24 @@ describe('claimsFromSubject', () => {
     expect(notes[0]).toContain('default format');
     expect(notes[0]).toContain('--claim');
   });
+
+  it.each([
+    [['repository_owner', 'context'], 'repository_owner:acme:ref:refs/tags/v1', { repository_owner: 'acme', ref: 'refs/tags/v1', ref_type: 'tag' }],
+    [['repository', 'context'], 'repository:acme/app:pull_request', { repository: 'acme/app', repository_owner: 'acme', ref_type: 'branch' }],
+    [['repo', 'context', 'job_workflow_ref'], 'repo:acme@1/app@2:environment:prod%3Aeu:job_workflow_ref:acme/wf/.github/workflows/d.yml@refs/heads/main', { repository: 'acme/app', repository_owner: 'acme', environment: 'prod:eu' }],
+    [['environment', 'repository_owner'], 'environment:production%3Aeastus:repository_owner:octo-org', { environment: 'production:eastus', repository_owner: 'octo-org' }],
+  ])('under the template %j, %j is read part by part', (template, sub, derived) => {
+    expect(claimsFromSubject(sub, template).claims).toEqual({ sub, ...derived });
+  });
+
+  it.each([
+    ['repo:acme/app:ref:refs/heads/main', 'at `repository_owner`'],
+    ['repository_owner:acme:ref:refs/heads/main:extra', 'goes on past'],
+  ])('a subject %j that does not follow the template keeps only sub, with a note naming where', (sub, where) => {
+    const { claims, notes } = claimsFromSubject(sub, ['repository_owner', 'context']);
+    expect(claims).toEqual({ sub });
+    expect(notes).toEqual([expect.stringContaining(where)]);
+  });
 });
 
 describe('claimValue', () => {

@@ -828,7 +828,7 @@ describe('no output ever contains a stack trace', () => {
     expect(r.stdout.length).toBeGreaterThan(0);
     if (format === 'json') {
       const report = JSON.parse(r.stdout) as JsonReport;
-      expect(report.files.length).toBe(invalidFiles.length + 13);
+      expect(report.files.length).toBe(invalidFiles.length + 23);
       expect(report.findings.some((f) => f.ruleId === 'file/not-utf8')).toBe(true);
       expect(report.findings.some((f) => f.ruleId === 'file/near-miss')).toBe(true);
     }

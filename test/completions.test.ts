@@ -8,6 +8,7 @@ import { compilePolicy, firstMatch, type CompiledPolicy } from '../src/engine/ev
 import { isValidityError, validatePolicyText } from '../src/validate/policy.js';
 import { tokenClaims, tokenProblem, type TokenValues } from '../src/analysis/token-model.js';
 import { completions } from '../src/simulate/completions.js';
+import { loadTestFile, runTestFile } from '../src/simulate/policy-tests.js';
 import { CLAIM_NAMES, TOKEN_CLAIM, type ClaimName, type Claims } from '../src/model.js';
 import { ROOT, runCli } from './helpers/cli.js';
 
@@ -100,7 +101,7 @@ describe('completions: the answers over every token with the given claims', () =
 
   it('past its bound the search answers undecided, naming the bound', () => {
     const policy = compile(HEADER + '    - match:\n        actor: { regex: "[a-z]{3,9}-(bot|ci)" }\n');
-    expect(completions(policy, { sub: 'repo:acme/app:pull_request' }, 5)).toEqual({ kind: 'undecided', reason: 'the token search explored more than 5 classes of tokens' });
+    expect(completions(policy, { sub: 'repo:acme/app:pull_request' }, { maxStates: 5 })).toEqual({ kind: 'undecided', reason: 'the token search explored more than 5 classes of tokens' });
   });
 });
 
@@ -147,8 +148,43 @@ describe('sts-policy test: cases over whole tokens (issue 18)', () => {
   });
 });
 
+describe('sts-policy test: subjects under the subject template of the repository\'s .sts-policy.yaml', () => {
+  const dir = join(ROOT, 'fixtures/completions/owner-template');
+
+  it('a case\'s subject is read and completed under the template: `repository_owner:acme:ref:refs/heads/main` is acme\'s main branch', () => {
+    const file = loadTestFile(join(dir, '.atmos/pro/sts/tests/default.test.yaml'));
+    expect(file.subjectTemplate).toEqual(['repository_owner', 'context']);
+    expect(file.cases[0]!.claims).toEqual({ sub: 'repository_owner:acme:ref:refs/heads/main', repository_owner: 'acme', ref: 'refs/heads/main', ref_type: 'branch' });
+    const [main, other, dev] = runTestFile(file).results;
+    expect(main).toMatchObject({ passed: true, actual: 'minted', rule: 1 });
+    expect(other).toMatchObject({ passed: true, actual: 'trust_policy_denied' });
+    // Vacuous as given (no repository, so rule 2 never matched): over the template's tokens it depends on `repository`.
+    expect(dev!.passed).toBe(false);
+    expect(dev!.failure).toMatch(/^expected trust_policy_denied for every token with the case's claims, but the answer depends on claims it leaves out: .*minted when repository is acme\/app \(rule 2\).*: add `repository` to the case$/);
+    for (const side of dev!.completions!) expect(tokenProblem(side.witness, ['repository_owner', 'context']), JSON.stringify(side.witness)).toBeUndefined();
+  });
+
+  it('through the CLI: the vacuous case fails (exit 1), the others pass', () => {
+    const r = runCli(['test', dir, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const cases = JSON.parse(r.stdout).files[0].cases as { name: string; passed: boolean }[];
+    expect(cases.map((c) => c.passed)).toEqual([true, true, false]);
+  });
+});
+
 describe('sts-policy simulate --subject: an answer that claims not given would change says so', () => {
   const source = (name: string) => `acme/deployer=${join(ROOT, 'fixtures/completions', name)}`;
+
+  it('a --subject follows the checkout\'s subjectTemplate: its claims are derived, and the tokens searched are that template\'s', () => {
+    const main = runCli(['simulate', '--subject', 'repository_owner:acme:ref:refs/heads/main', '--source', source('owner-template'), '--expect', 'minted']);
+    expect(main.code, main.stderr).toBe(0);
+    expect(main.stdout).toContain('  repository_owner  acme   (derived from the subject)\n');
+    expect(main.stdout).toContain('  note: read with the subject template [repository_owner, context]\n');
+    const dev = runCli(['simulate', '--subject', 'repository_owner:acme:ref:refs/heads/dev', '--source', source('owner-template'), '--expect', 'denied']);
+    expect(dev.code).toBe(0);
+    expect(dev.stdout).toContain('  the answer depends on claims not given: trust_policy_denied here because repository is absent');
+    expect(dev.stdout).toContain('    minted by rule 2 when repository is acme/app, e.g. {"sub":"repository_owner:acme:ref:refs/heads/dev","repository":"acme/app",');
+  });
 
   it('text: which claims decide, each other answer with a witness token, and the flags to give; the exit code is the answer\'s as before', () => {
     const r = runCli(['simulate', '--subject', 'repo:acme/deployer:pull_request', '--source', source('renovate'), '--expect', 'denied']);

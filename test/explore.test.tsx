@@ -9,6 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ExploreApp } from '../src/tui/app.js';
 import { loadSource, planSources, type SourceEntry } from '../src/tui/sources.js';
 import { KEY_HELP } from '../src/tui/state.js';
+import { sharedSubjectTemplate } from '../src/lint/config.js';
 import { ROOT } from './helpers/cli.js';
 
 const EXAMPLE = join(ROOT, 'fixtures/examples/acme/terraform-modules');
@@ -260,5 +261,48 @@ describe('explore: the screen', () => {
     r.unmount();
     const small = start(entriesOf(EXAMPLE), { columns: 50, rows: 15 });
     await until(small, (x) => /needs at least\s+60×20/.test(x), 'the size notice');
+  });
+});
+
+describe('explore under the subject template of the checkout\'s .sts-policy.yaml', () => {
+  const checkout = join(ROOT, 'fixtures/subject-template/owner-context');
+  const plan = planSources([checkout], 'lookalike');
+  // What `explore` passes the UI: the template the sources' settings share.
+  const template = sharedSubjectTemplate(plan.sources.map((s) => s.path));
+
+  it('reads the settings\' template', () => {
+    expect(template).toEqual(['repository_owner', 'context']);
+  });
+
+  it('a typed subject is read with it: the owner and ref are derived, and the note names the template', async () => {
+    current = render(<ExploreApp entries={plan.sources.map(loadSource)} subjectTemplate={template} color={false} size={{ columns: 160, rows: 32 }} />);
+    const r = current;
+    await ready(r);
+    await send(r, 'repository_owner:acme:ref:refs/heads/main');
+    const f = await until(r, (x) => fieldLine(x, 'owner').endsWith('acme'), 'the derived owner');
+    expect(fieldLine(f, 'ref')).toMatch(/refs\/heads\/main$/);
+    expect(f).toContain('subject template [repository_owner, context]: claims derived');
+    expect(f).toContain('✓ minted');
+  });
+
+  it('w loads the owner-prefix witness, a whole token under the template: the look-alike owner gets in', async () => {
+    current = render(<ExploreApp entries={plan.sources.map(loadSource)} subjectTemplate={template} color={false} size={{ columns: 160, rows: 32 }} />);
+    const r = current;
+    await ready(r);
+    for (let i = 0; i < 3; i++) await send(r, '\t');
+    await until(r, (x) => x.includes('▶ Findings'), 'the Findings pane');
+    for (let i = 0; i < 8 && !/▸ error +L10 security\/owner-prefix/.test(frame(r)); i++) await send(r, 'j');
+    await send(r, 'w');
+    const f = await until(r, (x) => x.includes('loaded the witness of security/owner-prefix'), 'the witness');
+    expect(fieldLine(f, 'subject')).toContain('repository_owner:acme-evil:ref:refs/heads/m');
+    expect(fieldLine(f, 'owner')).toMatch(/acme-evil$/);
+    expect(f).toContain('✓ minted');
+    // Editing the subject afterwards still reads it with the template.
+    await send(r, '\t');
+    await until(r, (x) => x.includes('▶ Claims'), 'the Claims pane');
+    await send(r, '\u0015');
+    await send(r, 'repository_owner:acme-labs:pull_request');
+    const g = await until(r, (x) => fieldLine(x, 'owner').endsWith('acme-labs'), 'the re-derived owner');
+    expect(fieldLine(g, 'ref_type')).toMatch(/branch$/);
   });
 });

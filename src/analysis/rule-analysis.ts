@@ -2,8 +2,9 @@
 // rule admits, and a token it admits (a whole token of the token model, token-witness.ts).
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
-import { fromLiteral, afterPrefix, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, NotAnalysable, type NFA } from './nfa.js';
-import { shapeNfa, OWNER, REPO_NAME, SHAPE } from './shapes.js';
+import { fromLiteral, afterLanguage, afterPrefix, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, NotAnalysable, type NFA } from './nfa.js';
+import { shapeNfa, subjectShapeFor, OWNER, REPO_NAME, SHAPE } from './shapes.js';
+import { DEFAULT_TEMPLATE } from './token-model.js';
 import { matcherNfa } from './matcher-nfa.js';
 import { tokenWitness, type WitnessGoal } from './token-witness.js';
 
@@ -33,18 +34,25 @@ function contentKey(rule: Rule): string {
 }
 
 const MAX_MEMO = 20_000;
+/** A subject template (`include_claim_keys`); undefined or empty: GitHub's default. */
+export type Template = readonly string[] | undefined;
+const templateKey = (t: Template) => (t?.length ? t.join(',') : '');
+
 /**
- * Per-rule memo keyed by the rule's matchers, not its identity: one organisation writes the same
- * rule in many repositories, and linting a tree of them answers each question once. Answers must
- * not hold the rule's own objects (spans differ between files); see `bindMatchers`.
+ * Per-rule memo keyed by the rule's matchers (and the subject template, which shapes what a subject
+ * binds), not its identity: one organisation writes the same rule in many repositories, and linting
+ * a tree of them answers each question once. Answers must not hold the rule's own objects (spans
+ * differ between files); see `bindMatchers`.
  */
-function perRule<T>(question: (rule: Rule) => T): (rule: Rule) => T {
+function perRule<T>(question: (rule: Rule, template: Template) => T): (rule: Rule, template?: Template) => T {
   const memo = new Map<string, T>();
-  return (rule) => {
-    const content = contentKey(rule);
+  return (rule, template) => {
+    // GitHub's default template, the common case, keys by content alone (no string built per call).
+    const key = templateKey(template);
+    const content = key ? `${key}\u0002${contentKey(rule)}` : contentKey(rule);
     const known = memo.get(content);
     if (known !== undefined || memo.has(content)) return known!;
-    const answer = question(rule);
+    const answer = question(rule, template);
     if (memo.size >= MAX_MEMO) memo.clear();
     memo.set(content, answer);
     return answer;
@@ -52,51 +60,84 @@ function perRule<T>(question: (rule: Rule) => T): (rule: Rule) => T {
 }
 
 /** Per-matcher answers found by matcher position, handed out with this rule's own matchers (for their spans). */
-function bindMatchers<P extends { index: number }, B>(parts: (rule: Rule) => P[], bind: (part: P, matcher: Matcher) => B): (rule: Rule) => B[] {
+function bindMatchers<P extends { index: number }, B>(parts: (rule: Rule, template?: Template) => P[], bind: (part: P, matcher: Matcher) => B): (rule: Rule, template?: Template) => B[] {
   const bound = new WeakMap<Rule, B[]>();
-  return (rule) => {
-    let out = bound.get(rule);
-    if (!out) bound.set(rule, (out = parts(rule).map((p) => bind(p, rule.matchers[p.index]!))));
+  const boundCustom = new WeakMap<Rule, Map<string, B[]>>();
+  const make = (rule: Rule, template: Template) => parts(rule, template).map((p) => bind(p, rule.matchers[p.index]!));
+  return (rule, template) => {
+    const key = templateKey(template);
+    if (!key) {
+      let out = bound.get(rule);
+      if (!out) bound.set(rule, (out = make(rule, template)));
+      return out;
+    }
+    let byTemplate = boundCustom.get(rule);
+    if (!byTemplate) boundCustom.set(rule, (byTemplate = new Map()));
+    let out = byTemplate.get(key);
+    if (!out) byTemplate.set(key, (out = make(rule, template)));
     return out;
   };
 }
 
-/** The owner each owner-binding matcher allows, as a language (`repository`'s part before `/`...). */
+/** Claims, and subject-template keys, whose value names the caller's owner (`repo`: `repo:OWNER/NAME`, IDs or not). */
+const OWNER_KEYS: readonly string[] = ['repo', 'repository_owner', 'repository', 'workflow_ref'];
+/** Those that name its `OWNER/REPO` too. */
+const REPO_KEYS: readonly string[] = ['repo', 'repository', 'workflow_ref'];
+
+/**
+ * What follows `KEY:` in the subjects a matcher admits, for the template's first key among `keys`
+ * (`last`: no key follows). Values write `:` as `%3A`, so the keys before it are a language of
+ * their own (each part has one `:`, a context one or none): the part is read at any position.
+ */
+function subjectPart(subject: NFA, template: Template, keys: readonly string[]): { key: string; rest: NFA; last: boolean } | undefined {
+  const t = template?.length ? template : DEFAULT_TEMPLATE;
+  const i = t.findIndex((k) => keys.includes(k));
+  if (i < 0) return undefined;
+  const lead = `${t[i]}:`;
+  const rest = i === 0 ? afterPrefix(subject, lead) : afterLanguage(subject, shapeNfa(`${subjectShapeFor(t.slice(0, i))}:${lead}`));
+  return rest.starts.length ? { key: t[i]!, rest, last: i === t.length - 1 } : undefined;
+}
+
+/** The owner a value of `key` names; `v`: the value and, unless `last`, what follows it in a subject. */
+function ownersOf(key: string, v: NFA, last: boolean): NFA {
+  if (key === 'repository_owner') return last ? v : projectBefore(v, [COLON]);
+  return projectBefore(v, key === 'repo' ? [SLASH, AT] : [SLASH]);
+}
+
+/** The `OWNER/REPO` a value of `key` names (as `ownersOf`). */
+function reposOf(key: string, v: NFA, last: boolean): NFA {
+  // workflow_ref is always the calling repository's workflow (GITHUB-OIDC.md): `OWNER/REPO/...`.
+  if (key === 'workflow_ref') return projectBeforeNth(v, SLASH, 2);
+  return last ? v : projectBefore(v, [COLON]);
+}
+
+/** Per binding matcher, the language `of` reads from its value or from its subject's part for the first of `keys`. */
+function callerLanguages(rule: Rule, template: Template, keys: readonly string[], of: (key: string, v: NFA, last: boolean) => NFA): { index: number; lang: NFA }[] {
+  const out: { index: number; lang: NFA }[] = [];
+  rule.matchers.forEach((m, index) => {
+    // Only binding matchers are compiled: an unanalysable `actor` regex must not hide owner findings.
+    if (m.claim !== 'subject') {
+      if (keys.includes(m.claim)) out.push({ index, lang: of(m.claim, matcherNfa(m), true) });
+      return;
+    }
+    // A template without such a key (`[context]`), or a subject outside it, binds nothing we can read.
+    const part = subjectPart(matcherNfa(m), template, keys);
+    if (part) out.push({ index, lang: of(part.key, part.rest, part.last) });
+  });
+  return out;
+}
+
+/** The owner each owner-binding matcher allows under the subject template, as a language (`repository`'s part before `/`...). */
 export const ownerLanguages = bindMatchers(
-  perRule((rule: Rule): { index: number; owners: NFA }[] => {
-    const out: { index: number; owners: NFA }[] = [];
-    rule.matchers.forEach((m, index) => {
-      // Only owner-binding matchers are compiled: an unanalysable `actor` regex must not hide owner findings.
-      if (m.claim === 'repository_owner') out.push({ index, owners: matcherNfa(m) });
-      else if (m.claim === 'repository' || m.claim === 'workflow_ref') out.push({ index, owners: projectBefore(matcherNfa(m), [SLASH]) });
-      else if (m.claim === 'subject') {
-        const rest = afterPrefix(matcherNfa(m), 'repo:');
-        // A subject that cannot start with `repo:` (a custom template) binds no owner we can read.
-        if (rest.starts.length) out.push({ index, owners: projectBefore(rest, [SLASH, AT]) });
-      }
-    });
-    return out;
-  }),
+  perRule((rule, template) => callerLanguages(rule, template, OWNER_KEYS, ownersOf)),
   // An object literal (not a computed key): one shape for every answer.
-  (p, matcher) => ({ matcher, owners: p.owners }),
+  (p, matcher) => ({ matcher, owners: p.lang }),
 );
 
-/** The `OWNER/REPO` each repo-binding matcher allows (classic subjects only: IDs hide names). */
+/** The `OWNER/REPO` each repo-binding matcher allows under the subject template (names, not IDs: an immutable subject's hides them). */
 export const repoLanguages = bindMatchers(
-  perRule((rule: Rule): { index: number; repos: NFA }[] => {
-    const out: { index: number; repos: NFA }[] = [];
-    rule.matchers.forEach((m, index) => {
-      if (m.claim === 'repository') out.push({ index, repos: matcherNfa(m) });
-      // workflow_ref is always the calling repository's workflow (GITHUB-OIDC.md): `OWNER/REPO/...`.
-      else if (m.claim === 'workflow_ref') out.push({ index, repos: projectBeforeNth(matcherNfa(m), SLASH, 2) });
-      else if (m.claim === 'subject') {
-        const rest = afterPrefix(matcherNfa(m), 'repo:');
-        if (rest.starts.length) out.push({ index, repos: projectBefore(rest, [COLON]) });
-      }
-    });
-    return out;
-  }),
-  (p, matcher) => ({ matcher, repos: p.repos }),
+  perRule((rule, template) => callerLanguages(rule, template, REPO_KEYS, reposOf)),
+  (p, matcher) => ({ matcher, repos: p.lang }),
 );
 
 export const ownerShape = () => shapeNfa(OWNER);
@@ -143,27 +184,30 @@ export function admitsToken(rule: Rule, template?: readonly string[]): boolean {
 
 export const tokenClaim = (c: ClaimName) => TOKEN_CLAIM[c];
 
-const OWNER_BINDING: readonly ClaimName[] = ['repository_owner', 'repository', 'subject', 'workflow_ref'];
-export const bindsCaller = (rule: Rule) => rule.matchers.some((m) => OWNER_BINDING.includes(m.claim));
+/** Subject-template keys that bind the caller without naming it (IDs). */
+const ID_KEYS: readonly string[] = ['repository_owner_id', 'repository_id'];
+/** Does a matcher bind the calling repository or owner? A subject does when its template has a key that names or identifies the caller. */
+export const bindsCaller = (rule: Rule, template?: Template) =>
+  rule.matchers.some((m) => (m.claim === 'subject' ? (template?.length ? template : DEFAULT_TEMPLATE).some((k) => OWNER_KEYS.includes(k) || ID_KEYS.includes(k)) : OWNER_KEYS.includes(m.claim)));
 
 // Does every owner-binding matcher admit every owner? (`subject: "*"`, `*/infra`, `{regex: ".*"}`)
-export const admitsAnyOwner = perRule((rule: Rule): boolean => {
-  const langs = ownerLanguages(rule);
+export const admitsAnyOwner = perRule((rule, template): boolean => {
+  const langs = ownerLanguages(rule, template);
   // An owner the language refuses settles it; most patterns name one owner, so a stranger is tried first.
   return langs.length > 0 && langs.every((l) => !someWord({ include: [ownerShape()], exclude: [l.owners] }, ['a', 'evil-org']));
 });
 
 /** Does the rule admit owners of unbounded length, i.e. registrable look-alikes of its owner? */
-export function admitsUnboundedOwners(rule: Rule): boolean {
-  const langs = ownerLanguages(rule).map((l) => l.owners);
+export function admitsUnboundedOwners(rule: Rule, template?: Template): boolean {
+  const langs = ownerLanguages(rule, template).map((l) => l.owners);
   const owner = langs.length ? findWord({ include: [...langs, ownerShape()] }) : undefined;
   // An open-ended pattern admits the shortest owner with any tail: try one past GitHub's limit first.
   return owner !== undefined && someWord({ include: [...langs, ownerShape(), shapeNfa(SHAPE.overlongOwner)] }, [`${owner}${'a'.repeat(40)}`]);
 }
 
 /** The matcher to point at for an owner finding: the first whose owner part is not a single name. */
-export function leakyOwnerMatcher(rule: Rule): Matcher | undefined {
-  const langs = ownerLanguages(rule);
+export function leakyOwnerMatcher(rule: Rule, template?: Template): Matcher | undefined {
+  const langs = ownerLanguages(rule, template);
   for (const { matcher, owners } of langs) {
     const first = findWord({ include: [owners, ownerShape()] });
     if (first === undefined || findWord({ include: [owners, ownerShape()], exclude: [fromLiteral(first)] }) !== undefined) return matcher;
@@ -171,22 +215,35 @@ export function leakyOwnerMatcher(rule: Rule): Matcher | undefined {
   return langs[0]?.matcher;
 }
 
-/** The literal owner a pattern starts with (`acme` of `repo:acme*`), for realistic look-alikes. */
-export function ownerHint(rule: Rule): string | undefined {
-  const langs = ownerLanguages(rule).map((l) => l.owners);
+/** The literal owner a pattern starts with (`acme` of `repo:acme*`, `repository_owner:acme*:*`), for realistic look-alikes. */
+export function ownerHint(rule: Rule, template?: Template): string | undefined {
+  const langs = ownerLanguages(rule, template).map((l) => l.owners);
   const shortest = langs.length ? findWord({ include: [...langs, ownerShape()] }) : undefined;
   if (!shortest) return undefined;
   // The shortest admitted owner, less a trailing character a wildcard supplied (`acmea` -> `acme`).
   const m = rule.matchers.find((x) => x.kind === 'glob' && x.pattern.includes('*'));
-  const head = m ? (/^(?:repo:)?([A-Za-z0-9-]+)/.exec(m.pattern)?.[1] ?? shortest) : shortest;
+  const key = leadingOwnerKey(template);
+  const lead = m?.claim !== 'subject' ? '' : key && `${key}:`;
+  const head = m && lead !== undefined && m.pattern.startsWith(lead) ? (/^([A-Za-z0-9-]+)/.exec(m.pattern.slice(lead.length))?.[1] ?? shortest) : shortest;
   // `acme-*` -> `acme`, so look-alikes read `acme-evil`, not `acme--evil` (GitHub logins have single hyphens).
   return head.replace(/-+$/, '') || head;
 }
 
+/** The template's first key when it names the owner (`repo` by default): a subject then starts `KEY:OWNER`. */
+export function leadingOwnerKey(template: Template): string | undefined {
+  const first = (template?.length ? template : DEFAULT_TEMPLATE)[0]!;
+  return OWNER_KEYS.includes(first) ? first : undefined;
+}
+
 /** What to write instead of an owner pattern that lets other owners in: the owner, pinned exactly. */
-export function ownerPin(m: Matcher, owner: string): string {
+export function ownerPin(m: Matcher, owner: string, template?: Template): string {
   if (m.claim === 'repository_owner') return `Pin the owner exactly: \`${owner}\``;
-  return `End the owner with \`/\`: \`${m.claim === 'subject' ? `repo:${owner}/*` : `${owner}/*`}\``;
+  if (m.claim !== 'subject') return `End the owner with \`/\`: \`${owner}/*\``;
+  const t = template?.length ? template : DEFAULT_TEMPLATE;
+  const key = t.find((k) => OWNER_KEYS.includes(k))!;
+  if (key !== 'repository_owner') return `End the owner with \`/\`: \`${t[0] === key ? '' : '*:'}${key}:${owner}/*\``;
+  // The owner is a whole `:`-separated part of the subject.
+  return `Pin the owner exactly: \`${t[0] === key ? '' : '*:'}${key}:${owner}${t[t.length - 1] === key ? '' : ':*'}\``;
 }
 
 /** Does a matcher admit exactly one value? (a plain glob, or a regex with one word) */
@@ -200,17 +257,17 @@ function singleValue(m: Matcher | undefined): boolean {
  * Is the caller pinned exactly: one repository and one environment (a matcher or an
  * `environment:` subject), or one workflow at one ref (`workflow_ref`, which names its repository)?
  */
-export const pinsOneCaller = perRule((rule: Rule): boolean => {
+export const pinsOneCaller = perRule((rule, template): boolean => {
   if (singleValue(matcherFor(rule, 'workflow_ref'))) return true;
-  if (admitsManyRepos(rule).many) return false;
+  if (admitsManyRepos(rule, template).many) return false;
   const subject = matcherFor(rule, 'subject');
   return singleValue(matcherFor(rule, 'environment')) || (singleValue(subject) && /:environment:[^:]+$/.test(findWord({ include: [matcherNfa(subject!)] })!));
 });
 
 /** Does the rule admit more than one `OWNER/REPO`? Without a repo-binding matcher it does. */
-export function admitsManyRepos(rule: Rule): { many: boolean; examples: string[] } {
-  const langs = repoLanguages(rule).map((r) => r.repos);
-  const owners = ownerLanguages(rule).map((o) => o.owners);
+export function admitsManyRepos(rule: Rule, template?: Template): { many: boolean; examples: string[] } {
+  const langs = repoLanguages(rule, template).map((r) => r.repos);
+  const owners = ownerLanguages(rule, template).map((o) => o.owners);
   if (!langs.length) {
     const o = owners.length ? findWord({ include: [...owners, ownerShape()] }) : 'any-owner';
     return { many: true, examples: [`${o}/app`, `${o}/other-repo`] };
@@ -258,10 +315,10 @@ export function rulesOverlap(a: Rule, b: Rule): boolean {
  * `workflow_ref` and `subject` all name the token's own repository)? A quick necessary condition
  * before a token search.
  */
-export function callersMeet(a: Rule, b: Rule): boolean {
-  const owners = [...ownerLanguages(a), ...ownerLanguages(b)].map((o) => o.owners);
+export function callersMeet(a: Rule, b: Rule, template?: Template): boolean {
+  const owners = [...ownerLanguages(a, template), ...ownerLanguages(b, template)].map((o) => o.owners);
   // An immutable-form subject (`repo:acme@*/app@*`) hides the repository's name behind IDs: it binds none here.
-  const repos = [...repoLanguages(a), ...repoLanguages(b)].filter((r) => r.matcher.claim !== 'subject' || !namesById(r.repos)).map((r) => r.repos);
+  const repos = [...repoLanguages(a, template), ...repoLanguages(b, template)].filter((r) => r.matcher.claim !== 'subject' || !namesById(r.repos)).map((r) => r.repos);
   return (owners.length < 2 || someWord({ include: [...owners, ownerShape()] })) && (repos.length < 2 || someWord({ include: [...repos, repoShape()] }));
 }
 

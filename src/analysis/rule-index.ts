@@ -8,7 +8,7 @@
 import type { Rule } from '../model.js';
 import { CLAIM_NAMES } from '../model.js';
 import { coReachable, NotAnalysable, searchesRun, type NFA } from './nfa.js';
-import { matcherNfa, ownerLanguages, repoLanguages } from './rule-analysis.js';
+import { matcherNfa, ownerLanguages, repoLanguages, type Template } from './rule-analysis.js';
 
 /** Policies of at most this many rules ask every pair (building the index would cost more). */
 const SMALL_POLICY = 32;
@@ -57,11 +57,11 @@ type ClaimInfo = Map<string, { prefix: string; literal: boolean } | null>;
 const CALLER_KEYS = ['caller owner', 'caller repository'];
 
 /** Per rule: the caller keys its matchers bind (see `callerPrefix`). */
-const callerInfo = (rule: Rule): ClaimInfo =>
+const callerInfo = (rule: Rule, template: Template): ClaimInfo =>
   new Map(
     [
-      [CALLER_KEYS[0]!, callerPrefix(() => ownerLanguages(rule).map((o) => o.owners))] as const,
-      [CALLER_KEYS[1]!, callerPrefix(() => repoLanguages(rule).map((r) => r.repos))] as const,
+      [CALLER_KEYS[0]!, callerPrefix(() => ownerLanguages(rule, template).map((o) => o.owners))] as const,
+      [CALLER_KEYS[1]!, callerPrefix(() => repoLanguages(rule, template).map((r) => r.repos))] as const,
     ].filter((e): e is [string, { prefix: string; literal: boolean } | null] => e[1] !== undefined),
   );
 
@@ -146,7 +146,11 @@ export class RuleIndex {
   private readonly acc: Uint32Array;
   private readonly allowed: Uint32Array;
 
-  constructor(readonly rules: readonly Rule[]) {
+  /** `template`: the subject template, which decides what a subject says of the caller. */
+  constructor(
+    readonly rules: readonly Rule[],
+    readonly template?: Template,
+  ) {
     this.indexed = rules.length > SMALL_POLICY;
     this.words = (rules.length + 31) >>> 5;
     this.usable = new Uint32Array(this.words);
@@ -170,7 +174,7 @@ export class RuleIndex {
     this.info.forEach((perClaim, p) => perClaim && setBits(this.usable, [p]));
     if (!this.indexed) return;
     // The caller is indexed like a claim (for overlaps only: coverage is asked claim by claim).
-    this.caller = rules.map((rule, p) => (this.info[p] ? callerInfo(rule) : new Map()));
+    this.caller = rules.map((rule, p) => (this.info[p] ? callerInfo(rule, template) : new Map()));
     for (const c of [...CLAIM_NAMES, ...CALLER_KEYS]) {
       const without = new Uint32Array(this.words);
       const root = newNode();
@@ -294,10 +298,10 @@ export class RuleIndex {
 }
 
 const indexes = new WeakMap<readonly Rule[], RuleIndex>();
-/** One index per policy, shared by the interplay rules. */
-export function ruleIndex(rules: readonly Rule[]): RuleIndex {
+/** One index per policy (and subject template), shared by the interplay rules. */
+export function ruleIndex(rules: readonly Rule[], template?: Template): RuleIndex {
   let index = indexes.get(rules);
-  if (!index) indexes.set(rules, (index = new RuleIndex(rules)));
+  if (!index || (index.template ?? []).join() !== (template ?? []).join()) indexes.set(rules, (index = new RuleIndex(rules, template)));
   return index;
 }
 

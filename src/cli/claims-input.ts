@@ -4,7 +4,8 @@ import type { Claims } from '../model.js';
 import { claimsFromSubject, decodeClaimsInput, parseClaimAssignment, type ClaimsSource } from '../engine/claims.js';
 import { UsageError } from './errors.js';
 
-export function readClaims(opts: { claims?: string; subject?: string; claim?: string[] }, stdin: () => string): ClaimsSource {
+/** `template`: the subject template a `--subject` is read with (GitHub's default when absent). */
+export function readClaims(opts: { claims?: string; subject?: string; claim?: string[] }, stdin: () => string, template?: readonly string[]): ClaimsSource {
   if (opts.claims && opts.subject) throw new UsageError('give either --claims or --subject, not both');
   if (!opts.claims && !opts.subject) throw new UsageError('give the caller: --claims FILE (a claims JSON or a JWT; - for stdin) or --subject SUB');
   let claims: Claims;
@@ -29,7 +30,7 @@ export function readClaims(opts: { claims?: string; subject?: string; claim?: st
     claims = decoded.claims;
     if (decoded.jwt) notes.push('claims decoded from the JWT payload; the signature was NOT verified (the token itself is never printed)');
   } else {
-    const fromSubject = claimsFromSubject(opts.subject!);
+    const fromSubject = claimsFromSubject(opts.subject!, template);
     claims = fromSubject.claims;
     for (const k of Object.keys(claims)) if (k !== 'sub') derived.add(k);
     notes.push(...fromSubject.notes);

@@ -6,6 +6,7 @@ import { inert } from '../report/inert.js';
 import { planSources } from '../tui/sources.js';
 import { formFromClaims, type ClaimsForm } from '../tui/claims-form.js';
 import { readClaims } from './claims-input.js';
+import { sharedSubjectTemplate } from '../lint/config.js';
 import { EXIT, UsageError } from './errors.js';
 
 export interface ExploreOptions {
@@ -49,5 +50,7 @@ export async function runExplore(paths: string[], opts: ExploreOptions): Promise
   // Ink renders only the last frame when it believes it runs in CI; this is a terminal (checked above).
   for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) if (k in process.env) process.env[k] = '0';
   const { runExploreUi } = await import('../tui/run.js');
-  return runExploreUi({ plan: plan.sources, form, color: colorEnabled(process.stdout) });
+  // Subjects typed in follow the template the sources' settings share, as lint reads them.
+  const subjectTemplate = sharedSubjectTemplate(plan.sources.map((s) => s.path));
+  return runExploreUi({ plan: plan.sources, form, subjectTemplate, color: colorEnabled(process.stdout) });
 }

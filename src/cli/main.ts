@@ -67,7 +67,7 @@ program
   .command('simulate')
   .description("Predict STS's answer (minted, trust_policy_denied, no_trust_policy, trust_policy_invalid, not_installed_in_workspace) for a caller, repo by repo, and explain every no.")
   .option('--claims <file>', 'token claims: a JSON object (as decoded from a GitHub OIDC token) or a raw JWT; - for stdin')
-  .option('--subject <sub>', 'a default-format subject; repository, owner, ref, ref_type and environment are derived from it')
+  .option('--subject <sub>', "a subject (default format, or the subjectTemplate the sources' .sts-policy.yaml share); repository, owner, ref, ref_type and environment are derived from it")
   .option('--claim <name=value>', 'add or override a claim (repeatable), e.g. --claim actor=octocat', collect)
   .option('--source <owner/repo=dir>', 'a source repo and its checkout (repeatable)', collect)
   .option('--workspace <dir>', 'every DIR/<owner>/<repo> checkout is a source repo')

@@ -2,6 +2,7 @@
 import { POLICY_NAME_PATTERN } from '../model.js';
 import { WorkspaceError, workspaceCheckouts, type Checkout } from '../load/walk.js';
 import { predict, OUTCOMES, type Outcome, type SourceRepo } from '../simulate/simulate.js';
+import { sharedSubjectTemplate } from '../lint/config.js';
 import { readClaims, readClaimsFile } from './claims-input.js';
 import { simulateJson, simulateText } from '../report/simulate-text.js';
 import { UsageError, EXIT } from './errors.js';
@@ -27,8 +28,9 @@ export function runSimulate(opts: SimulateOptions): number {
   if (!POLICY_NAME_PATTERN.test(opts.policyName)) throw new UsageError(`--policy-name ${JSON.stringify(opts.policyName)} is not a policy name: 1 to 64 letters, digits, \`-\` or \`_\``);
   const expect = opts.expect === undefined ? undefined : (EXPECT_ALIASES[opts.expect] ?? (OUTCOMES as readonly string[]).find((o) => o === opts.expect));
   if (opts.expect !== undefined && !expect) throw new UsageError(`--expect ${opts.expect}: expected one of ${OUTCOMES.join(', ')} (or denied, invalid, not_installed)`);
-  const input = readClaims(opts, () => readClaimsFile(0));
   const sources = requestedRepos(opts);
+  // A --subject follows the org's template: the one the checkouts' settings give.
+  const input = readClaims(opts, () => readClaimsFile(0), sharedSubjectTemplate(sources.flatMap((s) => (s.dir ? [s.dir] : []))));
   const predictions = predict({ claims: input.claims, sources, policyName: opts.policyName, gitRef: opts.gitRef, installed: opts.installed && new Set(opts.installed.flatMap((s) => s.split(',')).filter(Boolean)) });
   if (opts.format === 'json') process.stdout.write(JSON.stringify(simulateJson(predictions, input), null, 2) + '\n');
   else process.stdout.write(simulateText(predictions, input, opts.policyName));

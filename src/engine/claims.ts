@@ -1,4 +1,5 @@
-// Token claims: reading a claim for a matcher, deriving claims from a default-format subject, and
+// Token claims: reading a claim for a matcher, deriving claims from a subject (GitHub's default
+// format or an org's subject template), and
 // decoding a claims file or a raw JWT (payload only: never verified, never printed).
 import { TOKEN_CLAIM, CLAIM_NAMES, type ClaimName, type Claims } from '../model.js';
 
@@ -46,16 +47,29 @@ export interface DerivedClaims {
   notes: string[];
 }
 
-/** Claims a default-format subject implies: repository, repository_owner, ref, ref_type, environment. */
-export function claimsFromSubject(sub: string): DerivedClaims {
+/**
+ * Claims a subject implies: repository, repository_owner, ref, ref_type, environment. `template`:
+ * the org's `include_claim_keys` (GitHub's default when absent), whose `key:value` parts are read
+ * in order (values write `:` as `%3A`).
+ */
+export function claimsFromSubject(sub: string, template?: readonly string[]): DerivedClaims {
+  if (template?.length && template.join() !== 'repo,context') return claimsFromTemplate(sub, template);
   const parsed = parseSubject(sub);
   const claims: Claims = { sub };
   if (!parsed) return { claims, notes: ['the subject is not in GitHub\'s default format (`repo:OWNER/REPO:<context>`), so no other claim was derived: add them with --claim'] };
-  claims.repository = `${parsed.owner}/${parsed.repo}`;
-  claims.repository_owner = parsed.owner;
   const notes: string[] = [];
-  if (parsed.ownerId || parsed.repoId) notes.push(`immutable subject (owner ID ${parsed.ownerId ?? '?'}, repo ID ${parsed.repoId ?? '?'}): \`repository\` and \`repository_owner\` still carry the names`);
-  const ctx = parsed.context;
+  repoClaims(claims, notes, parsed);
+  contextClaims(claims, notes, parsed.context);
+  return { claims, notes };
+}
+
+function repoClaims(claims: Claims, notes: string[], repo: Omit<ParsedSubject, 'context'>): void {
+  claims.repository = `${repo.owner}/${repo.repo}`;
+  claims.repository_owner = repo.owner;
+  if (repo.ownerId || repo.repoId) notes.push(`immutable subject (owner ID ${repo.ownerId ?? '?'}, repo ID ${repo.repoId ?? '?'}): \`repository\` and \`repository_owner\` still carry the names`);
+}
+
+function contextClaims(claims: Claims, notes: string[], ctx: ParsedSubject['context']): void {
   if (ctx.kind === 'ref') {
     claims.ref = ctx.ref;
     if (ctx.ref.startsWith('refs/heads/')) claims.ref_type = 'branch';
@@ -68,7 +82,39 @@ export function claimsFromSubject(sub: string): DerivedClaims {
     claims.ref_type = 'branch';
     notes.push('a pull_request subject carries no branch: `ref` would be `refs/pull/<N>/merge` (add --claim ref=refs/pull/N/merge)');
   }
-  return { claims, notes };
+}
+
+/** Token claims a template key carries as they are (`repo` and `context` are composites). */
+const TEMPLATE_CLAIMS = new Set(['repository', 'repository_owner', 'ref', 'ref_type', 'environment', 'actor', 'workflow_ref', 'sha']);
+const REPO_PART = /^([^/:@]+)(?:@(\d+))?\/([^/:@]+)(?:@(\d+))?$/;
+
+/** Claims a subject built by a custom template implies: each part in order; keys outside the token's claims are skipped. */
+function claimsFromTemplate(sub: string, template: readonly string[]): DerivedClaims {
+  const parts = sub.split(':');
+  const unescape = (s: string) => s.replace(/%3A/gi, ':');
+  const claims: Claims = { sub };
+  const notes: string[] = [];
+  let at = 0;
+  for (const key of template) {
+    const [name, value] = [parts[at], parts[at + 1]];
+    const repo = key === 'repo' && name === 'repo' && value !== undefined ? REPO_PART.exec(value) : null;
+    if (repo) repoClaims(claims, notes, { owner: repo[1]!, ownerId: repo[2], repo: repo[3]!, repoId: repo[4] });
+    else if (key === 'context' && name === 'pull_request') {
+      contextClaims(claims, notes, { kind: 'pull_request' });
+      at += 1;
+      continue;
+    } else if (key === 'context' && (name === 'ref' || name === 'environment') && value !== undefined)
+      contextClaims(claims, notes, name === 'ref' ? { kind: 'ref', ref: unescape(value) } : { kind: 'environment', environment: unescape(value) });
+    else if (key !== 'repo' && key !== 'context' && name === key && value !== undefined) {
+      if (TEMPLATE_CLAIMS.has(key)) claims[key] = unescape(value);
+    } else return { claims: { sub }, notes: [`the subject does not follow the subject template [${template.join(', ')}] at \`${key}\`, so no other claim was derived: add them with --claim`] };
+    at += 2;
+  }
+  if (at !== parts.length) return { claims: { sub }, notes: [`the subject goes on past the subject template [${template.join(', ')}], so no other claim was derived: add them with --claim`] };
+  // A repository names its owner, and a ref its type, as in the default format.
+  if (claims.repository?.includes('/') && claims.repository_owner === undefined) claims.repository_owner = claims.repository.split('/')[0]!;
+  if (claims.ref !== undefined && claims.ref_type === undefined && /^refs\/(?:heads|tags)\//.test(claims.ref)) claims.ref_type = claims.ref.startsWith('refs/tags/') ? 'tag' : 'branch';
+  return { claims, notes: [`read with the subject template [${template.join(', ')}]`, ...notes] };
 }
 
 export type ClaimsInput = { ok: true; claims: Claims; jwt: boolean } | { ok: false; message: string };

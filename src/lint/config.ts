@@ -257,3 +257,12 @@ export class SettingsResolver {
     return { configPath: found?.path || undefined, config, trustedOwners: config.owners ?? (owner ? [owner] : undefined), problems: found && !found.ok ? found.problems : [] };
   }
 }
+
+/**
+ * The one subject template the settings of every path's repository give (a `--subject` or a typed
+ * subject is read with it); undefined when that is GitHub's default or the repositories disagree.
+ */
+export function sharedSubjectTemplate(paths: readonly string[], settings = new SettingsResolver()): readonly string[] | undefined {
+  const templates = new Set(paths.map((p) => JSON.stringify(settings.forPath(p).config.subjectTemplate ?? null)));
+  return templates.size === 1 ? ((JSON.parse([...templates][0]!) as string[] | null) ?? undefined) : undefined;
+}

@@ -25,7 +25,8 @@ export type Completions =
   /** The claims not given, and each answer (in search order: shortest witness first). */
   | { kind: 'answers'; free: ClaimName[]; answers: Completion[] };
 
-export function completions(compiled: CompiledPolicy, claims: Claims, maxStates = MAX_TOKEN_STATES): Completions {
+/** `template`: the org's subject template (GitHub's default when absent), which the tokens' subjects follow. */
+export function completions(compiled: CompiledPolicy, claims: Claims, { maxStates = MAX_TOKEN_STATES, template }: { maxStates?: number; template?: readonly string[] } = {}): Completions {
   const given = CLAIM_NAMES.filter((c) => claimValue(claims, c) !== undefined);
   const free = CLAIM_NAMES.filter((c) => !given.includes(c));
   if (free.every((c) => c === 'environment')) return { kind: 'given' };
@@ -36,7 +37,7 @@ export function completions(compiled: CompiledPolicy, claims: Claims, maxStates 
   const rules = [...open.map((r) => compiled.policy.rules[r.index]!), { matchers: fixed }];
   let classes;
   try {
-    classes = tokenClasses(rules, { maxStates, required: [rules.length - 1], every: true });
+    classes = tokenClasses(rules, { template, maxStates, required: [rules.length - 1], every: true });
   } catch (e) {
     if (e instanceof NotAnalysable) return { kind: 'undecided', reason: e.message };
     throw e;
@@ -58,8 +59,8 @@ export type Dependence =
   | { kind: 'depends'; claims: ClaimName[]; answers: Completion[] };
 
 /** Undefined when every token with the given claims gets the answer `evaluation` (of the claims as given). */
-export function dependence(compiled: CompiledPolicy, claims: Claims, evaluation: Evaluation): Dependence | undefined {
-  const comp = completions(compiled, claims);
+export function dependence(compiled: CompiledPolicy, claims: Claims, evaluation: Evaluation, template?: readonly string[]): Dependence | undefined {
+  const comp = completions(compiled, claims, { template });
   if (comp.kind === 'undecided') return comp;
   if (comp.kind !== 'answers') return undefined;
   const answers = comp.answers.filter((a) => a.evaluation.rule !== evaluation.rule);

@@ -1,7 +1,8 @@
 // Policy unit tests: `.atmos/pro/sts/tests/<policy>.test.yaml` beside the policies. STS never reads
 // them (a subfolder; `.test` is not a policy name). Each case gives a caller, expects an outcome.
 // A caller given by some claims stands for every token the model allows with them (completions.ts):
-// the expectation must hold for each, else the case fails naming the claims that decide.
+// the expectation must hold for each, else the case fails naming the claims that decide. Subjects
+// follow the subject template of the repository's .sts-policy.yaml, as lint reads it.
 import { readdirSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { POLICY_NAME_PATTERN, type Claims, type Permissions } from '../model.js';
@@ -10,6 +11,7 @@ import { readInputFile } from '../load/read.js';
 import { parseYaml, placeAt, type PathSegment } from '../load/yaml.js';
 import { MAX_WALK_DEPTH, TESTS_DIR } from '../load/discover.js';
 import { claimsFromSubject, decodeClaimsInput } from '../engine/claims.js';
+import { SettingsResolver } from '../lint/config.js';
 import { evaluate, type Evaluation, type RuleTrace } from '../engine/evaluate.js';
 import { claimIs, completions, decidingClaims, freeClaimsRead } from './completions.js';
 import { readSourcePolicy, OUTCOMES, type Outcome, type PolicyRead } from './simulate.js';
@@ -30,6 +32,8 @@ export interface TestFile {
   repoDir: string;
   policyName: string;
   source?: string;
+  /** The repository's `subjectTemplate` (GitHub's default when absent): how its cases' subjects read. */
+  subjectTemplate?: readonly string[];
   cases: TestCase[];
 }
 
@@ -96,6 +100,11 @@ export function loadTestFile(path: string): TestFile {
   const norm = path.split(sep).join('/');
   const at = norm.startsWith('.atmos/pro/sts/') ? 0 : norm.lastIndexOf('/.atmos/pro/sts/');
   const repoDir = at > 0 ? norm.slice(0, at) : at === 0 ? '.' : dirname(path);
+  // The repository's settings, as lint finds them; a broken config is the test file's error, not a silent default.
+  const settings = new SettingsResolver().forPath(path);
+  const problem = settings.problems[0];
+  if (problem) throw new TestFileError(problem.path, problem.line, problem.column, problem.message);
+  const template = settings.config.subjectTemplate;
   const source = new SourceText(read.text);
   const parsed = parseYaml(source);
   if (!parsed.ok) {
@@ -115,11 +124,11 @@ export function loadTestFile(path: string): TestFile {
   if (typeof policyName !== 'string' || !POLICY_NAME_PATTERN.test(policyName)) fail(['policy'], '`policy` must be a policy name (1 to 64 letters, digits, `-`, `_`)');
   if (!Array.isArray(data.cases) || !data.cases.length) fail(['cases'], '`cases` must be a non-empty list of test cases');
   const lineOf = (i: number) => source.position(placeAt(locate, ['cases', i], 'value')?.start ?? 0).line;
-  const cases = (data.cases as unknown[]).map((raw, i) => ({ ...parseCase(raw, i, path, repoDir, fail), line: lineOf(i) }));
-  return { path, repoDir, policyName, source: typeof data.source === 'string' ? data.source : undefined, cases };
+  const cases = (data.cases as unknown[]).map((raw, i) => ({ ...parseCase(raw, i, path, repoDir, template, fail), line: lineOf(i) }));
+  return { path, repoDir, policyName, source: typeof data.source === 'string' ? data.source : undefined, ...(template && { subjectTemplate: template }), cases };
 }
 
-function parseCase(raw: unknown, i: number, path: string, repoDir: string, fail: (at: PathSegment[], m: string) => never): Omit<TestCase, 'line'> {
+function parseCase(raw: unknown, i: number, path: string, repoDir: string, template: readonly string[] | undefined, fail: (at: PathSegment[], m: string) => never): Omit<TestCase, 'line'> {
   const at = (k?: string): PathSegment[] => (k ? ['cases', i, k] : ['cases', i]);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail(at(), 'a test case is a mapping with `name`, a caller (`subject`, `claims` or `claimsFile`) and `expect`');
   const c = raw as Record<string, unknown>;
@@ -127,7 +136,7 @@ function parseCase(raw: unknown, i: number, path: string, repoDir: string, fail:
   if (typeof c.name !== 'string' || !c.name) fail(at('name'), 'each case needs a `name`');
   if (!c.subject && !c.claims && !c.claimsFile) fail(at(), 'give the caller: `subject: repo:OWNER/REPO:...`, `claims: {...}` or `claimsFile: path.json`');
   let claims: Claims = {};
-  if (typeof c.subject === 'string') claims = claimsFromSubject(c.subject).claims;
+  if (typeof c.subject === 'string') claims = claimsFromSubject(c.subject, template).claims;
   else if (c.subject !== undefined) fail(at('subject'), '`subject` must be a string');
   if (c.claimsFile !== undefined) {
     if (typeof c.claimsFile !== 'string') fail(at('claimsFile'), '`claimsFile` must be a path');
@@ -175,7 +184,7 @@ export function runTestFile(file: TestFile): { results: CaseResult[]; read: Poli
     if (read.kind !== 'valid') return result(tc, { actual: read.kind === 'missing' ? 'no_trust_policy' : 'trust_policy_invalid' });
     // The claims as given (absent ones absent): the answer when they are the whole token.
     const asGiven = answerOf(evaluate(read.compiled, tc.claims));
-    const comp = completions(read.compiled, tc.claims);
+    const comp = completions(read.compiled, tc.claims, { template: file.subjectTemplate });
     if (comp.kind === 'given' || comp.kind === 'outside') return result(tc, asGiven);
     if (comp.kind === 'undecided') return { ...result(tc, asGiven), passed: false, undecided: comp.reason, failure: `undecided: ${comp.reason}; give the case more claims` };
     // `expect` holds only when it holds for every token with the case's claims.

@@ -1,7 +1,8 @@
 // Predicts Atmos Pro STS's answer for each requested source repo (SPEC.md §3): not installed, no
 // policy, invalid policy, denied, or a token, grouped into the server's wire shape. A caller given
 // by some claims is answered as given (absent claims absent); when tokens with those claims would
-// be answered otherwise, the prediction says how (completions.ts).
+// be answered otherwise, the prediction says how (completions.ts), over the tokens of the subject
+// template in the checkout's .sts-policy.yaml (GitHub's default when none), as lint reads it.
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_DIR, type Claims, type Finding, type Permissions } from '../model.js';
@@ -11,6 +12,7 @@ import { linkedPolicyDirMessage, symlinkedPolicyDirPart } from '../load/discover
 import { readPolicy, isValidityError, mergeKeyNote } from '../validate/policy.js';
 import { compilePolicy, evaluate, type CompiledPolicy, type Evaluation } from '../engine/evaluate.js';
 import { dependence, type Dependence } from './completions.js';
+import { SettingsResolver } from '../lint/config.js';
 
 export type Outcome = 'minted' | 'trust_policy_denied' | 'no_trust_policy' | 'trust_policy_invalid' | 'not_installed_in_workspace';
 export const OUTCOMES: readonly Outcome[] = ['minted', 'trust_policy_denied', 'no_trust_policy', 'trust_policy_invalid', 'not_installed_in_workspace'];
@@ -65,6 +67,7 @@ export interface PredictOptions {
 
 export function predict(opts: PredictOptions): RepoPrediction[] {
   const cache = new Map<string, PolicyRead>();
+  const settings = new SettingsResolver();
   return opts.sources.map((source) => {
     if (opts.installed && !opts.installed.has(source.repo)) return { repo: source.repo, outcome: 'not_installed_in_workspace', notes: [] };
     if (!source.dir) return { repo: source.repo, outcome: 'no_trust_policy', notes: ['no checkout was given for this repo'] };
@@ -76,7 +79,7 @@ export function predict(opts: PredictOptions): RepoPrediction[] {
     if (read.kind === 'invalid') return { repo: source.repo, outcome: 'trust_policy_invalid', policyPath: read.path, findings: read.findings, notes };
     notes.push(...mergeKeyNote(read.findings));
     const evaluation = evaluate(read.compiled, opts.claims);
-    const depends = dependence(read.compiled, opts.claims, evaluation);
+    const depends = dependence(read.compiled, opts.claims, evaluation, settings.forPath(source.dir).config.subjectTemplate);
     return { repo: source.repo, outcome: evaluation.matched ? 'minted' : 'trust_policy_denied', policyPath: read.path, evaluation, notes, ...(depends && { dependence: depends }) };
   });
 }

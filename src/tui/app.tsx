@@ -14,16 +14,18 @@ export interface ExploreAppProps {
   entries: readonly SourceEntry[];
   initialForm?: ClaimsForm;
   initialMessage?: string | null;
+  /** The settings' subject template, which a typed subject follows (GitHub's default when absent). */
+  subjectTemplate?: readonly string[];
   color: boolean;
   /** A fixed size (tests); by default the terminal's, following resizes. */
   size?: Size;
 }
 
-export function ExploreApp({ entries, initialForm, initialMessage = null, color, size: fixed }: ExploreAppProps) {
+export function ExploreApp({ entries, initialForm, initialMessage = null, subjectTemplate, color, size: fixed }: ExploreAppProps) {
   const { exit } = useApp();
   const size = useTerminalSize(fixed);
   const model: Model = useMemo(() => ({ entries, session: new ExploreSession(entries) }), [entries]);
-  const [state, dispatch] = useReducer((s: UiState, events: readonly KeyEvent[]) => reduce(model, s, events), undefined, () => initialState(initialForm, initialMessage));
+  const [state, dispatch] = useReducer((s: UiState, events: readonly KeyEvent[]) => reduce(model, s, events), undefined, () => initialState(initialForm, initialMessage, subjectTemplate));
   useInput((input, key) => {
     const events = decodeKeys(input, key);
     if (events.length) dispatch(events);

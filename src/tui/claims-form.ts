@@ -1,5 +1,6 @@
 // The claims editor's model: one field per matchable claim, the subject parsed as it is typed into
-// repository, owner, ref, ref_type and environment, and a JWT pasted into the subject decoded
+// repository, owner, ref, ref_type and environment (under the org's subject template, when the
+// settings give one), and a JWT pasted into the subject decoded
 // locally (its claims fill the form; the token itself is never kept whole nor displayed).
 import type { Claims } from '../model.js';
 import { claimsFromSubject, decodeClaimsInput, parseSubject } from '../engine/claims.js';
@@ -40,6 +41,8 @@ export interface ClaimsForm {
   extra: Claims;
   /** Where the current claims came from, for the note line. */
   origin: string | null;
+  /** The org's subject template (the settings' `subjectTemplate`) a typed subject is read with; absent: GitHub's default. */
+  template?: readonly string[];
 }
 
 const DERIVABLE: readonly FieldClaim[] = ['repository', 'repository_owner', 'ref', 'ref_type', 'environment'];
@@ -108,15 +111,14 @@ function editSubject(form: ClaimsForm, ev: KeyEvent): ClaimsForm {
   const token = edited.value.trim();
   if (JWT.test(token)) {
     const decoded = decodeClaimsInput(token);
-    if (decoded.ok && decoded.jwt) return { ...formFromClaims(decoded.claims, 'JWT'), jwt: { chars: length(token), claims: Object.keys(decoded.claims).length } };
+    if (decoded.ok && decoded.jwt) return { ...formFromClaims(decoded.claims, 'JWT'), template: form.template, jwt: { chars: length(token), claims: Object.keys(decoded.claims).length } };
   }
   return deriveFromSubject(withField(form, 'sub', { ...edited, present: edited.value !== '', derived: false }));
 }
 
-/** Re-derives repository, owner, ref, ref_type and environment from a default-format subject. */
+/** Re-derives repository, owner, ref, ref_type and environment from the subject (as the form's template reads it). */
 function deriveFromSubject(form: ClaimsForm): ClaimsForm {
-  const sub = form.fields.sub.value;
-  const derived: Claims = parseSubject(sub) ? claimsFromSubject(sub).claims : {};
+  const derived: Claims = claimsFromSubject(form.fields.sub.value, form.template).claims;
   const fields = { ...form.fields };
   for (const c of DERIVABLE) {
     const v = derived[c];
@@ -138,7 +140,9 @@ export function formNote(form: ClaimsForm): string {
   const sub = form.fields.sub;
   if (subjectIsHiddenToken(form)) return `a JWT is being pasted (hidden, ${length(sub.value)} characters so far); Ctrl+U clears it`;
   const from = form.origin ? `${form.origin}${more}. ` : more ? `${more.trim()}. ` : '';
-  if (!sub.present) return `${from}type a subject (repo:OWNER/REPO:ref:REF) or paste a JWT`;
+  const custom = form.template?.length && form.template.join() !== 'repo,context' ? `[${form.template.join(', ')}]` : undefined;
+  if (!sub.present) return `${from}type a subject (${custom ? `subject template ${custom}` : 'repo:OWNER/REPO:ref:REF'}) or paste a JWT`;
+  if (custom) return `${from}subject template ${custom}: ${Object.keys(claimsFromSubject(sub.value, form.template).claims).length > 1 ? 'claims derived' : 'the subject does not follow it: nothing derived'}`;
   const parsed = parseSubject(sub.value);
   if (!parsed) return `${from}not GitHub's default subject format: nothing derived`;
   if (parsed.ownerId || parsed.repoId) return `${from}immutable subject (owner ID ${parsed.ownerId ?? '?'}, repo ID ${parsed.repoId ?? '?'}): names derived`;

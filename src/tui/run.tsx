@@ -12,6 +12,8 @@ export interface ExploreUiOptions {
   plan: readonly PlannedSource[];
   form?: ClaimsForm;
   message?: string | null;
+  /** The subject template the sources' settings share (sharedSubjectTemplate). */
+  subjectTemplate?: readonly string[];
   color: boolean;
 }
 
@@ -54,7 +56,7 @@ export async function runExploreUi(opts: ExploreUiOptions): Promise<number> {
 /** @inkjs/ui's spinner, without its colour when colour is off. */
 const plainTheme = extendTheme(defaultTheme, { components: { Spinner: { styles: { frame: () => ({}) } } } });
 
-export function Loader({ plan, form, message, color }: ExploreUiOptions) {
+export function Loader({ plan, form, message, subjectTemplate, color }: ExploreUiOptions) {
   const [entries, setEntries] = useState<SourceEntry[] | null>(null);
   const [done, setDone] = useState(0);
   const { exit } = useApp();
@@ -76,7 +78,7 @@ export function Loader({ plan, form, message, color }: ExploreUiOptions) {
       cancelled = true;
     };
   }, [plan]);
-  if (entries) return <ExploreApp entries={entries} initialForm={form} initialMessage={message ?? null} color={color} />;
+  if (entries) return <ExploreApp entries={entries} initialForm={form} initialMessage={message ?? null} subjectTemplate={subjectTemplate} color={color} />;
   return (
     <ThemeProvider theme={color ? defaultTheme : plainTheme}>
       <Box flexDirection="column">

@@ -54,8 +54,9 @@ export interface Model {
   session: ExploreSession;
 }
 
-export function initialState(form: ClaimsForm = emptyForm(), message: string | null = null): UiState {
-  return { pane: 'claims', form, row: 0, filter: field(''), filtering: false, policy: 0, rule: null, finding: 0, detailScroll: 0, help: false, message, quit: false };
+/** `template`: the settings' subject template, which a typed subject follows. */
+export function initialState(form: ClaimsForm = emptyForm(), message: string | null = null, template?: readonly string[]): UiState {
+  return { pane: 'claims', form: template ? { ...form, template } : form, row: 0, filter: field(''), filtering: false, policy: 0, rule: null, finding: 0, detailScroll: 0, help: false, message, quit: false };
 }
 
 /** Indices of the entries the filter keeps (case-insensitive, on repo, policy name and path). */
@@ -206,7 +207,7 @@ function loadWitness(model: Model, s: UiState): UiState {
   const witness: Claims = finding.witness;
   return {
     ...s,
-    form: formFromClaims(witness, `witness of ${finding.ruleId} (line ${finding.line})`),
+    form: { ...formFromClaims(witness, `witness of ${finding.ruleId} (line ${finding.line})`), template: s.form.template },
     row: 0,
     message: `loaded the witness of ${finding.ruleId}: ${witness.sub ?? witness.repository ?? 'claims'}`,
   };

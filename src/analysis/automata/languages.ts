@@ -1,6 +1,6 @@
 // Languages by pattern text (globs, literals, regexes) and the languages derived from them
 // (after a prefix, projections, concatenation), each built once per process.
-import { ANY, normalise, rangesContain, single, subtract } from './ranges.js';
+import { ANY, normalise, overlaps, rangesContain, single, subtract } from './ranges.js';
 import { coReachable, EMPTY, makeEdge, makeNfa, only, settle, settled, type Edge, type NFA } from './automaton.js';
 import { buildRegex } from './regex-program.js';
 
@@ -40,6 +40,34 @@ function buildAfterPrefix(nfa: NFA, prefix: string): NFA {
     current = next;
   }
   return makeNfa([...current], nfa.edges, nfa.finals);
+}
+
+/**
+ * The states reached after reading some word of `prefix` from the starts: what may follow one of
+ * its words (`prefix` a language, e.g. the subject-template keys before the owner's).
+ */
+function buildAfterLanguage(nfa: NFA, prefix: NFA): NFA {
+  if (prefix.literal !== undefined) return afterPrefix(nfa, prefix.literal);
+  // Pairs (prefix state, nfa state) reached by one word: p * width + q.
+  const width = nfa.edges.length;
+  const seen = new Set<number>();
+  const reached = new Set<number>();
+  const stack: number[] = [];
+  const visit = (p: number, q: number) => {
+    const key = p * width + q;
+    if (seen.has(key)) return;
+    seen.add(key);
+    stack.push(key);
+  };
+  for (const p of prefix.starts) for (const q of nfa.starts) visit(p, q);
+  while (stack.length) {
+    const key = stack.pop()!;
+    const p = Math.floor(key / width);
+    const q = key % width;
+    if (prefix.finals.has(p)) reached.add(q);
+    for (const pe of prefix.edges[p]!) for (const qe of nfa.edges[q]!) if (overlaps(pe.ranges, qe.ranges)) visit(pe.to, qe.to);
+  }
+  return makeNfa([...reached].sort((a, b) => a - b), nfa.edges, nfa.finals);
 }
 
 /**
@@ -171,6 +199,8 @@ export const fromLiteral = (value: string) => cached(literals, value, () => buil
 export const fromRegex = (pattern: string) => cached(regexes, pattern, () => buildRegex(pattern));
 /** The states reached after reading `prefix` from the starts: the language of what may follow it. */
 export const afterPrefix = (nfa: NFA, prefix: string) => cached(built, `a\u0000${nfa.id}\u0000${prefix}`, () => buildAfterPrefix(nfa, prefix));
+/** The states reached after reading some word of `prefix`: the language of what may follow one of its words. */
+export const afterLanguage = (nfa: NFA, prefix: NFA) => cached(built, `l\u0000${nfa.id}\u0000${prefix.id}`, () => buildAfterLanguage(nfa, prefix));
 /** The prefixes that end right before one of `separators` and can be completed to a word of the language. */
 export const projectBefore = (nfa: NFA, separators: readonly number[]) => cached(built, `p\u0000${nfa.id}\u0000${separators.join(',')}`, () => buildProjectBefore(nfa, separators));
 /** The concatenation of the languages, in order (e.g. a literal owner/repo prefix, then a claim shape). */

@@ -58,7 +58,8 @@ export function subtract(a: Ranges, b: Ranges): Ranges {
   return out;
 }
 
-function overlaps(a: Ranges, b: Ranges): boolean {
+/** Do the two sets share a character? */
+export function overlaps(a: Ranges, b: Ranges): boolean {
   for (let i = 0, j = 0; i < a.length && j < b.length; ) {
     if (a[i + 1]! < b[j]!) i += 2;
     else if (b[j + 1]! < a[i]!) j += 2;

@@ -6,7 +6,7 @@
 // repo) grants nobody anything and is left out (lint reports it).
 import type { ClaimName, Matcher, Policy, Rule } from '../../model.js';
 import { findWord, fromLiteral, NotAnalysable } from '../../analysis/nfa.js';
-import { admitsAnyOwner, admitsToken, levelRank, ownerLanguages, ownerShape, ownerWitness, repoLanguages, repoShape, ruleGrant } from '../../analysis/rule-analysis.js';
+import { admitsAnyOwner, admitsToken, leadingOwnerKey, levelRank, ownerLanguages, ownerShape, ownerWitness, repoLanguages, repoShape, ruleGrant, type Template } from '../../analysis/rule-analysis.js';
 import type { RepoAudit } from '../model.js';
 import { auditTrustedOwners } from './analyze.js';
 
@@ -62,7 +62,7 @@ export class AccessMapper {
       if (!byTrust) this.memo.set(policy, (byTrust = new Map()));
       const key = `${trusted.join(',')}\u0000${template?.join(',') ?? ''}`;
       let rules = byTrust.get(key);
-      if (!rules) byTrust.set(key, (rules = policy.rules.filter((r) => admitsToken(r, template)).map((r) => ruleAccess(p.name, r, trusted))));
+      if (!rules) byTrust.set(key, (rules = policy.rules.filter((r) => admitsToken(r, template)).map((r) => ruleAccess(p.name, r, trusted, template))));
       for (const r of rules) out.push({ repo: a.repo, path: p.path, ...r });
     }
     return out;
@@ -88,18 +88,18 @@ export function grantsByRepo(grants: readonly AccessGrant[]): { repo: string; gr
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function ruleAccess(policy: string, rule: Rule, trusted: readonly string[]): Omit<AccessGrant, 'repo' | 'path'> {
+function ruleAccess(policy: string, rule: Rule, trusted: readonly string[], template: Template): Omit<AccessGrant, 'repo' | 'path'> {
   const permissions = ruleGrant(rule);
   const base = { policy, rule: rule.index + 1, line: rule.span.line, permissions, write: Object.values(permissions).some((l) => levelRank(l) >= 2) };
   const callers: CallerSummary = { owners: [ANY], repos: [ANY], refs: [ANY], environments: [ANY], other: [] };
   summariseContext(rule, callers);
   try {
-    const owners = ownerLanguages(rule);
-    callers.owners = summariseOwners(rule, owners);
-    callers.repos = summariseRepos(rule, callers.owners);
+    const owners = ownerLanguages(rule, template);
+    callers.owners = summariseOwners(rule, owners, template);
+    callers.repos = summariseRepos(rule, callers.owners, template);
     if (!owners.length) return { ...base, callers, crossOwner: true, foreignOwner: ANY };
     const foreign = ownerWitness(owners.map((o) => o.owners), trusted, trusted[0]);
-    return { ...base, callers, crossOwner: foreign !== undefined, ...(foreign !== undefined ? { foreignOwner: admitsAnyOwner(rule) ? ANY : foreign } : {}) };
+    return { ...base, callers, crossOwner: foreign !== undefined, ...(foreign !== undefined ? { foreignOwner: admitsAnyOwner(rule, template) ? ANY : foreign } : {}) };
   } catch (e) {
     if (!(e instanceof NotAnalysable)) throw e;
     callers.owners = rule.matchers.filter((m) => OWNER_BINDING.has(m.claim)).map((m) => describe(m));
@@ -109,23 +109,26 @@ function ruleAccess(policy: string, rule: Rule, trusted: readonly string[]): Omi
 
 const OWNER_BINDING = new Set(['repository_owner', 'repository', 'subject', 'workflow_ref']);
 
-function summariseOwners(rule: Rule, owners: ReturnType<typeof ownerLanguages>): string[] {
-  if (!owners.length || admitsAnyOwner(rule)) return [ANY];
+function summariseOwners(rule: Rule, owners: ReturnType<typeof ownerLanguages>, template: Template): string[] {
+  if (!owners.length || admitsAnyOwner(rule, template)) return [ANY];
   const include = [...owners.map((o) => o.owners), ownerShape()];
   const first = findWord({ include });
   if (first === undefined) return [];
   if (findWord({ include, exclude: [fromLiteral(first)] }) === undefined) return [first];
-  return owners.map((o) => ownerPart(o.matcher));
+  return owners.map((o) => ownerPart(o.matcher, template));
 }
 
-function summariseRepos(rule: Rule, owners: string[]): string[] {
-  const repos = repoLanguages(rule);
+function summariseRepos(rule: Rule, owners: string[], template: Template): string[] {
+  const repos = repoLanguages(rule, template);
   if (!repos.length) return owners.length === 1 && owners[0] !== ANY ? [`${owners[0]}/*`] : [ANY];
   const include = [...repos.map((r) => r.repos), repoShape()];
   const first = findWord({ include });
   if (first === undefined) return [];
   if (findWord({ include, exclude: [fromLiteral(first)] }) === undefined) return [first];
-  return repos.map((r) => (r.matcher.kind === 'glob' && r.matcher.claim === 'subject' ? r.matcher.pattern.replace(/^repo:/, '').split(':')[0]! : describe(r.matcher, 'repository')));
+  return repos.map((r) => {
+    if (r.matcher.kind !== 'glob' || r.matcher.claim !== 'subject') return describe(r.matcher, 'repository');
+    return subjectPart(r.matcher, template).split(':')[0]!;
+  });
 }
 
 /** refs, environments and other claims, read from the matchers (and a default-format subject). */
@@ -148,10 +151,16 @@ function summariseContext(rule: Rule, callers: CallerSummary): void {
   if (envs.length) callers.environments = envs;
 }
 
-function ownerPart(m: Matcher): string {
+function ownerPart(m: Matcher, template: Template): string {
   if (m.kind === 'regex') return describe(m);
-  const p = m.claim === 'subject' ? m.pattern.replace(/^repo:/, '') : m.pattern;
-  return m.claim === 'repository_owner' ? p : p.split(/[/@]/)[0]!;
+  if (m.claim !== 'subject') return m.claim === 'repository_owner' ? m.pattern : m.pattern.split('/')[0]!;
+  return subjectPart(m, template).split(leadingOwnerKey(template) === 'repository_owner' ? ':' : /[/@]/)[0]!;
+}
+
+/** A subject glob's text after the template's leading owner key (`acme/*:ref:...` of `repo:acme/*:ref:...`). */
+function subjectPart(m: Matcher, template: Template): string {
+  const key = leadingOwnerKey(template);
+  return key && m.pattern.startsWith(`${key}:`) ? m.pattern.slice(key.length + 1) : m.pattern;
 }
 
 /** A matcher as text; in a column that names its claim (`column`), without the claim again. */

@@ -15,8 +15,8 @@ export default defineRule({
   meta: { id: 'correctness/contradiction', severity: 'error', category: 'correctness', messages: { neverMatches: 'rule {{rule}} can never match: {{problem}}' }, description: 'Two matchers of one rule can never hold together (e.g. subject pins `acme/a`, repository pins `acme/b`).' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
-      const owners = ownerLanguages(rule);
-      const repos = repoLanguages(rule);
+      const owners = ownerLanguages(rule, ctx.config.subjectTemplate);
+      const repos = repoLanguages(rule, ctx.config.subjectTemplate);
       let problem: string | undefined;
       let at = rule.matchers[0]!;
       // The matchers `at` contradicts, shown as related locations.

@@ -16,7 +16,8 @@ export default defineRule({
     const rules = ctx.policy.rules;
     const grants = rules.map(ruleGrant);
     const keys = grants.map(grantKey);
-    const index = ruleIndex(rules);
+    const template = ctx.config.subjectTemplate;
+    const index = ruleIndex(rules, template);
     const budget = new PairBudget(rules);
     // Rules granting alike never differ: the index leaves them out without visiting them.
     const byGrant = new Map<string, number[]>();
@@ -27,11 +28,11 @@ export default defineRule({
         const [a, b] = [rules[i]!, rules[j]!];
         const [ga, gb] = [grants[i]!, grants[j]!];
         budget.spend(j);
-        if (!rulesOverlap(a, b) || !callersMeet(a, b)) continue;
+        if (!rulesOverlap(a, b) || !callersMeet(a, b, template)) continue;
         // A later rule fully covered by an earlier, stronger one is reported as redundant instead.
         if (ruleCovers(a, b) && grantCovers(ga, gb)) continue;
         // Matchers that overlap claim by claim may still admit no token together (SPEC.md §5).
-        const witness = rulesWitness([a, b], {}, ctx.config.subjectTemplate);
+        const witness = rulesWitness([a, b], {}, template);
         if (!witness) continue;
         ctx.report({
           span: b.matchers[0]?.keySpan ?? b.span,

@@ -12,7 +12,7 @@ export default defineRule({
     description: 'A rule fully covered by another rule with the same or a higher grant.' },
   check(ctx) {
     const rules = ctx.policy.rules;
-    const index = ruleIndex(rules);
+    const index = ruleIndex(rules, ctx.config.subjectTemplate);
     const budget = new PairBudget(rules);
     const grants = rules.map(ruleGrant);
     // Per grant: the rules whose grant does not cover it, which the index leaves out unasked.

@@ -13,19 +13,20 @@ export default defineRule({
     },
     description: '`write` or `admin` granted to a rule that admits many repositories (an error when it admits any owner).' },
   check(ctx) {
+    const template = ctx.config.subjectTemplate;
     for (const rule of ctx.policy.rules) {
       const writes = Object.entries(ruleGrant(rule)).filter(([, l]) => levelRank(l) >= 2);
       if (!writes.length) continue;
       const granted = writes.map(([p, l]) => `\`${p}: ${l}\``).join(', ');
       const span = rule.permissionSpans[writes[0]![0]] ?? rule.span;
-      if (!bindsCaller(rule) || admitsAnyOwner(rule)) {
-        const witness = ruleWitness(rule, { owner: 'evil-org' }, ctx.config.subjectTemplate);
+      if (!bindsCaller(rule, template) || admitsAnyOwner(rule, template)) {
+        const witness = ruleWitness(rule, { owner: 'evil-org' }, template);
         ctx.report({ span, severity: 'error', messageId: 'anyOwner', data: { rule: rule.index + 1, granted, example: witness ? ` (e.g. \`${witness.repository}\`)` : '' }, witness });
         continue;
       }
-      const { many, examples } = admitsManyRepos(rule);
+      const { many, examples } = admitsManyRepos(rule, template);
       if (!many) continue;
-      const witness = ruleWitness(rule, examples[1] ? { owner: examples[1].split('/')[0], repo: examples[1].split('/')[1] } : {}, ctx.config.subjectTemplate);
+      const witness = ruleWitness(rule, examples[1] ? { owner: examples[1].split('/')[0], repo: examples[1].split('/')[1] } : {}, template);
       ctx.report({ span, messageId: 'manyRepos', data: { rule: rule.index + 1, granted, examples: examples.map((e) => `\`${e}\``).join(', ') }, witness });
     }
   },

@@ -25,7 +25,7 @@ export default defineRule({
         else if (perm === 'contents' && levelRank(level) >= 2) why = 'it can push to this repository, including .atmos/pro/sts/, and so rewrite this policy to widen its own access (unless branch protection and CODEOWNERS stop it)';
         if (!why) continue;
         // A caller pinned exactly (the most common legitimate write grant) is a fact to know, not a warning.
-        ctx.report({ span: rule.permissionSpans[perm] ?? rule.span, messageId: 'escalation', data: { permission: perm, level, why }, witness: ruleWitness(rule, {}, ctx.config.subjectTemplate), severity: pinsOneCaller(rule) ? 'info' : undefined });
+        ctx.report({ span: rule.permissionSpans[perm] ?? rule.span, messageId: 'escalation', data: { permission: perm, level, why }, witness: ruleWitness(rule, {}, ctx.config.subjectTemplate), severity: pinsOneCaller(rule, ctx.config.subjectTemplate) ? 'info' : undefined });
       }
     }
   },

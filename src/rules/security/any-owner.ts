@@ -10,11 +10,12 @@ export default defineRule({
     messages: { anyOwner: 'rule {{rule}} admits callers from ANY owner on GitHub{{example}}: anyone can create a repository whose workflow mints this token. If that is intended (the documented match-all opt-in), keep it read-only; otherwise pin the owner: `repository_owner: "acme"` or `repository: "acme/app"`' },
     description: 'A rule admits callers from any owner (organization or user) on GitHub.' },
   check(ctx) {
+    const template = ctx.config.subjectTemplate;
     for (const rule of ctx.policy.rules) {
-      if (!bindsCaller(rule) || !admitsAnyOwner(rule)) continue;
-      const owner = ownerWitness(ownerLanguages(rule).map((l) => l.owners), [...(ctx.trustedOwners ?? [])]);
-      const witness = owner ? ruleWitness(rule, { owner }, ctx.config.subjectTemplate) : undefined;
-      const m = leakyOwnerMatcher(rule)!;
+      if (!bindsCaller(rule, template) || !admitsAnyOwner(rule, template)) continue;
+      const owner = ownerWitness(ownerLanguages(rule, template).map((l) => l.owners), [...(ctx.trustedOwners ?? [])]);
+      const witness = owner ? ruleWitness(rule, { owner }, template) : undefined;
+      const m = leakyOwnerMatcher(rule, template)!;
       ctx.report({
         span: m.span,
         messageId: 'anyOwner',

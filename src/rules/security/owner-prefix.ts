@@ -12,16 +12,17 @@ export default defineRule({
   check(ctx) {
     // With trusted owners configured, security/untrusted-owner reports exactly; this rule covers the rest.
     if (ctx.trustedOwners?.length) return;
+    const template = ctx.config.subjectTemplate;
     for (const rule of ctx.policy.rules) {
-      if (!bindsCaller(rule) || admitsAnyOwner(rule) || !admitsUnboundedOwners(rule)) continue;
-      const hint = ownerHint(rule) ?? 'acme';
-      const owner = ownerWitness(ownerLanguages(rule).map((l) => l.owners), [hint], hint);
-      const witness = owner ? ruleWitness(rule, { owner }, ctx.config.subjectTemplate) : undefined;
-      const m = leakyOwnerMatcher(rule)!;
+      if (!bindsCaller(rule, template) || admitsAnyOwner(rule, template) || !admitsUnboundedOwners(rule, template)) continue;
+      const hint = ownerHint(rule, template) ?? 'acme';
+      const owner = ownerWitness(ownerLanguages(rule, template).map((l) => l.owners), [hint], hint);
+      const witness = owner ? ruleWitness(rule, { owner }, template) : undefined;
+      const m = leakyOwnerMatcher(rule, template)!;
       ctx.report({
         span: m.span,
         messageId: 'ownerPrefix',
-        data: { pattern: m.pattern, owner: String(owner), example: witness ? ` (e.g. \`${witness.sub}\`)` : '', remedy: ownerPin(m, hint) },
+        data: { pattern: m.pattern, owner: String(owner), example: witness ? ` (e.g. \`${witness.sub}\`)` : '', remedy: ownerPin(m, hint, template) },
         witness,
         // Without a whole token that mints, no look-alike is shown to get in: a warning.
         severity: witness ? undefined : 'warning',

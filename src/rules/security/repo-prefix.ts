@@ -12,12 +12,13 @@ export default defineRule({
     messages: { repoPrefix: '`{{pattern}}` admits `{{owner}}/{{shortest}}` and also `{{owner}}/{{repo}}`: any repository whose name starts with `{{shortest}}` can mint. Pin the name (`{{owner}}/{{shortest}}`) or end the prefix with a separator (`{{owner}}/{{shortest}}-*`)' },
     description: 'A repository pattern such as `acme/infra*` also admits `acme/infra-sandbox`.' },
   check(ctx) {
+    const template = ctx.config.subjectTemplate;
     for (const rule of ctx.policy.rules) {
-      if (admitsAnyOwner(rule)) continue;
-      const owners = ownerLanguages(rule).map((o) => o.owners);
+      if (admitsAnyOwner(rule, template)) continue;
+      const owners = ownerLanguages(rule, template).map((o) => o.owners);
       const owner = owners.length ? findWord({ include: [...owners, ownerShape()] }) : undefined;
       if (!owner) continue;
-      for (const { matcher, repos } of repoLanguages(rule)) {
+      for (const { matcher, repos } of repoLanguages(rule, template)) {
         const names = afterPrefix(repos, `${owner}/`);
         // Every repository of the owner (`acme/*`) is a deliberate grant, not a confusion.
         if (!names.starts.length || !someWord({ include: [shapeNfa(REPO_NAME)], exclude: [names] }, ['a', 'other-repo'])) continue;
@@ -28,7 +29,7 @@ export default defineRule({
         if (!someWord({ include: [names, shapeNfa(REPO_NAME), shapeNfa(SHAPE.overlongRepoName)] }, [`${shortest}${'a'.repeat(101)}`, `${shortest}-${'a'.repeat(100)}`])) continue;
         const repo = ['sandbox', 'test', 'evil'].map((s) => `${shortest}-${s}`).find((c) => accepts(names, c)) ?? findWord({ include: [names, fromGlob(`${shortest}?*`), shapeNfa(REPO_NAME)] });
         if (!repo) continue;
-        const witness = ruleWitness(rule, { owner, repo }, ctx.config.subjectTemplate);
+        const witness = ruleWitness(rule, { owner, repo }, template);
         ctx.report({
           span: matcher.span,
           messageId: 'repoPrefix',

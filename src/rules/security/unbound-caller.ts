@@ -11,7 +11,7 @@ export default defineRule({
     description: 'A rule matches only on environment, ref, ref_type, actor or sha: any repository can mint.' },
   check(ctx) {
     for (const rule of ctx.policy.rules) {
-      if (bindsCaller(rule)) continue;
+      if (bindsCaller(rule, ctx.config.subjectTemplate)) continue;
       const witness = ruleWitness(rule, { owner: 'evil-org', repo: 'app' }, ctx.config.subjectTemplate);
       const claims = rule.matchers.map((m) => `\`${m.claim}\``).join(', ');
       ctx.report({

@@ -12,17 +12,18 @@ export default defineRule({
   check(ctx) {
     const trusted = ctx.trustedOwners;
     if (!trusted?.length) return;
+    const template = ctx.config.subjectTemplate;
     for (const rule of ctx.policy.rules) {
-      const langs = ownerLanguages(rule);
-      // No owner to read (none bound, or only a custom-template subject such as `repository_owner:*`).
-      if (!langs.length || admitsAnyOwner(rule)) continue;
+      const langs = ownerLanguages(rule, template);
+      // No owner to read (none bound, or a subject whose template names none, such as `[context]`).
+      if (!langs.length || admitsAnyOwner(rule, template)) continue;
       const owner = ownerWitness(langs.map((l) => l.owners), [...trusted], trusted[0]);
       if (owner === undefined) continue;
-      const witness = ruleWitness(rule, { owner }, ctx.config.subjectTemplate);
-      const m = leakyOwnerMatcher(rule)!;
+      const witness = ruleWitness(rule, { owner }, template);
+      const m = leakyOwnerMatcher(rule, template)!;
       // A pattern that admits a trusted owner too is a prefix (`acme*`): pin that owner; else the rule names another owner.
-      const mine = trusted.find((t) => ownerLanguages(rule).every((l) => accepts(l.owners, t)));
-      const fix = mine ? ownerPin(m, mine) : `Narrow the rule to a trusted owner, remove it, or, if \`${owner}\` is meant to mint, add it to \`owners:\` in .sts-policy.yaml`;
+      const mine = trusted.find((t) => langs.every((l) => accepts(l.owners, t)));
+      const fix = mine ? ownerPin(m, mine, template) : `Narrow the rule to a trusted owner, remove it, or, if \`${owner}\` is meant to mint, add it to \`owners:\` in .sts-policy.yaml`;
       ctx.report({
         span: m.span,
         messageId: 'untrustedOwner',
