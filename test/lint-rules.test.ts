@@ -26,7 +26,10 @@ const lintRuleIds = [...LINT_RULES.map((r) => r.meta.id), 'analysis/not-analysed
 /** Rules that only report with configuration: the config each one's fixtures are linted with. */
 const CONFIG: Record<string, LintConfig> = { 'security/untrusted-owner': { owners: ['acme'] } };
 /** Fixtures written for one setting (by path under fixtures/rules), linted with it instead. */
-const FIXTURE_CONFIG: Record<string, LintConfig> = { 'correctness-dead-matcher/invalid/template-subject.yaml': { subjectTemplate: ['repo', 'context', 'job_workflow_ref'] } };
+const FIXTURE_CONFIG: Record<string, LintConfig> = {
+  'correctness-dead-matcher/invalid/template-subject.yaml': { subjectTemplate: ['repo', 'context', 'job_workflow_ref'] },
+  'interplay-redundant-rule/invalid/template-owner-subject.yaml': { subjectTemplate: ['repository_owner', 'context'] },
+};
 const configFor = (ruleId: string, path = ''): LintConfig => FIXTURE_CONFIG[relative(RULES, path)] ?? CONFIG[ruleId] ?? {};
 
 const dirOf = (ruleId: string) => join(RULES, ruleId.replace('/', '-'));
