@@ -3,7 +3,7 @@
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
 import { fromLiteral, afterPrefix, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, NotAnalysable, type NFA } from './nfa.js';
-import { shapeNfa, OWNER, REPO_NAME, SHAPE } from './shapes.js';
+import { shapeNfa, subjectShapeFor, CLAIM_SHAPE, OWNER, REPO_NAME, SHAPE } from './shapes.js';
 import { matcherNfa } from './matcher-nfa.js';
 import { tokenWitness, type WitnessGoal } from './token-witness.js';
 import { tokenClasses } from './token-search.js';
@@ -24,6 +24,10 @@ export function likelyWords(m: Matcher): string[] {
 }
 
 export const matcherFor = (rule: Rule, claim: ClaimName) => rule.matchers.find((m) => m.claim === claim);
+
+/** Does some value of the claim's format (a subject: of the org's template) satisfy the matcher? correctness/dead-matcher reports each that does not. */
+export const matcherAdmitsValue = (m: Matcher, template?: readonly string[]): boolean =>
+  someWord({ include: [matcherNfa(m), shapeNfa(m.claim === 'subject' ? subjectShapeFor(template) : CLAIM_SHAPE[m.claim])] }, likelyWords(m));
 
 const contentKeys = new WeakMap<Rule, string>();
 /** A rule's matchers as text: what it admits depends on nothing else (not its place, not its grant). */
