@@ -62,6 +62,16 @@ describe('access map', () => {
     expect(grants.map((g) => g.rule)).toEqual([3]);
   });
 
+  it('judges that with the subject template lint uses: every job has an environment under `[repo, context, environment]`', () => {
+    const template = ['repo', 'context', 'environment'];
+    const body = '    - match:\n        subject: "repo:acme/*:ref:*"\n        environment: production\n    - match:\n        subject: "repo:acme/*:ref:*"\n        environment: ref\n    - match:\n        repository: "acme/app"\n';
+    const audit = analyzer.audit(snapshot('acme/modules', { 'default.yaml': rules(body) }));
+    // The subject is repo:OWNER/REPO:environment:ENV:environment:ENV, holding `:ref:` only for the environment `ref`.
+    expect(new AccessMapper(undefined, template).grants(audit).map((g) => g.rule)).toEqual([2, 3]);
+    // With GitHub's default template an environment job's subject is repo:OWNER/REPO:environment:ENV: never `:ref:`.
+    expect(new AccessMapper().grants(audit).map((g) => g.rule)).toEqual([3]);
+  });
+
   it('sorts cross-owner grants first, then write grants', () => {
     const mk = (repo: string, crossOwner: boolean, write: boolean) => ({ repo, policy: 'default', path: '', rule: 1, line: 1, callers: { owners: [], repos: [], refs: [], environments: [], other: [] }, permissions: {}, crossOwner, write });
     expect(sortGrants([mk('a', false, false), mk('b', false, true), mk('c', true, false), mk('d', true, true)]).map((g) => g.repo)).toEqual(['d', 'c', 'b', 'a']);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { lintPaths, validatePolicyText, type Rule } from '../src/index.js';
 import { commonPrefix, ruleIndex } from '../src/analysis/rule-index.js';
 import { fromGlob, fromRegex } from '../src/analysis/nfa.js';
-import { callersMeet, ruleCovers, rulesOverlap } from '../src/analysis/rule-analysis.js';
+import { admitsClaims, callersMeet, ruleCovers, rulesOverlap, ruleWitness } from '../src/analysis/rule-analysis.js';
 import { bigPolicyText } from '../bench/gen-big-policy.mjs';
 import { tempDirs } from './helpers/temp.js';
 
@@ -70,6 +70,22 @@ describe('the pair index drops no pair the interplay rules would report', () => 
     expect(overlapping).toBeGreaterThan(100);
     expect(asked).toBeLessThan((rules.length * (rules.length - 1)) / 2);
   });
+
+  it('every rule admitting a token is among the token\'s candidates (the rules redundant-rule asks over whole tokens)', () => {
+    let admitting = 0;
+    for (const a of rules) {
+      const witness = ruleWitness(a);
+      if (!witness) continue;
+      const candidates = new Set(index.tokenCandidates(witness));
+      for (const b of rules)
+        if (admitsClaims(b, witness)) {
+          admitting++;
+          expect(candidates.has(b.index), `rule ${b.index + 1} admits a token of rule ${a.index + 1}`).toBe(true);
+        }
+      expect(candidates.size).toBeLessThan(rules.length);
+    }
+    expect(admitting).toBeGreaterThan(rules.length);
+  });
 });
 
 describe('the caller\'s owner and repository separate rules that name them on different claims', () => {
@@ -113,6 +129,21 @@ describe('the budget of the pairwise questions', () => {
     expect(bounds[0]!.message).toMatch(/\((500,000 questions about pairs of rules|40,000 automaton searches|3 s of CPU time)\)/);
     // The rules checked before the bound still report.
     expect(findings.find((f) => f.ruleId === 'interplay/order-dependent-grant')?.message).toMatch(/^rules 1 and 2 overlap/);
+  });
+
+  it('a whole-token coverage question past its state bound is named, never taken as "covers"', () => {
+    // Every token of rule 2 has the owner acme, but the search over its repository regex meets ~2^16 sets of automaton states.
+    const text = [...HEADER, '  - match: {repository_owner: acme}', '  - match: {repository: {regex: "acme/(a|b)*a(a|b){15}"}}'].join('\n') + '\n';
+    const { findings } = lintPaths([policyFile(text)]);
+    expect(findings.filter((f) => f.ruleId === 'interplay/redundant-rule')).toEqual([]);
+    expect(findings.filter((f) => f.ruleId === 'analysis/not-analysed').map((f) => f.message)).toEqual([
+      'interplay/redundant-rule was not analysed for this policy: whether rule 1 admits every caller of rule 2 was not decided: the token search explored more than 50000 classes of tokens',
+    ]);
+    // Within the bound the same question is answered: rule 2 is redundant.
+    const small = lintPaths([policyFile(text.replace('{15}', '{3}'))]).findings;
+    expect(small.filter((f) => f.ruleId === 'interplay/redundant-rule').map((f) => f.message)).toEqual([
+      'rule 2 is redundant: every caller it admits is admitted by rule 1 (line 7) with the same or a higher grant; remove it',
+    ]);
   });
 
   it('rules left out of the pairs (a matcher not analysed) are named', () => {

@@ -3,13 +3,15 @@
 // issue, built here independently of the model: every combination of rules some universe token
 // matches is a class the search finds, and every class's witness is a whole token that exactly its
 // rules admit (the evaluator judges). The same for custom subject templates, over universes whose
-// subjects follow them. Plus the relations check and the examples of issue 18.
+// subjects follow them. Plus the relations check, the examples of issue 18, and coverage of one rule
+// by another over whole tokens (`tokensCover`, interplay/redundant-rule) against the same universe.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tokenClasses } from '../src/analysis/token-search.js';
 import { candidateToken } from '../src/analysis/token-candidate.js';
 import { tokenWitness } from '../src/analysis/token-witness.js';
 import { tokenModel, tokenProblem } from '../src/analysis/token-model.js';
+import { ruleCovers, tokensCover } from '../src/analysis/rule-analysis.js';
 import { acceptsWord } from '../src/analysis/nfa.js';
 import { shapeNfa } from '../src/analysis/shapes.js';
 import { compilePolicy, firstMatch } from '../src/engine/evaluate.js';
@@ -258,4 +260,58 @@ describe('witnesses: a cheap candidate first, the token search when it fails (is
     const pinned = rulesOf(['workflow_ref: "acme/app/.github/workflows/*"', 'ref: refs/heads/dev']);
     expect(tokenWitness(pinned)).toMatchObject({ ref: 'refs/heads/dev', repository: 'acme/app' });
   });
+});
+
+describe('coverage over whole tokens: rule b admits every token rule a admits (issue 18 point 2)', () => {
+  const rule = (...m: string[]) => policyOf([m.map((x) => `        ${x}\n`)]).rules[0]!;
+
+  it.each([
+    // [b, a, b covers a, a covers b]
+    [['repository_owner: acme'], ['repository: "acme/x"'], true, false],
+    [['repository: "acme/app"'], ['workflow_ref: "acme/app/.github/workflows/deploy.yml@refs/heads/main"'], true, false],
+    [['workflow_ref: "acme/app/*"'], ['repository: "acme/app"'], true, true],
+    // A token with this subject has that repository and ref; environment and pull_request jobs on main have other subjects.
+    [['repository: acme/infra', 'ref: refs/heads/main'], ['subject: "repo:acme/infra:ref:refs/heads/main"'], true, false],
+    // One class apart: the immutable subject `repo:acme@ID/NAME@ID:environment:production`.
+    [['repository_owner: acme', 'environment: production'], ['subject: "repo:acme/*:environment:production"'], true, false],
+    [['ref_type: branch'], ['ref: "refs/heads/*"'], true, false],
+  ] as const)('%j covers %j: %s, and back: %s', (b, a, forth, back) => {
+    const [rb, ra] = [rule(...b), rule(...a)];
+    expect(ruleCovers(rb, ra), 'claim by claim').toBe(false);
+    expect(tokensCover(rb, ra)).toBe(forth);
+    expect(tokensCover(ra, rb)).toBe(back);
+  });
+
+  it('subjects follow the subject template', () => {
+    const [b, a] = [rule('subject: "repository_owner:acme:*"'), rule('repository: acme/app', 'ref: refs/heads/main')];
+    expect(tokensCover(b, a, ['repository_owner', 'context'])).toBe(true);
+    // With GitHub's default template that subject admits no token at all.
+    expect(tokensCover(b, a)).toBe(false);
+    // Every job has an environment under this one, named after the owner: still every token of acme.
+    expect(tokensCover(b, a, ['repository_owner', 'environment'])).toBe(true);
+    expect(tokensCover(b, a, ['environment', 'repository_owner'])).toBe(false);
+  });
+
+  it('property: never "covers" when a universe token of a is refused by b; a "no" has a whole token of a that b refuses', () => {
+    let decidedByTokens = 0;
+    fc.assert(
+      fc.property(ruleArb, ruleArb, (sa, sb) => {
+        const [a, b] = policyOf([sa, sb]).rules as [Rule, Rule];
+        const covers = tokensCover(b, a);
+        const missed = UNIVERSE.find((t) => admits(a, t) && !admits(b, t));
+        if (covers) {
+          expect(missed, `${JSON.stringify([sa, sb])}: b refuses ${JSON.stringify(missed)}`).toBeUndefined();
+          if (!ruleCovers(b, a)) decidedByTokens++;
+        } else {
+          const only = tokenClasses([a, b], { required: [0], every: true }).find((c) => !c.rules.includes(1));
+          expect(only, JSON.stringify([sa, sb])).toBeDefined();
+          expect(tokenProblem(only!.witness)).toBeUndefined();
+          expect([admits(a, only!.witness), admits(b, only!.witness)]).toEqual([true, false]);
+        }
+      }),
+      { numRuns: 400, seed: 1826 },
+    );
+    // The property reaches verdicts the claim-by-claim check cannot give.
+    expect(decidedByTokens).toBeGreaterThan(5);
+  }, 180_000);
 });

@@ -3,10 +3,11 @@
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
 import { TOKEN_CLAIM } from '../model.js';
 import { fromLiteral, afterLanguage, afterPrefix, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, NotAnalysable, type NFA } from './nfa.js';
-import { shapeNfa, subjectShapeFor, OWNER, REPO_NAME, SHAPE } from './shapes.js';
+import { shapeNfa, subjectShapeFor, CLAIM_SHAPE, OWNER, REPO_NAME, SHAPE } from './shapes.js';
 import { DEFAULT_TEMPLATE } from './token-model.js';
 import { matcherNfa } from './matcher-nfa.js';
 import { tokenWitness, type WitnessGoal } from './token-witness.js';
+import { tokenClasses } from './token-search.js';
 
 const SLASH = 0x2f;
 const AT = 0x40;
@@ -24,6 +25,10 @@ export function likelyWords(m: Matcher): string[] {
 }
 
 export const matcherFor = (rule: Rule, claim: ClaimName) => rule.matchers.find((m) => m.claim === claim);
+
+/** Does some value of the claim's format (a subject: of the org's template) satisfy the matcher? correctness/dead-matcher reports each that does not. */
+export const matcherAdmitsValue = (m: Matcher, template?: readonly string[]): boolean =>
+  someWord({ include: [matcherNfa(m), shapeNfa(m.claim === 'subject' ? subjectShapeFor(template) : CLAIM_SHAPE[m.claim])] }, likelyWords(m));
 
 const contentKeys = new WeakMap<Rule, string>();
 /** A rule's matchers as text: what it admits depends on nothing else (not its place, not its grant). */
@@ -333,4 +338,37 @@ export function ruleCovers(b: Rule, a: Rule): boolean {
     // A word of `a` that `b` refuses settles it without the inclusion search.
     return ma !== undefined && !someWord({ include: [matcherNfa(ma)], exclude: [matcherNfa(mb)] }, likelyWords(ma));
   });
+}
+
+/** Does the rule admit this token? (a matcher on a claim the token lacks never matches) */
+export const admitsClaims = (rule: Rule, claims: Claims): boolean =>
+  rule.matchers.every((m) => {
+    const value = claims[TOKEN_CLAIM[m.claim]];
+    return value !== undefined && accepts(matcherNfa(m), value);
+  });
+
+/** Witnesses tried before a coverage search: most rules that do not cover another refuse one of them. */
+const REFUTING_GOALS: readonly WitnessGoal[] = [{}, { pullRequest: true }];
+const coverage = new Map<string, boolean>();
+
+/**
+ * Does rule `b` admit every token rule `a` admits (SPEC.md §5: `repository_owner: acme` admits every
+ * token `repository: acme/x` does)? Claim by claim first (`ruleCovers`, a proof when it holds), then
+ * a token `a` admits and `b` refuses: `a`'s witnesses, then the token search over the tokens `a`
+ * admits. Memoised like rulesWitness. Past `maxStates` the search throws NotAnalysable: undecided.
+ */
+export function tokensCover(b: Rule, a: Rule, template?: readonly string[], maxStates?: number): boolean {
+  if (ruleCovers(b, a)) return true;
+  const key = `${JSON.stringify(template ?? null)}\u0001${contentKey(a).length}:${contentKey(a)}${contentKey(b)}`;
+  let covers = coverage.get(key);
+  if (covers === undefined) {
+    covers =
+      REFUTING_GOALS.every((goal) => {
+        const w = ruleWitness(a, goal, template);
+        return !w || admitsClaims(b, w);
+      }) && tokenClasses([a, b], { template, maxStates, required: [0], every: true }).every((c) => c.rules.includes(1));
+    if (coverage.size >= MAX_MEMO) coverage.clear();
+    coverage.set(key, covers);
+  }
+  return covers;
 }

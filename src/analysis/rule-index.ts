@@ -5,8 +5,8 @@
 // `subject` name (and its owner), so that `repository: acme/a` and `subject: repo:acme/b:...` are
 // told apart too.
 // The pairs still asked are counted against one bound per rule.
-import type { Rule } from '../model.js';
-import { CLAIM_NAMES } from '../model.js';
+import type { Claims, Rule } from '../model.js';
+import { CLAIM_NAMES, TOKEN_CLAIM } from '../model.js';
 import { coReachable, NotAnalysable, searchesRun, type NFA } from './nfa.js';
 import { matcherNfa, ownerLanguages, repoLanguages, type Template } from './rule-analysis.js';
 
@@ -19,6 +19,8 @@ const SMALL_POLICY = 32;
  */
 export const MAX_PAIR_QUESTIONS = 500_000;
 export const MAX_PAIR_SEARCHES = 40_000;
+/** Token-search states one pair question may explore (a whole-token coverage question, token-search.ts). */
+export const MAX_PAIR_TOKEN_STATES = 50_000;
 /** The last resort, for searches that each explore many states: CPU seconds (output then depends on the machine). */
 export const MAX_PAIR_CPU_SECONDS = 3;
 const cpuSeconds = () => {
@@ -228,6 +230,11 @@ export class RuleIndex {
     return this.list(this.rules.length, (b) => b !== a && this.prefixesCover(b, mine));
   }
 
+  /** Is the rule at position `p` in the pairs? (not left out: see `skipped`) */
+  analysed(p: number): boolean {
+    return this.info[p] !== undefined;
+  }
+
   /** Does every matcher of rule `b` have a prefix of the prefix `mine` has for its claim? */
   private prefixesCover(b: number, mine: ClaimInfo): boolean {
     for (const [c, theirs] of this.info[b]!) {
@@ -244,20 +251,35 @@ export class RuleIndex {
   overlapCandidates(b: number, except?: Uint32Array): Iterable<number> {
     const perClaim = this.info[b];
     if (!perClaim) return [];
+    this.meeting(this.indexed ? [...perClaim, ...this.caller[b]!] : [], except);
+    return this.list(b);
+  }
+
+  /**
+   * Rules (positions, ascending, before and after) that may admit the token: per claim, the token's
+   * value starts with their matcher's prefix (is their literal), and none has a matcher on a claim
+   * the token lacks; less those in `except`. Read before the next question.
+   */
+  tokenCandidates(token: Claims, except?: Uint32Array): Iterable<number> {
+    const values = CLAIM_NAMES.map((c) => [c, token[TOKEN_CLAIM[c]]] as const);
+    this.meeting(this.indexed ? values.map(([c, v]) => [c, v === undefined ? null : { prefix: v, literal: true }]) : [], except);
+    return this.list(this.rules.length);
+  }
+
+  /** Sets the candidates: the usable rules whose prefix for each claim agrees with the entry's (`null`: rules without the claim), less `except`. */
+  private meeting(entries: Iterable<readonly [string, { prefix: string; literal: boolean } | null]>, except: Uint32Array | undefined): void {
     const { acc, allowed } = this;
     acc.set(this.usable);
-    if (this.indexed)
-      for (const [c, at] of [...perClaim, ...this.caller[b]!]) {
-        allowed.set(this.without.get(c)!);
-        if (at) {
-          const end = this.walk(c, at.prefix, allowed, true);
-          // An open language's words reach below its prefix, where longer prefixes live.
-          if (end && !at.literal) this.add(allowed, end, 'below');
-        }
-        for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
+    for (const [c, at] of entries) {
+      allowed.set(this.without.get(c)!);
+      if (at) {
+        const end = this.walk(c, at.prefix, allowed, true);
+        // An open language's words reach below its prefix, where longer prefixes live.
+        if (end && !at.literal) this.add(allowed, end, 'below');
       }
+      for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
+    }
     this.leaveOut(except);
-    return this.list(b);
   }
 
   /** Clears the rules of `except` from the candidates. */
@@ -311,7 +333,14 @@ export class PairBudget {
   private readonly searchesBefore = searchesRun();
   /** Read at the 256th question: most policies never ask that many, and each read is a system call. */
   private cpuBefore: number | undefined;
+  /** Pairs whose question passed its own bound (MAX_PAIR_TOKEN_STATES): undecided, named at the end. */
+  readonly undecided: { question: string; reason: string }[] = [];
   constructor(private readonly rules: readonly Rule[]) {}
+
+  /** A question left undecided (`whether rule 3 admits every caller of rule 7`): it counts as not checked, never as an answer. */
+  skip(question: string, reason: string): void {
+    this.undecided.push({ question, reason });
+  }
 
   /** One more question while checking the rule at position `at` (of the loop that reports it). */
   spend(at: number): void {
@@ -327,9 +356,13 @@ export class PairBudget {
   }
 }
 
-/** Names the rules left out of the pairs, once the others are checked (an `analysis/not-analysed` finding). */
-export function throwIfSkipped(index: RuleIndex): void {
-  const message = skippedMessage(index);
+/** Names the rules left out of the pairs and the pairs left undecided, once the others are checked (an `analysis/not-analysed` finding). */
+export function throwIfSkipped(index: RuleIndex, budget?: PairBudget): void {
+  const pairs = budget?.undecided ?? [];
+  const named = pairs.slice(0, 5).map((p) => p.question);
+  const more = pairs.length > 5 ? ` and ${pairs.length - 5} more` : '';
+  const undecided = pairs.length ? `${named.join(', ')}${more} ${pairs.length === 1 ? 'was' : 'were'} not decided: ${pairs[0]!.reason}` : undefined;
+  const message = [skippedMessage(index), undecided].filter(Boolean).join('; ');
   if (message) throw new NotAnalysable(message);
 }
 

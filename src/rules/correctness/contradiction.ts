@@ -1,10 +1,12 @@
 // `correctness/contradiction`: two matchers of one rule that can never hold together (a subject
 // pinning acme/a with a repository pinning acme/b, ref_type tag with a refs/heads/ ref), decided on
-// the claims' automata. Such a rule never matches: the caller it was written for gets no token.
+// the claims' automata; any other rule no token satisfies (the token model, for the config's
+// `subjectTemplate` or GitHub's default) names the first pair of matchers that no token satisfies
+// together. Such a rule never matches: the caller it was written for gets no token.
 // Witness: none; the message names the two matchers and why no token satisfies both.
 import { defineRule, relatedAt } from '../framework.js';
 import { concat, findWord, fromLiteral } from '../../analysis/nfa.js';
-import { matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../../analysis/rule-analysis.js';
+import { admitsToken, matcherAdmitsValue, matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../../analysis/rule-analysis.js';
 import { shapeNfa, SHAPE, CLAIM_SHAPE } from '../../analysis/shapes.js';
 import type { Matcher, Rule } from '../../model.js';
 
@@ -14,6 +16,7 @@ const REFS_FOR = { branch: SHAPE.branchRef, tag: SHAPE.tagRef } as const;
 export default defineRule({
   meta: { id: 'correctness/contradiction', severity: 'error', category: 'correctness', messages: { neverMatches: 'rule {{rule}} can never match: {{problem}}' }, description: 'Two matchers of one rule can never hold together (e.g. subject pins `acme/a`, repository pins `acme/b`).' },
   check(ctx) {
+    const template = ctx.config.subjectTemplate;
     for (const rule of ctx.policy.rules) {
       const owners = ownerLanguages(rule, ctx.config.subjectTemplate);
       const repos = repoLanguages(rule, ctx.config.subjectTemplate);
@@ -22,6 +25,7 @@ export default defineRule({
       // The matchers `at` contradicts, shown as related locations.
       let others: Matcher[] = [];
       let pair: { sub: Matcher; env: Matcher } | undefined;
+      let dead: Matcher[] | undefined;
       if (owners.length > 1 && owners.every((o) => findWord({ include: [o.owners, ownerShape()] }) !== undefined) && findWord({ include: [...owners.map((o) => o.owners), ownerShape()] }) === undefined) {
         problem = `no owner satisfies ${owners.map((o) => `\`${o.matcher.claim}: ${o.matcher.pattern}\``).join(' and ')} together`;
         at = owners[1]!.matcher;
@@ -30,7 +34,7 @@ export default defineRule({
         problem = `no repository satisfies ${repos.map((r) => `\`${r.matcher.claim}: ${r.matcher.pattern}\``).join(' and ')} together`;
         at = repos[1]!.matcher;
         others = repos.map((r) => r.matcher).filter((m) => m !== at);
-      } else if ((pair = environmentWithoutSubject(rule, ctx.config.subjectTemplate))) {
+      } else if ((pair = environmentWithoutSubject(rule, template))) {
         problem = `\`environment: ${pair.env.pattern}\` needs a job with an environment, whose subject is \`repo:OWNER/REPO:environment:NAME\` (NAME the environment), and \`subject: ${pair.sub.pattern}\` matches no such subject`;
         at = pair.sub;
         others = [pair.env];
@@ -46,6 +50,12 @@ export default defineRule({
           }
         }
       }
+      // The cases above have their own words; what else no token (of the template) satisfies, the token model finds.
+      if (!problem && (dead = deadTogether(rule, template))) {
+        problem = `${template?.length ? `with \`subjectTemplate: [${template.join(', ')}]\`, ` : ''}no token GitHub can issue satisfies ${dead.map((m) => `\`${m.claim}: ${m.pattern}\``).join(' and ')} together`;
+        at = dead[dead.length - 1]!;
+        others = dead.slice(0, -1);
+      }
       if (problem)
         ctx.report({
           span: at.span,
@@ -58,9 +68,21 @@ export default defineRule({
 });
 
 /**
+ * The matchers of a rule that admits no token of the model (for the subject template, GitHub's
+ * default when absent) though each admits some value of its claim (a matcher that admits none is
+ * correctness/dead-matcher's): the first pair that admits no token together, else all of them.
+ */
+function deadTogether(rule: Rule, template: readonly string[] | undefined): Matcher[] | undefined {
+  if (!rule.matchers.every((m) => matcherAdmitsValue(m, template)) || admitsToken(rule, template)) return undefined;
+  for (const [i, m] of rule.matchers.entries())
+    for (const other of rule.matchers.slice(0, i)) if (!admitsToken({ ...rule, matchers: [other, m] }, template)) return [other, m];
+  return [...rule.matchers];
+}
+
+/**
  * With GitHub's default subject, a job that has an environment (the `environment` matcher needs
  * one) carries `repo:OWNER/REPO:environment:NAME`: a subject matcher admitting no such subject
- * for the names the environment matcher admits leaves the rule dead. A custom template is not judged.
+ * for the names the environment matcher admits leaves the rule dead (a custom template: `deadTogether`).
  */
 function environmentWithoutSubject(rule: Rule, template: readonly string[] | undefined): { sub: Matcher; env: Matcher } | undefined {
   const sub = matcherFor(rule, 'subject');

@@ -3,9 +3,9 @@
 // shape. Its rule never matches, so the caller it was meant for is denied.
 // Witness: none; the message says the claim's format and why the pattern misses it (unsafe fix offered).
 import { defineRule } from '../framework.js';
-import { findWord, someWord, afterPrefix, fromLiteral } from '../../analysis/nfa.js';
-import { likelyWords, matcherNfa } from '../../analysis/rule-analysis.js';
-import { CLAIM_FORMAT, CLAIM_SHAPE, shapeNfa, subjectShapeFor } from '../../analysis/shapes.js';
+import { findWord, afterPrefix, fromLiteral } from '../../analysis/nfa.js';
+import { matcherAdmitsValue, matcherNfa } from '../../analysis/rule-analysis.js';
+import { CLAIM_FORMAT } from '../../analysis/shapes.js';
 import type { Matcher } from '../../model.js';
 
 export default defineRule({
@@ -20,8 +20,7 @@ export default defineRule({
     const template = ctx.config.subjectTemplate;
     for (const rule of ctx.policy.rules)
       for (const m of rule.matchers) {
-        const shape = m.claim === 'subject' ? subjectShapeFor(template) : CLAIM_SHAPE[m.claim];
-        if (someWord({ include: [matcherNfa(m), shapeNfa(shape)] }, likelyWords(m))) continue;
+        if (matcherAdmitsValue(m, template)) continue;
         // A subject that does not even start like `repo:` may be an org's custom template.
         const custom = m.claim === 'subject' && !template && !afterPrefix(matcherNfa(m), 'repo:').starts.length;
         ctx.report({
