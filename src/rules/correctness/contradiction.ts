@@ -5,7 +5,7 @@
 // together. Such a rule never matches: the caller it was written for gets no token.
 // Witness: none; the message names the two matchers and why no token satisfies both.
 import { defineRule, relatedAt } from '../framework.js';
-import { concat, findWord, fromLiteral } from '../../analysis/nfa.js';
+import { concat, findWord, fromLiteral, NotAnalysable } from '../../analysis/nfa.js';
 import { admitsToken, matcherAdmitsValue, matcherFor, matcherNfa, ownerLanguages, ownerShape, repoLanguages, repoShape } from '../../analysis/rule-analysis.js';
 import { shapeNfa, SHAPE, CLAIM_SHAPE } from '../../analysis/shapes.js';
 import type { Matcher, Rule } from '../../model.js';
@@ -52,7 +52,7 @@ export default defineRule({
       }
       // The cases above have their own words; what else no token (of the template) satisfies, the token model finds.
       if (!problem && (dead = deadTogether(rule, template))) {
-        problem = `${template?.length ? `with \`subjectTemplate: [${template.join(', ')}]\`, ` : ''}no token GitHub can issue satisfies ${dead.map((m) => `\`${m.claim}: ${m.pattern}\``).join(' and ')} together`;
+        problem = `${template?.length ? `with \`subjectTemplate: [${template.join(', ')}]\`, ` : ''}no token GitHub can issue satisfies ${dead.map((m) => `\`${m.claim}: ${m.pattern}\``).join(' and ')}${dead.length > 1 ? ' together' : ''}`;
         at = dead[dead.length - 1]!;
         others = dead.slice(0, -1);
       }
@@ -73,7 +73,14 @@ export default defineRule({
  * correctness/dead-matcher's): the first pair that admits no token together, else all of them.
  */
 function deadTogether(rule: Rule, template: readonly string[] | undefined): Matcher[] | undefined {
-  if (!rule.matchers.every((m) => matcherAdmitsValue(m, template)) || admitsToken(rule, template)) return undefined;
+  // A matcher not analysed is named by correctness/dead-matcher; the policy's other rules are still judged.
+  try {
+    if (!rule.matchers.every((m) => matcherAdmitsValue(m, template))) return undefined;
+  } catch (e) {
+    if (e instanceof NotAnalysable) return undefined;
+    throw e;
+  }
+  if (admitsToken(rule, template)) return undefined;
   for (const [i, m] of rule.matchers.entries())
     for (const other of rule.matchers.slice(0, i)) if (!admitsToken({ ...rule, matchers: [other, m] }, template)) return [other, m];
   return [...rule.matchers];
