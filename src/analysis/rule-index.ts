@@ -241,45 +241,56 @@ export class RuleIndex {
     const perClaim = this.info[b];
     if (!perClaim) return [];
     const { acc, allowed } = this;
-    acc.set(this.usable);
-    if (this.indexed)
-      for (const [c, at] of [...perClaim, ...this.caller[b]!]) {
-        allowed.set(this.without.get(c)!);
-        if (at) {
-          const end = this.walk(c, at.prefix, allowed, true);
-          // An open language's words reach below its prefix, where longer prefixes live.
-          if (end && !at.literal) this.add(allowed, end, 'below');
-        }
-        for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
-      }
-    this.leaveOut(except);
+    // Only rules before `b` are asked: the words past it are left as they are, never read.
+    const words = (b + 31) >>> 5;
+    acc.set(this.usable.subarray(0, words));
+    if (this.indexed) {
+      for (const [c, at] of perClaim) this.allowOverlaps(c, at, words);
+      for (const [c, at] of this.caller[b]!) this.allowOverlaps(c, at, words);
+    }
+    this.leaveOut(except, words);
     return this.list(b);
   }
 
-  /** Clears the rules of `except` from the candidates. */
-  private leaveOut(except: Uint32Array | undefined): void {
-    if (except) for (let w = 0; w < this.words; w++) this.acc[w]! &= ~except[w]!;
+  /** Keeps in the candidates (their first `words` words) the rules whose language for `claim` may share a word with `at`'s. */
+  private allowOverlaps(claim: string, at: { prefix: string; literal: boolean } | null, words: number): void {
+    const { acc, allowed } = this;
+    allowed.set(this.without.get(claim)!.subarray(0, words));
+    if (at) {
+      const end = this.walk(claim, at.prefix, allowed, true, words);
+      // An open language's words reach below its prefix, where longer prefixes live.
+      if (end && !at.literal) this.add(allowed, end, 'below', words);
+    }
+    for (let w = 0; w < words; w++) acc[w]! &= allowed[w]!;
+  }
+
+  /** Clears the rules of `except` from the candidates (their first `words` words). */
+  private leaveOut(except: Uint32Array | undefined, words = this.words): void {
+    if (except) for (let w = 0; w < words; w++) this.acc[w]! &= ~except[w]!;
   }
 
   /** Sets the open rules on `prefix`'s path (and the exact ones at its end when `withExact`); returns its end node. */
-  private walk(claim: string, prefix: string, bits: Uint32Array, withExact: boolean): Node | undefined {
+  private walk(claim: string, prefix: string, bits: Uint32Array, withExact: boolean, words: number): Node | undefined {
     let node: Node | undefined = this.tries.get(claim)!;
     for (const ch of prefix) {
-      this.add(bits, node, 'open');
+      this.add(bits, node, 'open', words);
       node = node.children.get(ch);
       if (!node) return undefined;
     }
-    this.add(bits, node, 'open');
-    if (withExact) this.add(bits, node, 'exact');
+    this.add(bits, node, 'open', words);
+    if (withExact) this.add(bits, node, 'exact', words);
     return node;
   }
 
-  /** Sets the rules of one of the node's lists: one by one when few, else word by word from its bit set. */
-  private add(bits: Uint32Array, node: Node, list: 'open' | 'exact' | 'below'): void {
+  /**
+   * Sets the rules of one of the node's lists: one by one when few, else word by word from its bit
+   * set (its first `words` words: a question about earlier rules reads no further).
+   */
+  private add(bits: Uint32Array, node: Node, list: 'open' | 'exact' | 'below', words = this.words): void {
     const xs = node[list];
     if (xs.length < 512) return setBits(bits, xs);
     const set = (node.bits[list] ??= ruleSet(this.rules.length, xs));
-    for (let w = 0; w < this.words; w++) bits[w]! |= set[w]!;
+    for (let w = 0; w < words; w++) bits[w]! |= set[w]!;
   }
 
   /** The positions set in the candidates, below `end` and kept by `keep`, lazily: a loop that stops early reads few. */
