@@ -171,27 +171,28 @@ export class RuleIndex {
     if (!this.indexed) return;
     // The caller is indexed like a claim (for overlaps only: coverage is asked claim by claim).
     this.caller = rules.map((rule, p) => (this.info[p] ? callerInfo(rule) : new Map()));
-    for (const c of [...CLAIM_NAMES, ...CALLER_KEYS]) {
-      const without = new Uint32Array(this.words);
-      const root = newNode();
-      this.info.forEach((perClaim, p) => {
-        if (!perClaim) return;
-        const at = CALLER_KEYS.includes(c) ? this.caller[p]!.get(c) : perClaim.get(c);
-        if (at === undefined) setBits(without, [p]);
-        // A language without a word is in no trie: it shares words with no rule's matcher.
-        if (!at) return;
-        insert(root, p, at.prefix, at.literal);
-      });
-      this.without.set(c, without);
-      this.tries.set(c, root);
-    }
+    for (const c of [...CLAIM_NAMES, ...CALLER_KEYS]) (this.without.set(c, new Uint32Array(this.words)), this.tries.set(c, newNode()));
     for (const c of CLAIM_NAMES) this.keyed.set(c, newNode());
+    // One pass over the rules (each trie still gets its rules in order), without an array per rule.
     this.info.forEach((perClaim, p) => {
-      if (!perClaim || [...perClaim.values()].includes(null)) return;
-      let key: [string, { prefix: string; literal: boolean }] | undefined;
-      for (const [c, at] of perClaim) if (!key || at!.prefix.length > key[1].prefix.length) key = [c, at!];
-      if (key) insert(this.keyed.get(key[0])!, p, key[1].prefix, key[1].literal);
+      if (!perClaim) return;
+      for (const c of CLAIM_NAMES) this.file(c, p, perClaim.get(c));
+      for (const c of CALLER_KEYS) this.file(c, p, this.caller[p]!.get(c));
+      // For coverage, the rule is filed under the claim of its longest prefix; a rule with a dead matcher under none.
+      let key: { claim: string; at: { prefix: string; literal: boolean } } | undefined;
+      for (const [claim, at] of perClaim) {
+        if (!at) return;
+        if (!key || at.prefix.length > key.at.prefix.length) key = { claim, at };
+      }
+      if (key) insert(this.keyed.get(key.claim)!, p, key.at.prefix, key.at.literal);
     });
+  }
+
+  /** Files rule `p` in the trie of `claim` by the prefix of its language (`null`: no word), or among the rules without it. */
+  private file(claim: string, p: number, at: { prefix: string; literal: boolean } | null | undefined): void {
+    if (at === undefined) this.without.get(claim)![p >>> 5]! |= 1 << (p & 31);
+    // A language without a word is in no trie: it shares words with no rule's matcher.
+    else if (at) insert(this.tries.get(claim)!, p, at.prefix, at.literal);
   }
 
   /**
