@@ -37,7 +37,8 @@ export function candidateToken(rules: readonly { matchers: readonly Matcher[] }[
   const admits = (claim: ClaimName, nfas: readonly NFA[], word: string | undefined) => word !== undefined && acceptsWord(shapeNfa(CLAIM_SHAPE[claim]), word) && nfas.every((n) => acceptsWord(n, word));
   // Claims whose matchers all name one word go first: their values are certain.
   const certain = (claim: ClaimName) => byClaim.get(claim)!.every((n) => n.literal !== undefined);
-  const order = ORDER.filter((c) => byClaim.has(c)).sort((a, b) => Number(certain(b)) - Number(certain(a)));
+  const present = ORDER.filter((c) => byClaim.has(c));
+  const order = [...present.filter(certain), ...present.filter((c) => !certain(c))];
   try {
     for (const claim of order) {
       const nfas = byClaim.get(claim)!;
