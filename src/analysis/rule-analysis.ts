@@ -114,12 +114,16 @@ export function ownerWitness(langs: readonly NFA[], excluded: readonly string[],
 
 /** Memoised witnesses: per goal and template, then per rule's content key in turn (the rules' own key strings, hashed once). */
 interface WitnessMemo {
-  next: Map<string, WitnessMemo>;
+  /** Made on first use: most nodes are leaves. */
+  next?: Map<string, WitnessMemo>;
   known: boolean;
   claims?: Claims;
 }
-const memoNode = (): WitnessMemo => ({ next: new Map(), known: false });
-const memoChild = (node: WitnessMemo, key: string) => node.next.get(key) ?? node.next.set(key, memoNode()).get(key)!;
+const memoNode = (): WitnessMemo => ({ known: false });
+const memoChild = (node: WitnessMemo, key: string) => {
+  const next = (node.next ??= new Map());
+  return next.get(key) ?? next.set(key, memoNode()).get(key)!;
+};
 let witnesses = memoNode();
 let witnessCount = 0;
 /**
