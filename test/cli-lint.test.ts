@@ -5,8 +5,11 @@ import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, type Run } from './helpers/cli.js';
+import { CLI, ROOT, runCli, type Run } from './helpers/cli.js';
 import { tempDirs } from './helpers/temp.js';
+import { bigPolicyText } from '../bench/gen-big-policy.mjs';
+import { lintPaths, SettingsResolver } from '../src/index.js';
+import { jsonPieces } from '../src/report/json.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -379,6 +382,33 @@ describe('the JSON contract (version 1)', () => {
         expect(typeof f.fix.safe).toBe('boolean');
       }
     }
+  });
+
+  it('is made in pieces of at most 1,000 findings, joined JSON.stringify\'s very text', () => {
+    const result = lintPaths(args, { settings: new SettingsResolver({}) });
+    const files = result.files.map(({ path, policyName, valid }) => ({ path, policyName, valid }));
+    const summary = { files: files.length, errors: 0, warnings: 0, infos: 0, ignored: 0 };
+    // Real findings, repeated past two pieces; and a report without any.
+    const many = Array.from({ length: 2500 }, (_, i) => result.findings[i % result.findings.length]!);
+    for (const findings of [result.findings, many, []]) {
+      const report = { version: 1 as const, files, findings, summary };
+      const pieces = [...jsonPieces(report)];
+      expect(pieces.join('')).toBe(JSON.stringify(report, null, 2) + '\n');
+      expect(pieces.filter((p) => p.includes('"ruleId"')).map((p) => p.split('"ruleId"').length - 1)).toEqual(findings.length ? (findings.length > 1000 ? [1000, 1000, 500] : [findings.length]) : []);
+    }
+  });
+
+  it('a report of several MiB is JSON.stringify\'s layout byte for byte, on stdout as in --output', () => {
+    const dir = tempDir();
+    const file = put(join(dir, STS, 'default.yaml'), bigPolicyText(1000));
+    const r = spawnSync(process.execPath, [CLI, 'lint', '--format', 'json', file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    // Written in pieces of about 1 MB: this one takes two.
+    expect(r.stdout.length).toBeGreaterThan(1.5 * 2 ** 20);
+    expect(r.stdout).toBe(JSON.stringify(JSON.parse(r.stdout), null, 2) + '\n');
+    const out = join(dir, 'report.json');
+    expect(lint([file, '--format', 'json', '-o', out]).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(r.stdout);
   });
 
   it('uses 1-based positions with an exclusive end column', () => {

@@ -158,19 +158,37 @@ export function ownerWitness(langs: readonly NFA[], excluded: readonly string[],
   return findWord({ include, exclude: excluded.map(fromLiteral) });
 }
 
-const witnesses = new Map<string, Claims | undefined>();
+/** Memoised witnesses: per goal and template, then per rule's content key in turn (the rules' own key strings, hashed once). */
+interface WitnessMemo {
+  /** Made on first use: most nodes are leaves. */
+  next?: Map<string, WitnessMemo>;
+  known: boolean;
+  claims?: Claims;
+}
+const memoNode = (): WitnessMemo => ({ known: false });
+const memoChild = (node: WitnessMemo, key: string) => {
+  const next = (node.next ??= new Map());
+  return next.get(key) ?? next.set(key, memoNode()).get(key)!;
+};
+let witnesses = memoNode();
+let witnessCount = 0;
 /**
  * A whole token every rule admits (the goal's owner, repository or pull_request job when they
  * admit one), its subject following the org's template (GitHub's default when absent), or undefined
  * when they admit no token together. Memoised like perRule, per goal and template.
  */
 export function rulesWitness(rules: readonly Rule[], goal: WitnessGoal = {}, template?: readonly string[]): Claims | undefined {
-  // JSON escapes control characters, so the first U+0001 ends the goal and template; each rule's key is led by its length.
-  const key = `${JSON.stringify([goal, template ?? null])}\u0001${rules.map((r) => `${contentKey(r).length}:${contentKey(r)}`).join('')}`;
-  if (witnesses.has(key)) return witnesses.get(key);
+  let node = memoChild(witnesses, JSON.stringify([goal, template ?? null]));
+  for (const rule of rules) node = memoChild(node, contentKey(rule));
+  if (node.known) return node.claims;
   const claims = tokenWitness(rules, goal, template);
-  if (witnesses.size >= MAX_MEMO) witnesses.clear();
-  witnesses.set(key, claims);
+  if (witnessCount >= MAX_MEMO) {
+    witnesses = memoNode();
+    witnessCount = 0;
+  }
+  node.known = true;
+  node.claims = claims;
+  witnessCount++;
   return claims;
 }
 

@@ -177,27 +177,28 @@ export class RuleIndex {
     if (!this.indexed) return;
     // The caller is indexed like a claim (for overlaps only: coverage is asked claim by claim).
     this.caller = rules.map((rule, p) => (this.info[p] ? callerInfo(rule, template) : new Map()));
-    for (const c of [...CLAIM_NAMES, ...CALLER_KEYS]) {
-      const without = new Uint32Array(this.words);
-      const root = newNode();
-      this.info.forEach((perClaim, p) => {
-        if (!perClaim) return;
-        const at = CALLER_KEYS.includes(c) ? this.caller[p]!.get(c) : perClaim.get(c);
-        if (at === undefined) setBits(without, [p]);
-        // A language without a word is in no trie: it shares words with no rule's matcher.
-        if (!at) return;
-        insert(root, p, at.prefix, at.literal);
-      });
-      this.without.set(c, without);
-      this.tries.set(c, root);
-    }
+    for (const c of [...CLAIM_NAMES, ...CALLER_KEYS]) (this.without.set(c, new Uint32Array(this.words)), this.tries.set(c, newNode()));
     for (const c of CLAIM_NAMES) this.keyed.set(c, newNode());
+    // One pass over the rules (each trie still gets its rules in order), without an array per rule.
     this.info.forEach((perClaim, p) => {
-      if (!perClaim || [...perClaim.values()].includes(null)) return;
-      let key: [string, { prefix: string; literal: boolean }] | undefined;
-      for (const [c, at] of perClaim) if (!key || at!.prefix.length > key[1].prefix.length) key = [c, at!];
-      if (key) insert(this.keyed.get(key[0])!, p, key[1].prefix, key[1].literal);
+      if (!perClaim) return;
+      for (const c of CLAIM_NAMES) this.file(c, p, perClaim.get(c));
+      for (const c of CALLER_KEYS) this.file(c, p, this.caller[p]!.get(c));
+      // For coverage, the rule is filed under the claim of its longest prefix; a rule with a dead matcher under none.
+      let key: { claim: string; at: { prefix: string; literal: boolean } } | undefined;
+      for (const [claim, at] of perClaim) {
+        if (!at) return;
+        if (!key || at.prefix.length > key.at.prefix.length) key = { claim, at };
+      }
+      if (key) insert(this.keyed.get(key.claim)!, p, key.at.prefix, key.at.literal);
     });
+  }
+
+  /** Files rule `p` in the trie of `claim` by the prefix of its language (`null`: no word), or among the rules without it. */
+  private file(claim: string, p: number, at: { prefix: string; literal: boolean } | null | undefined): void {
+    if (at === undefined) this.without.get(claim)![p >>> 5]! |= 1 << (p & 31);
+    // A language without a word is in no trie: it shares words with no rule's matcher.
+    else if (at) insert(this.tries.get(claim)!, p, at.prefix, at.literal);
   }
 
   /**
@@ -251,7 +252,8 @@ export class RuleIndex {
   overlapCandidates(b: number, except?: Uint32Array): Iterable<number> {
     const perClaim = this.info[b];
     if (!perClaim) return [];
-    this.meeting(this.indexed ? [...perClaim, ...this.caller[b]!] : [], except);
+    // Only rules before `b` are asked: the words past it are left as they are, never read.
+    this.meeting(this.indexed ? [...perClaim, ...this.caller[b]!] : [], except, (b + 31) >>> 5);
     return this.list(b);
   }
 
@@ -262,50 +264,56 @@ export class RuleIndex {
    */
   tokenCandidates(token: Claims, except?: Uint32Array): Iterable<number> {
     const values = CLAIM_NAMES.map((c) => [c, token[TOKEN_CLAIM[c]]] as const);
-    this.meeting(this.indexed ? values.map(([c, v]) => [c, v === undefined ? null : { prefix: v, literal: true }]) : [], except);
+    this.meeting(this.indexed ? values.map(([c, v]) => [c, v === undefined ? null : { prefix: v, literal: true }]) : [], except, this.words);
     return this.list(this.rules.length);
   }
 
-  /** Sets the candidates: the usable rules whose prefix for each claim agrees with the entry's (`null`: rules without the claim), less `except`. */
-  private meeting(entries: Iterable<readonly [string, { prefix: string; literal: boolean } | null]>, except: Uint32Array | undefined): void {
+  /**
+   * Sets the candidates (their first `words` words): the usable rules whose prefix for each claim
+   * agrees with the entry's (`null`: rules without the claim), less `except`.
+   */
+  private meeting(entries: Iterable<readonly [string, { prefix: string; literal: boolean } | null]>, except: Uint32Array | undefined, words: number): void {
     const { acc, allowed } = this;
-    acc.set(this.usable);
+    acc.set(this.usable.subarray(0, words));
     for (const [c, at] of entries) {
-      allowed.set(this.without.get(c)!);
+      allowed.set(this.without.get(c)!.subarray(0, words));
       if (at) {
-        const end = this.walk(c, at.prefix, allowed, true);
+        const end = this.walk(c, at.prefix, allowed, true, words);
         // An open language's words reach below its prefix, where longer prefixes live.
-        if (end && !at.literal) this.add(allowed, end, 'below');
+        if (end && !at.literal) this.add(allowed, end, 'below', words);
       }
-      for (let w = 0; w < this.words; w++) acc[w]! &= allowed[w]!;
+      for (let w = 0; w < words; w++) acc[w]! &= allowed[w]!;
     }
-    this.leaveOut(except);
+    this.leaveOut(except, words);
   }
 
-  /** Clears the rules of `except` from the candidates. */
-  private leaveOut(except: Uint32Array | undefined): void {
-    if (except) for (let w = 0; w < this.words; w++) this.acc[w]! &= ~except[w]!;
+  /** Clears the rules of `except` from the candidates (their first `words` words). */
+  private leaveOut(except: Uint32Array | undefined, words = this.words): void {
+    if (except) for (let w = 0; w < words; w++) this.acc[w]! &= ~except[w]!;
   }
 
   /** Sets the open rules on `prefix`'s path (and the exact ones at its end when `withExact`); returns its end node. */
-  private walk(claim: string, prefix: string, bits: Uint32Array, withExact: boolean): Node | undefined {
+  private walk(claim: string, prefix: string, bits: Uint32Array, withExact: boolean, words: number): Node | undefined {
     let node: Node | undefined = this.tries.get(claim)!;
     for (const ch of prefix) {
-      this.add(bits, node, 'open');
+      this.add(bits, node, 'open', words);
       node = node.children.get(ch);
       if (!node) return undefined;
     }
-    this.add(bits, node, 'open');
-    if (withExact) this.add(bits, node, 'exact');
+    this.add(bits, node, 'open', words);
+    if (withExact) this.add(bits, node, 'exact', words);
     return node;
   }
 
-  /** Sets the rules of one of the node's lists: one by one when few, else word by word from its bit set. */
-  private add(bits: Uint32Array, node: Node, list: 'open' | 'exact' | 'below'): void {
+  /**
+   * Sets the rules of one of the node's lists: one by one when few, else word by word from its bit
+   * set (its first `words` words: a question about earlier rules reads no further).
+   */
+  private add(bits: Uint32Array, node: Node, list: 'open' | 'exact' | 'below', words = this.words): void {
     const xs = node[list];
     if (xs.length < 512) return setBits(bits, xs);
     const set = (node.bits[list] ??= ruleSet(this.rules.length, xs));
-    for (let w = 0; w < this.words; w++) bits[w]! |= set[w]!;
+    for (let w = 0; w < words; w++) bits[w]! |= set[w]!;
   }
 
   /** The positions set in the candidates, below `end` and kept by `keep`, lazily: a loop that stops early reads few. */

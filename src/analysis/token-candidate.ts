@@ -13,6 +13,12 @@ import { DEFAULT_TOKEN, tokenClaims, tokenProblem, type TokenValues } from './to
 /** The values GitHub's default template reads (a candidate is only built for it; no free template keys). */
 type CoreVariable = Exclude<keyof TokenValues, 'free'>;
 
+/** The values in the order the model lists them (every token has each). */
+const CORE_VARIABLES = (Object.keys(DEFAULT_TOKEN) as (keyof TokenValues)[]).filter((k): k is CoreVariable => k !== 'free');
+const setValue = <K extends CoreVariable>(v: TokenValues, key: K, value: TokenValues[K]) => {
+  v[key] = value;
+};
+
 /** The order claims name values in (after those that name one word): the narrowest first, the subject (which reads most values) late. */
 const ORDER: readonly ClaimName[] = ['repository_owner', 'repository', 'ref_type', 'ref', 'environment', 'workflow_ref', 'subject', 'actor', 'sha'];
 // The model's fallback refs (token-model.ts) for a tag and for a pull_request job.
@@ -25,13 +31,14 @@ const SUBJECT = /^repo:([^/:@]+)(?:@([0-9]+))?\/([^/:@]+)(?:@([0-9]+))?:(.*)$/s;
 /** A token every rule admits, read off per-claim words, or undefined when this cheap try finds none. */
 export function candidateToken(rules: readonly { matchers: readonly Matcher[] }[]): Claims | undefined {
   const byClaim = new Map<ClaimName, NFA[]>();
-  for (const r of rules) for (const m of r.matchers) byClaim.set(m.claim, [...(byClaim.get(m.claim) ?? []), matcherNfa(m)]);
+  for (const r of rules) for (const m of r.matchers) (byClaim.get(m.claim) ?? byClaim.set(m.claim, []).get(m.claim)!).push(matcherNfa(m));
   const values: TokenValues = { ...DEFAULT_TOKEN };
   const fixed = new Set<CoreVariable>();
   const admits = (claim: ClaimName, nfas: readonly NFA[], word: string | undefined) => word !== undefined && acceptsWord(shapeNfa(CLAIM_SHAPE[claim]), word) && nfas.every((n) => acceptsWord(n, word));
   // Claims whose matchers all name one word go first: their values are certain.
   const certain = (claim: ClaimName) => byClaim.get(claim)!.every((n) => n.literal !== undefined);
-  const order = ORDER.filter((c) => byClaim.has(c)).sort((a, b) => Number(certain(b)) - Number(certain(a)));
+  const present = ORDER.filter((c) => byClaim.has(c));
+  const order = [...present.filter(certain), ...present.filter((c) => !certain(c))];
   try {
     for (const claim of order) {
       const nfas = byClaim.get(claim)!;
@@ -45,11 +52,11 @@ export function candidateToken(rules: readonly { matchers: readonly Matcher[] }[
       const before = { ...values };
       name(values, fixed, claim, word);
       // The shortest word spells every value (`a` for a wildcard): an earlier, readable one the claim still admits stays.
-      for (const key of (Object.keys(values) as (keyof TokenValues)[]).filter((k): k is CoreVariable => k !== 'free')) {
-        const taken = { [key]: values[key] };
-        if (taken[key] === before[key]) continue;
-        Object.assign(values, { [key]: before[key] });
-        if (!admits(claim, nfas, tokenClaims(values)[TOKEN_CLAIM[claim]])) Object.assign(values, taken);
+      for (const key of CORE_VARIABLES) {
+        const taken = values[key];
+        if (taken === before[key]) continue;
+        setValue(values, key, before[key]);
+        if (!admits(claim, nfas, tokenClaims(values)[TOKEN_CLAIM[claim]])) setValue(values, key, taken);
       }
     }
   } catch (e) {
@@ -71,15 +78,14 @@ function variantWord(v: TokenValues, fixed: ReadonlySet<CoreVariable>, claim: Cl
   return undefined;
 }
 
-/** The values as they are, then with the model's other choices (as far as no claim named them). */
-function variants(v: TokenValues, fixed: ReadonlySet<CoreVariable>): TokenValues[] {
-  const out = [v];
+/** The values as they are, then with the model's other choices (as far as no claim named them), each made once asked for. */
+function* variants(v: TokenValues, fixed: ReadonlySet<CoreVariable>): Generator<TokenValues> {
+  yield v;
   const free = (...keys: CoreVariable[]) => keys.every((k) => !fixed.has(k));
-  if (free('ref', 'refType')) out.push({ ...v, ref: TAG_REF, refType: 'tag' });
-  if (free('context', 'ref')) out.push({ ...v, context: 'pull_request', ref: PULL_REF });
-  if (free('context')) out.push({ ...v, context: 'environment' });
-  if (free('form')) out.push({ ...v, form: 'immutable' });
-  return out;
+  if (free('ref', 'refType')) yield { ...v, ref: TAG_REF, refType: 'tag' };
+  if (free('context', 'ref')) yield { ...v, context: 'pull_request', ref: PULL_REF };
+  if (free('context')) yield { ...v, context: 'environment' };
+  if (free('form')) yield { ...v, form: 'immutable' };
 }
 
 /** Takes the values `word` names for `claim`, those no earlier claim named; then what follows from them. */

@@ -6,7 +6,7 @@ import { SettingsResolver } from '../lint/config.js';
 import { expandGlobArgs } from '../load/glob-args.js';
 import { lintPathsConcurrently, type Concurrency } from '../lint/concurrent.js';
 import { plural } from '../report/summary.js';
-import { lintReport, type LintFormat } from '../report/lint.js';
+import { lintReportPieces, type LintFormat } from '../report/lint.js';
 import { lintFailure } from '../lint/verdict.js';
 import { EXIT, UsageError } from './errors.js';
 import { writeReport } from './output.js';
@@ -74,7 +74,7 @@ export async function runLint(paths: string[], opts: LintOptions): Promise<numbe
       return writeReport(run.changes.map((c) => unifiedDiff(c.path, c.before, c.after)).join(''), opts.output) ?? exit;
     }
   }
-  return writeReport(await lintReport(result, opts), opts.output) ?? exitCode(result, opts);
+  return writeReport(await lintReportPieces(result, opts), opts.output) ?? exitCode(result, opts);
 }
 
 function exitCode(result: LintResult, opts: LintOptions): number {
