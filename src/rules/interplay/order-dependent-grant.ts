@@ -3,8 +3,10 @@
 // Reordering or editing one rule silently changes what the caller gets.
 // Witness: a whole token GitHub can issue (SPEC.md §5) that both rules admit.
 import { defineRule, relatedAt } from '../framework.js';
-import { callersMeet, grantCovers, grantKey, ruleCovers, ruleGrant, rulesOverlap, rulesWitness } from '../../analysis/rule-analysis.js';
-import { PairBudget, ruleIndex, ruleSet, throwIfSkipped } from '../../analysis/rule-index.js';
+import { NotAnalysable } from '../../analysis/nfa.js';
+import { callersMeet, grantCovers, grantKey, ruleGrant, rulesOverlap, rulesWitness, tokensCover } from '../../analysis/rule-analysis.js';
+import { MAX_PAIR_TOKEN_STATES, PairBudget, ruleIndex, ruleSet, throwIfSkipped } from '../../analysis/rule-index.js';
+import type { Rule } from '../../model.js';
 
 const fmt = (g: Record<string, string>) => `{${Object.entries(g).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
 
@@ -23,14 +25,23 @@ export default defineRule({
     const byGrant = new Map<string, number[]>();
     keys.forEach((k, i) => (byGrant.get(k) ?? byGrant.set(k, []).get(k)!).push(i));
     const sameGrant = new Map([...byGrant].map(([k, members]) => [k, ruleSet(rules.length, members)]));
+    /** Does `a` admit every token `b` admits? No when the search passes its bound: the overlap is still real. */
+    const covers = (a: Rule, b: Rule) => {
+      try {
+        return tokensCover(a, b, template, MAX_PAIR_TOKEN_STATES);
+      } catch (e) {
+        if (e instanceof NotAnalysable) return false;
+        throw e;
+      }
+    };
     for (let j = 0; j < rules.length; j++)
       for (const i of index.overlapCandidates(j, sameGrant.get(keys[j]!))) {
         const [a, b] = [rules[i]!, rules[j]!];
         const [ga, gb] = [grants[i]!, grants[j]!];
         budget.spend(j);
         if (!rulesOverlap(a, b) || !callersMeet(a, b, template)) continue;
-        // A later rule fully covered by an earlier, stronger one is reported as redundant instead.
-        if (ruleCovers(a, b) && grantCovers(ga, gb)) continue;
+        // A later rule covered (over whole tokens) by an earlier, stronger one is reported as redundant instead.
+        if (grantCovers(ga, gb) && covers(a, b)) continue;
         // Matchers that overlap claim by claim may still admit no token together (SPEC.md §5).
         const witness = rulesWitness([a, b], {}, template);
         if (!witness) continue;
