@@ -59,12 +59,14 @@ export default defineRule({
       let by = first(index.coverCandidates(pa, except), (at) => coveredBy(at, true));
       // A rule the index left out (a matcher not analysed) is named by it, and asked nothing more.
       if (by === undefined && !index.analysed(pa)) continue;
-      // A rule that admits nothing is reported as dead or contradictory, not as covered (searched after the first pass: it is costly).
-      const witness = by === undefined ? undecided(`whether rule ${a.index + 1} admits any token`, () => ruleWitness(a, {}, template)) : ruleWitness(a, {}, template);
-      if (!witness) continue;
-      // Then over whole tokens: the rules that admit a token of `a` (its witness), each asked by the token search.
-      by ??= first(index.tokenCandidates(witness, except), (at) => at !== pa && coveredBy(at, false));
-      if (by === undefined) continue;
+      if (by === undefined) {
+        // Then over whole tokens: the rules that admit a token of `a` (its witness), each asked by the
+        // token search. (A rule that admits no token never gets here: it is dead or contradictory.)
+        const witness = undecided(`whether rule ${a.index + 1} admits any token`, () => ruleWitness(a, {}, template));
+        if (!witness) continue;
+        by = first(index.tokenCandidates(witness, except), (at) => at !== pa && coveredBy(at, false));
+        if (by === undefined) continue;
+      }
       const b = rules[by]!;
       ctx.report({ span: a.matchers[0]?.keySpan ?? a.span, messageId: 'redundant',
         data: { rule: a.index + 1, coveringRule: b.index + 1, coveringLine: b.span.line },
