@@ -265,9 +265,14 @@ function comboOps(order: readonly TokenVariable[], claims: Record<ClaimName, Pie
 export const DEFAULT_TEMPLATE: readonly string[] = ['repo', 'context'];
 const models = new Map<string, TokenModel>();
 
+/** A subject template's keys: GitHub's default when absent or empty (the one normalisation). */
+export const templateKeys = (template?: readonly string[]): readonly string[] => (template?.length ? template : DEFAULT_TEMPLATE);
+/** Is this GitHub's default template? (answered without building a model) */
+export const isDefaultTemplate = (template?: readonly string[]) => templateKeys(template).join(',') === DEFAULT_TEMPLATE.join(',');
+
 /** The model for a subject template (`include_claim_keys`; GitHub's default when absent), built once. */
 export function tokenModel(template?: readonly string[]): TokenModel {
-  const keys = template?.length ? template : DEFAULT_TEMPLATE;
+  const keys = templateKeys(template);
   let m = models.get(keys.join(','));
   if (!m) models.set(keys.join(','), (m = { id: models.size, template: keys, nodes: buildModel(keys) }));
   return m;

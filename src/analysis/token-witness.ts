@@ -5,7 +5,7 @@
 import type { Claims, Matcher, Span } from '../model.js';
 import { candidateToken } from './token-candidate.js';
 import { tokenClasses } from './token-search.js';
-import { tokenModel } from './token-model.js';
+import { isDefaultTemplate, templateKeys } from './token-model.js';
 
 export interface WitnessGoal {
   owner?: string;
@@ -32,10 +32,10 @@ function goalMatchers(goal: WitnessGoal, template: readonly string[]): Matcher[]
 
 /** A token every rule admits (the goal's if one fits), or undefined when no token satisfies them together. */
 export function tokenWitness(rules: readonly { matchers: readonly Matcher[] }[], goal: WitnessGoal = {}, template?: readonly string[]): Claims | undefined {
-  const model = tokenModel(template);
-  const wanted = goalMatchers(goal, model.template);
-  // The cheap candidate builds subjects with GitHub's default template; a custom one goes to the search.
-  const custom = model !== tokenModel();
+  const wanted = goalMatchers(goal, templateKeys(template));
+  // The cheap candidate builds subjects with GitHub's default template; a custom one goes to the search
+  // (the model is built only when the search runs: most lints never need it).
+  const custom = !isDefaultTemplate(template);
   const find = (set: readonly { matchers: readonly Matcher[] }[]) => (custom ? undefined : candidateToken(set)) ?? tokenClasses(set, { template, required: set.map((_, i) => i) })[0]?.witness;
   return (wanted.length ? find([...rules, { matchers: wanted }]) : undefined) ?? find(rules);
 }
