@@ -26,7 +26,7 @@ export { compileGlob } from './engine/glob.js';
 export { parseSubject, claimsFromSubject, decodeClaimsInput } from './engine/claims.js';
 export { predict, toWire, readSourcePolicy, OUTCOMES, type Outcome, type RepoPrediction, type WireResponse } from './simulate/simulate.js';
 export { diffAccess, type AccessDiff, type AccessChange, type Verdict } from './diff/access-diff.js';
-export { tokenClaims, tokenProblem, tokenModel, DEFAULT_TEMPLATE, type TokenValues } from './analysis/token-model.js';
+export { tokenClaims, tokenProblem, tokenModel, type TokenValues } from './analysis/token-model.js';
 export { tokenClasses, MAX_TOKEN_STATES, type TokenClass, type TokenSearchOptions } from './analysis/token-search.js';
 export { SubjectTemplateReader, resolveSubjectTemplate, withGithubTemplate, type GithubTemplate, type GithubTemplateSource, type OctokitLike, type TemplateProblem } from './github/subject-template.js';
 export { diffPairs, type PolicyDiff } from './diff/policy-diff.js';

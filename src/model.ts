@@ -33,6 +33,13 @@ export const SCHEMA_URL = 'https://atmos-pro.com/schemas/v1alpha1/trust-policy.j
 export const POLICY_DIR = '.atmos/pro/sts';
 /** A repository's sts-policy settings, at its root. */
 export const CONFIG_FILE = '.sts-policy.yaml';
+
+/** GitHub's default subject template (`include_claim_keys`): `repo:OWNER/REPO:CONTEXT`. */
+export const DEFAULT_TEMPLATE: readonly string[] = ['repo', 'context'];
+/** A subject template's keys: GitHub's default when absent or empty (the one normalisation). */
+export const templateKeys = (template?: readonly string[]): readonly string[] => (template?.length ? template : DEFAULT_TEMPLATE);
+/** Is this GitHub's default template (absent, empty, or written out)? */
+export const isDefaultTemplate = (template?: readonly string[]) => templateKeys(template).join(',') === DEFAULT_TEMPLATE.join(',');
 /** GitHub login / organisation name (the `repository_owner` claim's shape). */
 export const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
 /** SPEC.md §4: a policy name is 1 to 64 letters, digits, `-` and `_`. */

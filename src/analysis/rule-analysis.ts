@@ -1,10 +1,9 @@
 // Per-rule languages and the questions lint rules ask of them: which owners and repositories a
 // rule admits, and a token it admits (a whole token of the token model, token-witness.ts).
 import type { ClaimName, Claims, Matcher, Rule } from '../model.js';
-import { TOKEN_CLAIM } from '../model.js';
+import { isDefaultTemplate, templateKeys, TOKEN_CLAIM } from '../model.js';
 import { fromLiteral, afterLanguage, afterPrefix, projectBefore, projectBeforeNth, findWord, someWord, acceptsWord, NotAnalysable, type NFA } from './nfa.js';
 import { shapeNfa, subjectShapeFor, CLAIM_SHAPE, OWNER, REPO_NAME, SHAPE } from './shapes.js';
-import { DEFAULT_TEMPLATE } from './token-model.js';
 import { matcherNfa } from './matcher-nfa.js';
 import { tokenWitness, type WitnessGoal } from './token-witness.js';
 import { tokenClasses } from './token-search.js';
@@ -41,7 +40,7 @@ function contentKey(rule: Rule): string {
 const MAX_MEMO = 20_000;
 /** A subject template (`include_claim_keys`); undefined or empty: GitHub's default. */
 export type Template = readonly string[] | undefined;
-const templateKey = (t: Template) => (t?.length ? t.join(',') : '');
+const templateKey = (t: Template) => (isDefaultTemplate(t) ? '' : t!.join(','));
 
 /**
  * Per-rule memo keyed by the rule's matchers (and the subject template, which shapes what a subject
@@ -95,7 +94,7 @@ const REPO_KEYS: readonly string[] = ['repo', 'repository', 'workflow_ref'];
  * their own (each part has one `:`, a context one or none): the part is read at any position.
  */
 function subjectPart(subject: NFA, template: Template, keys: readonly string[]): { key: string; rest: NFA; last: boolean } | undefined {
-  const t = template?.length ? template : DEFAULT_TEMPLATE;
+  const t = templateKeys(template);
   const i = t.findIndex((k) => keys.includes(k));
   if (i < 0) return undefined;
   const lead = `${t[i]}:`;
@@ -211,7 +210,7 @@ export const tokenClaim = (c: ClaimName) => TOKEN_CLAIM[c];
 const ID_KEYS: readonly string[] = ['repository_owner_id', 'repository_id'];
 /** Does a matcher bind the calling repository or owner? A subject does when its template has a key that names or identifies the caller. */
 export const bindsCaller = (rule: Rule, template?: Template) =>
-  rule.matchers.some((m) => (m.claim === 'subject' ? (template?.length ? template : DEFAULT_TEMPLATE).some((k) => OWNER_KEYS.includes(k) || ID_KEYS.includes(k)) : OWNER_KEYS.includes(m.claim)));
+  rule.matchers.some((m) => (m.claim === 'subject' ? templateKeys(template).some((k) => OWNER_KEYS.includes(k) || ID_KEYS.includes(k)) : OWNER_KEYS.includes(m.claim)));
 
 // Does every owner-binding matcher admit every owner? (`subject: "*"`, `*/infra`, `{regex: ".*"}`)
 export const admitsAnyOwner = perRule((rule, template): boolean => {
@@ -254,7 +253,7 @@ export function ownerHint(rule: Rule, template?: Template): string | undefined {
 
 /** The template's first key when it names the owner (`repo` by default): a subject then starts `KEY:OWNER`. */
 export function leadingOwnerKey(template: Template): string | undefined {
-  const first = (template?.length ? template : DEFAULT_TEMPLATE)[0]!;
+  const first = templateKeys(template)[0]!;
   return OWNER_KEYS.includes(first) ? first : undefined;
 }
 
@@ -262,7 +261,7 @@ export function leadingOwnerKey(template: Template): string | undefined {
 export function ownerPin(m: Matcher, owner: string, template?: Template): string {
   if (m.claim === 'repository_owner') return `Pin the owner exactly: \`${owner}\``;
   if (m.claim !== 'subject') return `End the owner with \`/\`: \`${owner}/*\``;
-  const t = template?.length ? template : DEFAULT_TEMPLATE;
+  const t = templateKeys(template);
   const key = t.find((k) => OWNER_KEYS.includes(k))!;
   if (key !== 'repository_owner') return `End the owner with \`/\`: \`${t[0] === key ? '' : '*:'}${key}:${owner}/*\``;
   // The owner is a whole `:`-separated part of the subject.

@@ -14,7 +14,7 @@
 // carry any ref, template keys outside the nine claims (`job_workflow_ref`, `runner_environment`)
 // take any value. A template value read twice or against workflow_ref's order is exact: the subject
 // replays the value produced earlier (see `Replay`).
-import { CLAIM_NAMES, type ClaimName, type Claims } from '../model.js';
+import { CLAIM_NAMES, DEFAULT_TEMPLATE, templateKeys, type ClaimName, type Claims } from '../model.js';
 import { CLAIM_SHAPE, OWNER, REPO_NAME } from './shapes.js';
 
 /** The free values of a token (strings) and its choices. */
@@ -262,13 +262,7 @@ function comboOps(order: readonly TokenVariable[], claims: Record<ClaimName, Pie
   return ops;
 }
 
-export const DEFAULT_TEMPLATE: readonly string[] = ['repo', 'context'];
 const models = new Map<string, TokenModel>();
-
-/** A subject template's keys: GitHub's default when absent or empty (the one normalisation). */
-export const templateKeys = (template?: readonly string[]): readonly string[] => (template?.length ? template : DEFAULT_TEMPLATE);
-/** Is this GitHub's default template? (answered without building a model) */
-export const isDefaultTemplate = (template?: readonly string[]) => templateKeys(template).join(',') === DEFAULT_TEMPLATE.join(',');
 
 /** The model for a subject template (`include_claim_keys`; GitHub's default when absent), built once. */
 export function tokenModel(template?: readonly string[]): TokenModel {

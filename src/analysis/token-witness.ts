@@ -5,7 +5,7 @@
 import type { Claims, Matcher, Span } from '../model.js';
 import { candidateToken } from './token-candidate.js';
 import { tokenClasses } from './token-search.js';
-import { isDefaultTemplate, templateKeys } from './token-model.js';
+import { isDefaultTemplate, templateKeys } from '../model.js';
 
 export interface WitnessGoal {
   owner?: string;

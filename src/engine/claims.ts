@@ -1,7 +1,7 @@
 // Token claims: reading a claim for a matcher, deriving claims from a subject (GitHub's default
 // format or an org's subject template), and
 // decoding a claims file or a raw JWT (payload only: never verified, never printed).
-import { TOKEN_CLAIM, CLAIM_NAMES, type ClaimName, type Claims } from '../model.js';
+import { TOKEN_CLAIM, CLAIM_NAMES, isDefaultTemplate, templateKeys, type ClaimName, type Claims } from '../model.js';
 
 /** The value a matcher on `claim` sees: undefined when the token has no such claim. */
 export function claimValue(claims: Claims, claim: ClaimName): string | undefined {
@@ -53,7 +53,7 @@ export interface DerivedClaims {
  * in order (values write `:` as `%3A`).
  */
 export function claimsFromSubject(sub: string, template?: readonly string[]): DerivedClaims {
-  if (template?.length && template.join() !== 'repo,context') return claimsFromTemplate(sub, template);
+  if (!isDefaultTemplate(template)) return claimsFromTemplate(sub, templateKeys(template));
   const parsed = parseSubject(sub);
   const claims: Claims = { sub };
   if (!parsed) return { claims, notes: ['the subject is not in GitHub\'s default format (`repo:OWNER/REPO:<context>`), so no other claim was derived: add them with --claim'] };

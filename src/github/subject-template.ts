@@ -6,8 +6,7 @@
 // and each policy with a `subject` matcher gets an `analysis/subject-template` warning naming the
 // endpoint, the HTTP status and the permission to grant. When both exist and differ, GitHub's wins
 // and the finding is info.
-import { DEFAULT_TEMPLATE } from '../analysis/token-model.js';
-import type { Finding, Matcher, Policy, Severity } from '../model.js';
+import { templateKeys, type Finding, type Matcher, type Policy, type Severity } from '../model.js';
 import { makeFinding } from '../findings.js';
 import { SUBJECT_TEMPLATE } from '../rules/index.js';
 import { formatMessage, type LintConfig } from '../rules/framework.js';
@@ -77,7 +76,7 @@ function claimKeys(v: unknown): string[] | null {
 
 const describe = (which: keyof typeof ENDPOINTS, params: Record<string, string>) => `\`${ENDPOINTS[which].route.replace(/\{(\w+)\}/g, (_, k: string) => params[k] ?? k)}\``;
 
-const show = (t: readonly string[] | undefined) => `[${(t ?? DEFAULT_TEMPLATE).join(', ')}]`;
+const show = (t: readonly string[] | undefined) => `[${templateKeys(t).join(', ')}]`;
 
 const MESSAGES = {
   readFailed: 'the subject template GitHub uses for {{repo}} could not be read, so `subject` matchers were analysed with {{used}}, unconfirmed: {{problem}}',

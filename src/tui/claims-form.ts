@@ -2,7 +2,7 @@
 // repository, owner, ref, ref_type and environment (under the org's subject template, when the
 // settings give one), and a JWT pasted into the subject decoded
 // locally (its claims fill the form; the token itself is never kept whole nor displayed).
-import type { Claims } from '../model.js';
+import { isDefaultTemplate, templateKeys, type Claims } from '../model.js';
 import { claimsFromSubject, decodeClaimsInput, parseSubject } from '../engine/claims.js';
 import { editField, field, length, type TextField } from './field.js';
 import type { KeyEvent } from './input.js';
@@ -140,7 +140,7 @@ export function formNote(form: ClaimsForm): string {
   const sub = form.fields.sub;
   if (subjectIsHiddenToken(form)) return `a JWT is being pasted (hidden, ${length(sub.value)} characters so far); Ctrl+U clears it`;
   const from = form.origin ? `${form.origin}${more}. ` : more ? `${more.trim()}. ` : '';
-  const custom = form.template?.length && form.template.join() !== 'repo,context' ? `[${form.template.join(', ')}]` : undefined;
+  const custom = !isDefaultTemplate(form.template) ? `[${templateKeys(form.template).join(', ')}]` : undefined;
   if (!sub.present) return `${from}type a subject (${custom ? `subject template ${custom}` : 'repo:OWNER/REPO:ref:REF'}) or paste a JWT`;
   if (custom) return `${from}subject template ${custom}: ${Object.keys(claimsFromSubject(sub.value, form.template).claims).length > 1 ? 'claims derived' : 'the subject does not follow it: nothing derived'}`;
   const parsed = parseSubject(sub.value);
