@@ -334,47 +334,51 @@ describe('witnesses', () => {
     expect(unrealistic(w.finding.witness!), JSON.stringify(w.finding.witness)).toBeUndefined();
   });
 
-  it('under a custom subject template, witnesses are whole tokens whose subject follows it, and `simulate --claims` mints for them', () => {
-    const template = ['repo', 'context', 'job_workflow_ref'];
+  /** A checkout whose default policy holds these rules (YAML list items). */
+  const checkoutWith = (rules: readonly string[]) => {
     const dir = tempDir();
     mkdirSync(join(dir, '.atmos/pro/sts'), { recursive: true });
-    const rules = [
+    writeFileSync(join(dir, '.atmos/pro/sts/default.yaml'), `apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n${rules.join('')}`);
+    return dir;
+  };
+  /** The witness is a whole token under the template, and `simulate --claims` mints for it from the checkout. */
+  const expectReplays = (f: Finding, dir: string, template: readonly string[]) => {
+    const w = f.witness!;
+    expect(tokenProblem(w, template), JSON.stringify(w)).toBeUndefined();
+    const run = runCli(['simulate', '--claims', '-', '--source', `acme/modules=${dir}`, '--format', 'json', '--expect', 'minted'], { input: JSON.stringify(w) });
+    expect(run.code, `${f.ruleId} ${JSON.stringify(w)} ${run.stderr}`).toBe(0);
+  };
+
+  it('under a custom subject template, witnesses are whole tokens whose subject follows it, and `simulate --claims` mints for them', () => {
+    const template = ['repo', 'context', 'job_workflow_ref'];
+    const dir = checkoutWith([
       '    - match:\n        subject: "repo:*:environment:prod:job_workflow_ref:acme/shared/*"\n      permissions:\n        contents: write\n',
       '    - match:\n        repository_owner: acme\n        subject: "*:pull_request:job_workflow_ref:*"\n      permissions:\n        pull_requests: write\n',
-    ];
-    writeFileSync(join(dir, '.atmos/pro/sts/default.yaml'), `apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n${rules.join('')}`);
+    ]);
     const found = lintPaths([dir], { config: { subjectTemplate: template } }).findings.filter((f) => f.witness);
     expect(found.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['security/any-owner', 'permissions/pull-request-write']));
     expect(lintPaths([dir], { config: { subjectTemplate: template } }).findings.map((f) => f.ruleId)).not.toContain('correctness/dead-matcher');
     for (const f of found) {
-      const w = f.witness!;
-      expect(tokenProblem(w, template), JSON.stringify(w)).toBeUndefined();
-      expect(w.sub!.startsWith(`repo:${w.repository}:`), JSON.stringify(w)).toBe(true);
-      const run = runCli(['simulate', '--claims', '-', '--source', `acme/modules=${dir}`, '--format', 'json', '--expect', 'minted'], { input: JSON.stringify(w) });
-      expect(run.code, `${f.ruleId} ${JSON.stringify(w)} ${run.stderr}`).toBe(0);
+      expect(f.witness!.sub!.startsWith(`repo:${f.witness!.repository}:`), JSON.stringify(f.witness)).toBe(true);
+      expectReplays(f, dir, template);
     }
     const pr = found.find((f) => f.ruleId === 'permissions/pull-request-write')!.witness!;
     expect(pr.sub).toMatch(/^repo:acme\/[^:]+:pull_request:job_workflow_ref:/);
   });
 
   it('a rule that admits no token (`ref: main`) is reported once, as dead, and by no rule about its callers', () => {
-    const dir = tempDir();
-    mkdirSync(join(dir, '.atmos/pro/sts'), { recursive: true });
-    writeFileSync(join(dir, '.atmos/pro/sts/default.yaml'), 'apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n    - match:\n        repository_owner: "*"\n        ref: main\n      permissions:\n        contents: write\n');
+    const dir = checkoutWith(['    - match:\n        repository_owner: "*"\n        ref: main\n      permissions:\n        contents: write\n']);
     const ids = lintPaths([dir]).findings.map((f) => f.ruleId).filter((id) => id !== 'style/schema-header');
     expect(ids).toEqual(['correctness/dead-matcher']);
   });
 
   it('under a template that reads a value twice (`[repo, context, ref]`), a witness is a token its rule admits, and a rule no token satisfies gets no caller finding', () => {
     const template = ['repo', 'context', 'ref'];
-    const dir = tempDir();
-    mkdirSync(join(dir, '.atmos/pro/sts'), { recursive: true });
     // Rule 1 names two different refs for the one ref a token has; rule 2 the same ref twice.
-    const rules = [
+    const dir = checkoutWith([
       '    - match:\n        subject: "repo:acme/*:ref:refs/heads/main:ref:refs/heads/dev"\n      permissions:\n        contents: write\n',
       '    - match:\n        subject: "repo:acme/*:ref:refs/heads/main:ref:refs/heads/main"\n      permissions:\n        contents: write\n',
-    ];
-    writeFileSync(join(dir, '.atmos/pro/sts/default.yaml'), `apiVersion: atmos-pro.com/v1alpha1\nkind: TrustPolicy\nmetadata:\n  name: default\nspec:\n  rules:\n${rules.join('')}`);
+    ]);
     const findings = lintPaths([dir], { config: { subjectTemplate: template } }).findings;
     const callerFindings = (line: number) => findings.filter((f) => /^(security|permissions|interplay)\//.test(f.ruleId) && f.line >= line && f.line < line + 4).map((f) => f.ruleId);
     expect(callerFindings(7)).toEqual([]);
@@ -382,11 +386,8 @@ describe('witnesses', () => {
     const witnessed = findings.filter((f) => f.witness);
     expect(witnessed.length).toBeGreaterThanOrEqual(2);
     for (const f of witnessed) {
-      const w = f.witness!;
-      expect(tokenProblem(w, template), JSON.stringify(w)).toBeUndefined();
-      expect(w.sub).toBe(`repo:${w.repository}:ref:refs/heads/main:ref:refs/heads/main`);
-      const run = runCli(['simulate', '--claims', '-', '--source', `acme/modules=${dir}`, '--format', 'json', '--expect', 'minted'], { input: JSON.stringify(w) });
-      expect(run.code, `${f.ruleId} ${JSON.stringify(w)} ${run.stderr}`).toBe(0);
+      expect(f.witness!.sub).toBe(`repo:${f.witness!.repository}:ref:refs/heads/main:ref:refs/heads/main`);
+      expectReplays(f, dir, template);
     }
   });
 
